@@ -1,0 +1,400 @@
+package ucbootstrap
+
+import (
+	"fmt"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/ucbootstrap/ucbootstrap/internal/suggest"
+)
+
+var (
+	catalogNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
+	uuidRE        = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	warehouseRE   = regexp.MustCompile(`^/?sql/1\.0/(warehouses|endpoints)/[0-9A-Za-z]+$`)
+	clusterRE     = regexp.MustCompile(`^/?sql/protocolv1/o/[0-9]+/[0-9A-Za-z-]+$`)
+	hostLabelRE   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+	markdownRE    = regexp.MustCompile(`^\[([^\]]*)\]\(([^)]*)\)$`)
+)
+
+// storageSchemes are the URI schemes of cloud object storage that a managed
+// location may use.
+var storageSchemes = []string{"s3", "abfss", "gs", "r2"}
+
+// Validate applies the payload rules (required fields, formats, the rules
+// between fields) and returns every problem as [Diagnostics], or nil when
+// there is no error. Warnings alone do not make an error; they are kept in
+// [Integration.Warnings].
+func (in *Integration) Validate() error {
+	ds := in.validate().Sort()
+	if ds.HasErrors() {
+		return ds
+	}
+	in.warnings = ds
+	return nil
+}
+
+// Warnings returns the warnings of the last [Decode] or
+// [Integration.Validate].
+func (in *Integration) Warnings() Diagnostics { return in.warnings }
+
+type validator struct {
+	in    *Integration
+	diags Diagnostics
+}
+
+func (v *validator) report(sev Severity, field, hint, format string, args ...any) {
+	v.diags = append(v.diags, Diagnostic{Pos: v.in.Pos(field), Severity: sev, Field: field, Message: fmt.Sprintf(format, args...), Hint: hint})
+}
+
+func (v *validator) errorf(field, hint, format string, args ...any) {
+	v.report(Error, field, hint, format, args...)
+}
+
+func (v *validator) warnf(field, hint, format string, args ...any) {
+	v.report(Warning, field, hint, format, args...)
+}
+
+// decoded reports whether the integration came from a payload.
+func (v *validator) decoded() bool { return v.in.src.pos != nil }
+
+// has reports whether a field was written with a value other than null (for
+// a decoded integration) or is set (for one built in Go).
+func (v *validator) has(field string, set bool) bool {
+	if v.decoded() {
+		return v.in.src.set[field]
+	}
+	return set
+}
+
+// bad reports whether the field had the wrong type; Decode reported it.
+func (v *validator) bad(field string) bool { return v.in.src.bad[field] }
+
+// required reports a missing field and returns false, or returns true when
+// the field is there and well-typed.
+func (v *validator) required(field string, set bool, hint string) bool {
+	if v.bad(field) {
+		return false
+	}
+	if !set {
+		if v.has(field, set) {
+			v.errorf(field, hint, "is empty")
+		} else {
+			v.errorf(field, hint, "is required")
+		}
+		return false
+	}
+	return true
+}
+
+func (in *Integration) validate() Diagnostics {
+	v := &validator{in: in}
+	v.integration()
+	return v.diags
+}
+
+func (v *validator) integration() {
+	in := v.in
+	if v.required("type", in.Type != "", `write type: Databricks`) && in.Type != TypeDatabricks {
+		hint := `write "Databricks"`
+		v.errorf("type", hint, "must be %q (the Unity Catalog integration), not %q", TypeDatabricks, in.Type)
+	}
+	if v.decoded() {
+		v.required("autoBootstrap", v.has("autoBootstrap", true), "write autoBootstrap: false for a script that a person runs, true when the service principal sets itself up")
+		if !v.required("config", v.has("config", true), "add the config object; see examples/payloads") {
+			return
+		}
+	}
+	v.config()
+}
+
+func (v *validator) config() {
+	c := &v.in.Config
+	v.workspaceURL()
+	if v.required("config.httpPath", c.HTTPPath != "", "copy the HTTP path from the SQL warehouse's connection details, as in /sql/1.0/warehouses/1234567890abcdef") &&
+		!warehouseRE.MatchString(c.HTTPPath) && !clusterRE.MatchString(c.HTTPPath) {
+		v.errorf("config.httpPath", "copy it from the SQL warehouse's connection details (/sql/1.0/warehouses/<id>) or the cluster's JDBC/ODBC tab (sql/protocolv1/o/<org>/<cluster>)",
+			"%q is not the HTTP path of a SQL warehouse or a cluster", c.HTTPPath)
+	}
+	if v.has("config.port", c.Port != 0) && !v.bad("config.port") && (c.Port < 1 || c.Port > 65535) {
+		v.errorf("config.port", "remove it for the default 443", "must be between 1 and 65535, not %d", c.Port)
+	}
+	v.auth()
+	v.catalog()
+	v.servicePrincipal()
+	v.dataSources()
+	v.storage()
+	if v.has("config.tenant", c.Tenant != "") && !v.bad("config.tenant") {
+		v.text("config.tenant", c.Tenant, "remove it, or name the tenant, as in acme-prod")
+	}
+	if c.Audit.QueryHistory && !c.Audit.Enabled {
+		v.warnf("config.audit.queryHistory", "set config.audit.enabled: true, or remove queryHistory", "has no effect while audit is off")
+	}
+}
+
+// text checks a free-text value that the scripts carry in a literal or a
+// comment: one line, not empty, at most 255 bytes.
+func (v *validator) text(field, s, hint string) {
+	switch {
+	case strings.TrimSpace(s) == "":
+		v.errorf(field, hint, "is empty")
+	case len(s) > MaxNameLength:
+		v.errorf(field, "shorten it", "is %d bytes long; at most %d are allowed", len(s), MaxNameLength)
+	case strings.ContainsFunc(s, isControl):
+		v.errorf(field, "write it on one line without control characters", "contains a line break or control character")
+	}
+}
+
+func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+func (v *validator) workspaceURL() {
+	const field = "config.workspaceUrl"
+	raw := v.in.Config.WorkspaceURL
+	if !v.required(field, raw != "", "write the workspace host, as in dbc-1234abcd-5678.cloud.databricks.com") {
+		return
+	}
+	s := strings.TrimSpace(raw)
+	if m := markdownRE.FindStringSubmatch(s); m != nil {
+		host := hostOf(m[1])
+		if host == "" {
+			host = hostOf(m[2])
+		}
+		v.errorf(field, fmt.Sprintf("write the host alone: workspaceUrl: %s", host),
+			"is a Markdown link, probably copied from the documentation")
+		return
+	}
+	if strings.ContainsFunc(s, isControl) || strings.ContainsAny(s, " \t") {
+		v.errorf(field, "write the host alone, as in dbc-1234abcd-5678.cloud.databricks.com", "contains a space or control character")
+		return
+	}
+	host := s
+	if i := strings.Index(s, "://"); i >= 0 {
+		scheme := strings.ToLower(s[:i])
+		if scheme != "https" {
+			v.errorf(field, fmt.Sprintf("write the host alone: workspaceUrl: %s", hostOf(s)),
+				"uses the scheme %q; Databricks workspaces are reached over https", scheme)
+			return
+		}
+		host = s[i+3:]
+	}
+	host = strings.TrimSuffix(host, "/")
+	if i := strings.IndexAny(host, "/?#"); i >= 0 {
+		v.errorf(field, fmt.Sprintf("write the host alone: workspaceUrl: %s", host[:i]),
+			"has a path or query (%q); a workspace URL is a host name", host[i:])
+		return
+	}
+	if h, port, ok := strings.Cut(host, ":"); ok {
+		v.errorf(field, fmt.Sprintf("write workspaceUrl: %s and port: %s", h, port),
+			"has a port in the host; the port goes in config.port")
+		return
+	}
+	labels := strings.Split(host, ".")
+	valid := len(labels) >= 2
+	for _, l := range labels {
+		valid = valid && hostLabelRE.MatchString(l)
+	}
+	if !valid {
+		v.errorf(field, "write the workspace host, as in dbc-1234abcd-5678.cloud.databricks.com", "%q is not a host name", host)
+	}
+}
+
+// hostOf pulls the host out of a URL-like string, for hints.
+func hostOf(s string) string {
+	s = strings.TrimSpace(s)
+	if _, rest, ok := strings.Cut(s, "://"); ok {
+		s = rest
+	}
+	if i := strings.IndexAny(s, "/?#:"); i >= 0 {
+		s = s[:i]
+	}
+	return s
+}
+
+func (v *validator) auth() {
+	c := &v.in.Config
+	const field = "config.authenticationType"
+	if !v.required(field, c.AuthenticationType != "", "write authenticationType: token or authenticationType: oAuthM2M") {
+		return
+	}
+	switch c.AuthenticationType {
+	case TokenAuth:
+		v.required("config.token", !c.Token.IsZero(), "add the service principal's access token, or use authenticationType: oAuthM2M")
+		if v.has("config.oAuthClientConfig", c.OAuthClientConfig != nil) {
+			v.errorf("config.oAuthClientConfig", "remove oAuthClientConfig, or set authenticationType: oAuthM2M", "is not used with authenticationType token")
+		}
+	case OAuthM2M:
+		if v.has("config.token", !c.Token.IsZero()) {
+			v.errorf("config.token", "remove the token, or set authenticationType: token", "is not used with authenticationType oAuthM2M")
+		}
+		if !v.required("config.oAuthClientConfig", c.OAuthClientConfig != nil, "add clientId, clientSecret and authorityUrl of the service principal's OAuth secret") {
+			return
+		}
+		o := c.OAuthClientConfig
+		const p = "config.oAuthClientConfig."
+		v.required(p+"clientId", o.ClientID != "", "write the service principal's application ID")
+		v.required(p+"clientSecret", !o.ClientSecret.IsZero(), "add the OAuth secret of the service principal")
+		if v.required(p+"authorityUrl", o.AuthorityURL != "", "write the token endpoint, as in https://<workspace host>/oidc/v1/token") {
+			u, err := url.Parse(o.AuthorityURL)
+			if err != nil || u.Scheme != "https" || u.Host == "" {
+				v.errorf(p+"authorityUrl", "write an https URL, as in https://<workspace host>/oidc/v1/token", "%q is not an https URL", o.AuthorityURL)
+			}
+		}
+		if o.Scope != "" && strings.ContainsFunc(o.Scope, isControl) {
+			v.errorf(p+"scope", "write the scope on one line, as in all-apis", "contains a control character")
+		}
+	default:
+		hint := "write token or oAuthM2M"
+		if s := suggest.Nearest(string(c.AuthenticationType), []string{string(TokenAuth), string(OAuthM2M)}); s != "" {
+			hint = fmt.Sprintf("did you mean %q?", s)
+		}
+		v.errorf(field, hint, "must be %q or %q, not %q", TokenAuth, OAuthM2M, c.AuthenticationType)
+	}
+}
+
+func (v *validator) catalog() {
+	c := &v.in.Config
+	const field = "config.catalog"
+	if !v.required(field, c.Catalog != "", "name the governance catalog, as in catalog: immuta") {
+		return
+	}
+	switch {
+	case len(c.Catalog) > MaxNameLength:
+		v.errorf(field, "choose a shorter name", "is %d bytes long; at most %d are allowed", len(c.Catalog), MaxNameLength)
+	case !catalogNameRE.MatchString(c.Catalog):
+		v.errorf(field, catalogHint(c.Catalog), "%q may hold only letters, digits and underscores, and must not start with a digit", c.Catalog)
+	case reservedCatalogs[strings.ToLower(c.Catalog)] != "":
+		v.errorf(field, "choose a catalog of its own for the integration, as in immuta", "%q is a built-in catalog", c.Catalog)
+	case c.Catalog != strings.ToLower(c.Catalog):
+		v.warnf(field, fmt.Sprintf("write catalog: %s", strings.ToLower(c.Catalog)), "Unity Catalog stores names in lower case; the catalog will be %q", strings.ToLower(c.Catalog))
+	}
+}
+
+// catalogHint suggests a valid catalog name close to s.
+func catalogHint(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(s) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9', r == '_':
+			b.WriteRune(r)
+		case r == '-' || r == ' ' || r == '.':
+			b.WriteByte('_')
+		}
+	}
+	name := b.String()
+	if name == "" {
+		return "use letters, digits and underscores, as in immuta"
+	}
+	if name[0] >= '0' && name[0] <= '9' {
+		name = "c" + name
+	}
+	return "use letters, digits and underscores, as in " + name
+}
+
+func (v *validator) servicePrincipal() {
+	c := &v.in.Config
+	const field = "config.servicePrincipal"
+	const uuidHint = "write the application ID from the service principal's page in the account console, as in 6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f"
+	if v.bad(field) {
+		return
+	}
+	if c.ServicePrincipal != "" {
+		if !uuidRE.MatchString(c.ServicePrincipal) {
+			v.errorf(field, uuidHint, "%q is not an application ID (a UUID); Unity Catalog names service principals by application ID, never by display name", c.ServicePrincipal)
+			return
+		}
+		if o := c.OAuthClientConfig; c.AuthenticationType == OAuthM2M && o != nil && o.ClientID != "" && !strings.EqualFold(o.ClientID, c.ServicePrincipal) {
+			v.warnf(field, "the OAuth client of the service principal is the service principal itself; make them the same", "differs from config.oAuthClientConfig.clientId: the grants go to one principal while the integration signs in as another")
+		}
+		return
+	}
+	switch c.AuthenticationType {
+	case OAuthM2M:
+		if o := c.OAuthClientConfig; o != nil && o.ClientID != "" && !uuidRE.MatchString(o.ClientID) {
+			v.errorf("config.oAuthClientConfig.clientId", "write the service principal's application ID, or set config.servicePrincipal to it",
+				"%q is not an application ID (a UUID), and it names the service principal when config.servicePrincipal is not set", o.ClientID)
+		}
+	case TokenAuth:
+		if !v.in.AutoBootstrap {
+			v.errorf(field, uuidHint, "is required with token authentication and manual setup: the script grants to the service principal, and a token does not name it")
+		}
+	}
+}
+
+func (v *validator) dataSources() {
+	c := &v.in.Config
+	catalog := strings.ToLower(c.Catalog)
+	var parsed []DataSource
+	var fields []string
+	for i, s := range c.DataSources {
+		field := fmt.Sprintf("config.dataSources[%d]", i)
+		ds, err := ParseDataSource(s)
+		if err != nil {
+			v.errorf(field, "write catalog, catalog.schema or catalog.schema.table", "%v", err)
+			continue
+		}
+		if ds.Catalog == catalog && catalog != "" {
+			v.errorf(field, "protect data in other catalogs; the governance catalog is the integration's own", "%q lies in the governance catalog %q", s, catalog)
+			continue
+		}
+		for j, prev := range parsed {
+			switch {
+			case prev == ds:
+				v.warnf(field, "remove one of them", "%q repeats %s", s, fields[j])
+			case prev.Contains(ds):
+				v.warnf(field, "remove it: the grants on the outer data source cover it", "%q lies inside %s (%q)", s, fields[j], prev.String())
+			case ds.Contains(prev):
+				v.warnf(fields[j], "remove it: the grants on the outer data source cover it", "%q lies inside %s (%q)", prev.String(), field, s)
+			default:
+				continue
+			}
+			break
+		}
+		parsed = append(parsed, ds)
+		fields = append(fields, field)
+	}
+}
+
+func (v *validator) storage() {
+	s := &v.in.Config.Storage
+	if v.has("config.storage.catalogLocation", s.CatalogLocation != "") && !v.bad("config.storage.catalogLocation") {
+		v.location("config.storage.catalogLocation", s.CatalogLocation)
+	}
+	for _, schema := range sortedKeys(s.SchemaLocations) {
+		field := "config.storage.schemaLocations." + schema
+		if !containsString(GovernanceSchemas, schema) {
+			hint := "the schemas are " + strings.Join(GovernanceSchemas, " and ")
+			if n := suggest.Nearest(schema, GovernanceSchemas); n != "" {
+				hint = fmt.Sprintf("did you mean %q?", n)
+			}
+			v.errorf(field, hint, "%q is not a schema of the governance catalog", schema)
+			continue
+		}
+		v.location(field, s.SchemaLocations[schema])
+	}
+}
+
+// location checks a MANAGED LOCATION: a cloud storage URI.
+func (v *validator) location(field, loc string) {
+	const hint = "write a cloud storage URI inside an external location, as in s3://bucket/path, abfss://container@account.dfs.core.windows.net/path, gs://bucket/path or r2://bucket@account.r2.cloudflarestorage.com/path"
+	scheme, rest, ok := strings.Cut(loc, "://")
+	switch {
+	case !ok || !containsString(storageSchemes, scheme):
+		v.errorf(field, hint, "%q is not a cloud storage URI (s3://, abfss://, gs:// or r2://)", loc)
+	case rest == "" || strings.HasPrefix(rest, "/"):
+		v.errorf(field, hint, "%q names no bucket or container", loc)
+	case len(loc) > 1024:
+		v.errorf(field, "shorten it", "is %d bytes long; at most 1024 are allowed", len(loc))
+	case strings.ContainsFunc(loc, func(r rune) bool { return isControl(r) || strings.ContainsRune(" '\"`\\", r) }):
+		v.errorf(field, hint, "%q contains a space, quote, backslash or control character", loc)
+	}
+}
+
+func containsString(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
