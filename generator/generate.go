@@ -302,6 +302,9 @@ func (g *gen) ownership(sp string) error {
 func (g *gen) cleanup(revoke bool) error {
 	catalog := g.c.CatalogName()
 	g.s.RunAs = "a metastore admin, or the owner of the governance catalog (the service principal)"
+	if revoke {
+		g.s.RunAs = "a metastore admin (the script also revokes the service principal's grants)"
+	}
 	g.s.ServicePrincipal = g.c.ServicePrincipalID()
 	g.note("WARNING: row filters and column masks that call the functions of catalog %s break every query on their tables once the catalog is gone.", catalog)
 	g.note("Find them first, and drop them (ALTER TABLE ... DROP ROW FILTER; ALTER TABLE ... ALTER COLUMN ... DROP MASK):")
@@ -309,6 +312,7 @@ func (g *gen) cleanup(revoke bool) error {
 	g.note("  UNION ALL SELECT catalog_name, schema_name, table_name, 'column mask on ' || column_name FROM system.information_schema.column_masks WHERE mask_catalog = %s;", sqltext.Literal(catalog))
 	g.note("Managed tables are recoverable with UNDROP for a few days after DROP CATALOG ... CASCADE; external files are not deleted.")
 	if g.c.Tenant != "" {
+		g.note("The tenant guard fails when the catalog is already gone: then there is nothing left to drop.")
 		sql, err := templates.String("tenant_guard", g.view())
 		if err != nil {
 			return fmt.Errorf("generator: %w", err)
@@ -348,9 +352,13 @@ func (g *gen) edit(old *ucbootstrap.Integration) error {
 	if oldSP == "" {
 		return errors.New("generator: the edit script revokes from the old service principal, and the old payload's token does not name it: set config.servicePrincipal in the old payload")
 	}
-	g.s.RunAs = "a metastore admin, or a user with MANAGE on (or ownership of) every data source that changed"
 	before, after := spGrants(old, oldSP), spGrants(g.in, newSP)
-	g.grants(grantDiff(after, before))
+	added, removed := grantDiff(after, before), grantDiff(before, after)
+	g.s.RunAs = "a metastore admin, or a user with MANAGE on (or ownership of) every data source that changed"
+	if slices.ContainsFunc(slices.Concat(added, removed), func(gr Grant) bool { return sectionOf(gr) != SectionData }) {
+		g.s.RunAs = "a metastore admin (the metastore or system-table grants change)"
+	}
+	g.grants(added)
 	if oldSP != newSP {
 		g.s.RunAs = "a metastore admin (the service principal changes, and with it the owner of the governance catalog)"
 		g.note("The service principal changes from %s to %s: the new one is given every grant and the governance catalog, then the old one loses its grants.", oldSP, newSP)
@@ -358,7 +366,7 @@ func (g *gen) edit(old *ucbootstrap.Integration) error {
 			return err
 		}
 	}
-	g.revokes(grantDiff(before, after), "removes a grant the old payload needed and the new one does not")
+	g.revokes(removed, "removes a grant the old payload needed and the new one does not")
 	if len(g.s.Statements) > 0 {
 		g.note("Revokes come last, so that the service principal never lacks a privilege in between; they remove only what the old payload's scripts granted.")
 	}

@@ -46,8 +46,8 @@ const (
 	SectionData
 	SectionAudit
 	SectionOwnership
-	SectionRevokes
 	SectionDrop
+	SectionRevokes
 )
 
 var sectionTitles = map[Section]string{
