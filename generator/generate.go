@@ -159,7 +159,7 @@ func (g *gen) bootstrap() error {
 			return err
 		}
 		g.s.RunAs = g.runner()
-		g.note("Safe to run again.")
+		g.note("Safe to run again; once the service principal owns the catalog, only a metastore admin (or the service principal) can.")
 		if err := g.governance(); err != nil {
 			return err
 		}

@@ -70,23 +70,27 @@ const (
 // covered by it. sources must be sorted (as Config.Sources returns them).
 func DataGrants(sp string, sources []ucbootstrap.DataSource) []Grant {
 	grants := make([]Grant, 0, len(sources)+len(sources)/2+1)
-	var outer []ucbootstrap.DataSource // the catalog or schema data source covering the current one
+	// In sorted order a catalog comes right before its schemas and a schema
+	// right before its tables, so the data source that covers the current
+	// one, if any, is the last catalog or schema data source seen.
+	var catalogCovered bool
+	var lastSchema ucbootstrap.DataSource
 	usedSchema := ""
 	for i, ds := range sources {
 		if i == 0 || ds.Catalog != sources[i-1].Catalog {
 			grants = append(grants, Grant{Privileges: []string{"USE CATALOG", "MANAGE"}, On: catalogOf(ds.Catalog), Principal: sp, Reason: reasonCatalog})
-			outer, usedSchema = outer[:0], ""
+			catalogCovered, lastSchema, usedSchema = false, ucbootstrap.DataSource{}, ""
 		}
-		if covered(outer, ds) {
+		if catalogCovered || lastSchema.Schema != "" && lastSchema.Contains(ds) {
 			continue
 		}
 		switch ds.Level() {
 		case ucbootstrap.CatalogLevel:
 			grants = append(grants, Grant{Privileges: []string{"USE SCHEMA", "SELECT", "MODIFY"}, On: catalogOf(ds.Catalog), Principal: sp, Reason: reasonData})
-			outer = append(outer, ds)
+			catalogCovered = true
 		case ucbootstrap.SchemaLevel:
 			grants = append(grants, Grant{Privileges: []string{"USE SCHEMA", "SELECT", "MODIFY"}, On: schemaOf(ds.Catalog, ds.Schema), Principal: sp, Reason: reasonData})
-			outer = append(outer, ds)
+			lastSchema = ds
 		case ucbootstrap.TableLevel:
 			if usedSchema != ds.Schema {
 				grants = append(grants, Grant{Privileges: []string{"USE SCHEMA"}, On: schemaOf(ds.Catalog, ds.Schema), Principal: sp, Reason: reasonSchemaUse})
@@ -96,15 +100,6 @@ func DataGrants(sp string, sources []ucbootstrap.DataSource) []Grant {
 		}
 	}
 	return grants
-}
-
-func covered(outer []ucbootstrap.DataSource, ds ucbootstrap.DataSource) bool {
-	for _, o := range outer {
-		if o.Contains(ds) {
-			return true
-		}
-	}
-	return false
 }
 
 // AuditGrants returns the grants query audit needs: USE CATALOG on system,

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -162,12 +163,17 @@ func (s *Script) SQL() (string, error) {
 	return b.String(), err
 }
 
-// MarshalJSON adds the script's title to its fields.
+// MarshalJSON adds the schema version and the script's title to its
+// fields. SQL is not HTML-escaped: "<>" stays "<>".
 func (s *Script) MarshalJSON() ([]byte, error) {
 	type plain Script
-	return json.Marshal(struct {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	err := enc.Encode(struct {
 		Schema string `json:"schema"`
 		Title  string `json:"title"`
 		*plain
 	}{"ucbootstrap.script/v1", s.Title(), (*plain)(s)})
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
 }

@@ -1,0 +1,73 @@
+// Ucbootstrap checks the payload of a Databricks Unity Catalog integration
+// and generates its setup SQL scripts. It is a thin command line over the
+// library: every command is a call of package ucbootstrap or package
+// generator plus formatting.
+//
+// Usage:
+//
+//	ucbootstrap validate FILE [--lenient] [--format text|json]
+//	ucbootstrap generate FILE [--kind bootstrap|prerequisites|edit|cleanup]
+//	                          [--from OLD_FILE] [--revoke-grants] [--lenient]
+//	                          [--format sql|json] [-o OUT]
+//	ucbootstrap completion bash|zsh|fish|powershell
+//	ucbootstrap --version
+//
+// FILE is an integration payload, the JSON or YAML body of the integrations
+// API (type, autoBootstrap, config); "-" reads it from standard input, and
+// diagnostics then name it "<stdin>". Flags may come before or after FILE.
+//
+// # validate
+//
+// validate decodes and checks a payload. With --format text (the default)
+// a valid payload gives one summary line on standard output, such as
+//
+//	manual-token.yaml: valid: manual setup, token auth, catalog immuta, 3 data sources, audit on (sha256:...)
+//
+// and its warnings on standard error. An invalid payload gives every
+// diagnostic on standard error, one a line as "file:line:col: field:
+// message (hint)", then a count such as "manual-token.yaml: 3 errors".
+// With --format json, standard output holds one object of the versioned
+// schema "ucbootstrap.validate/v1":
+//
+//	{"schema": "ucbootstrap.validate/v1", "file": ..., "valid": ...,
+//	 "fingerprint": ..., "diagnostics": [{"file", "line", "col",
+//	 "severity", "field", "message", "hint"}, ...]}
+//
+// --lenient turns unknown keys into warnings.
+//
+// # generate
+//
+// generate writes a setup script of the payload as SQL (--format sql, the
+// default) or as JSON (--format json, schema "ucbootstrap.script/v1") to
+// standard output, or to OUT with -o. OUT is written atomically: through a
+// temporary file in its directory that is then renamed, so that OUT is
+// either the whole new script or left as it was.
+//
+// The kinds of script (--kind):
+//
+//   - bootstrap (the default): with manual setup, everything a person runs;
+//     with automatic setup, what the service principal runs itself.
+//   - prerequisites: automatic setup only; the grants an admin gives the
+//     service principal first.
+//   - edit: from the payload the metastore was set up with (--from OLD_FILE,
+//     required) to FILE.
+//   - cleanup: drops the governance catalog; --revoke-grants also revokes
+//     the service principal's data-source and audit grants.
+//
+// Warnings go to standard error.
+//
+// # Exit status
+//
+//   - 0: success.
+//   - 1: an invalid payload, or a script that cannot be made from a valid one
+//     (such as prerequisites with manual setup, or an edit that renames the
+//     catalog). The diagnostics or the reason are on standard error.
+//   - 2: a usage error (an unknown command or flag, a wrong number of
+//     arguments, a bad flag value, a flag that does not go with --kind), or
+//     a file that cannot be read or written.
+//
+// No output ever contains a secret (config.token,
+// config.oAuthClientConfig.clientSecret): the library prints them as
+// REDACTED and never quotes them in a diagnostic, and the command prints
+// nothing of a payload but what the library returns.
+package main

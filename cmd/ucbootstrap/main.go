@@ -1,0 +1,129 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+
+	"github.com/spf13/cobra"
+)
+
+func main() { os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr)) }
+
+// The exit codes; see the package documentation.
+const (
+	exitOK       = 0
+	exitFindings = 1
+	exitUsage    = 2
+)
+
+// run executes the command line args with the given standard streams and
+// returns the exit code.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	if args == nil {
+		args = []string{} // cobra reads os.Args when SetArgs is given nil
+	}
+	root := newRootCmd(stdin, stdout, stderr)
+	root.SetArgs(args)
+	cmd, err := root.ExecuteC()
+	if err == nil {
+		return exitOK
+	}
+	return report(stderr, cmd, err)
+}
+
+// newRootCmd returns the ucbootstrap command with its subcommands, wired to
+// the given streams.
+func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "ucbootstrap",
+		Short: "Check Databricks Unity Catalog integration payloads and generate their setup SQL",
+		Long: `ucbootstrap checks the payload of a Databricks Unity Catalog integration (the
+JSON or YAML body of the integrations API) and generates its setup SQL
+scripts: bootstrap, prerequisites, edit and cleanup.
+
+FILE is a payload file, or - for standard input. Flags may come before or
+after FILE.
+
+Exit status: 0 success; 1 an invalid payload or a script that cannot be
+generated; 2 a usage error, or a file that cannot be read or written.`,
+		Example: `  ucbootstrap validate examples/payloads/manual-token.yaml
+  ucbootstrap generate examples/payloads/manual-token.yaml -o bootstrap.sql`,
+		Version:               version(),
+		SilenceUsage:          true,
+		SilenceErrors:         true,
+		DisableFlagsInUseLine: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return usageErrorf("missing command: use validate or generate")
+		},
+	}
+	root.SetIn(stdin)
+	root.SetOut(stdout)
+	root.SetErr(stderr)
+	root.AddCommand(newValidateCmd(), newGenerateCmd())
+	return root
+}
+
+// version returns the module version the binary was built from, or
+// "devel".
+func version() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "devel"
+}
+
+// An exitError ends a command with an exit code. Its err, when not nil, is
+// printed on standard error; a nil err means the command has already said
+// what went wrong.
+type exitError struct {
+	code  int
+	err   error
+	usage bool // also point to --help
+}
+
+func (e *exitError) Error() string {
+	if e.err == nil {
+		return fmt.Sprintf("exit status %d", e.code)
+	}
+	return e.err.Error()
+}
+
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageErrorf returns a usage error (exit code 2) whose message says how to
+// fix the command line.
+func usageErrorf(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf("ucbootstrap: "+format, args...), usage: true}
+}
+
+// inputErrorf returns an error for input that cannot be read or output that
+// cannot be written (exit code 2).
+func inputErrorf(format string, args ...any) error {
+	return &exitError{code: exitUsage, err: fmt.Errorf("ucbootstrap: "+format, args...)}
+}
+
+// findings returns the error of a command that found problems and has
+// printed them (exit code 1).
+func findings() error { return &exitError{code: exitFindings} }
+
+// report prints err on stderr and returns its exit code. Errors that are
+// not an *exitError come from cobra itself (an unknown command or flag, a
+// bad flag value) and are usage errors.
+func report(stderr io.Writer, cmd *cobra.Command, err error) int {
+	var e *exitError
+	if !errors.As(err, &e) {
+		msg := strings.TrimRight(err.Error(), "\n")
+		e = &exitError{code: exitUsage, err: errors.New("ucbootstrap: " + msg), usage: true}
+	}
+	if e.err != nil {
+		fmt.Fprintln(stderr, e.err)
+	}
+	if e.usage && cmd != nil {
+		fmt.Fprintf(stderr, "Run '%s --help' for usage.\n", cmd.CommandPath())
+	}
+	return e.code
+}
