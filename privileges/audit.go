@@ -1,0 +1,348 @@
+package privileges
+
+import (
+	"cmp"
+	"fmt"
+	"iter"
+	"slices"
+	"strings"
+)
+
+// Status is the outcome of a requirement.
+type Status string
+
+// The statuses of a requirement.
+const (
+	Satisfied  Status = "satisfied"
+	Missing    Status = "missing"
+	Unverified Status = "unverified"
+)
+
+// A Result is the outcome of one requirement.
+type Result struct {
+	Requirement
+	Status Status `json:"status"`
+	// How says how a satisfied requirement is met ("direct grant",
+	// "inherited from CATALOG main", "through group data-eng", "through ALL
+	// PRIVILEGES", "through ownership"), or why one is unverified or
+	// missing.
+	How string `json:"how"`
+	// Grant is the grant that satisfies the requirement, if a grant does.
+	Grant *Grant `json:"grant,omitempty"`
+}
+
+// Severity ranks findings.
+type Severity string
+
+// The severities of findings. Errors fail the audit.
+const (
+	SeverityError   Severity = "error"
+	SeverityWarning Severity = "warning"
+	SeverityInfo    Severity = "info"
+)
+
+// The codes of findings.
+const (
+	CodeExposure         = "exposure"          // another principal can reach the governance catalog
+	CodeLegacyPrivilege  = "legacy-privilege"  // USAGE, CREATE and other pre-1.0 names
+	CodeWorkspaceGroup   = "workspace-group"   // a grant to the workspace-local users or admins
+	CodeIneffective      = "ineffective-grant" // USE SCHEMA ON CATALOG system
+	CodeBroadGrant       = "broad-grant"       // ALL PRIVILEGES where less would do
+	CodeDeletedPrincipal = "deleted-principal" // a grant to a principal that no longer exists
+	CodeHiveMetastore    = "hive-metastore"    // legacy hive_metastore rows, read and ignored
+)
+
+// A Finding is something the audit saw beyond the requirements.
+type Finding struct {
+	Code     string   `json:"code"`
+	Severity Severity `json:"severity"`
+	Message  string   `json:"message"`
+	Grant    *Grant   `json:"grant,omitempty"`
+	// Fix is the SQL that removes the finding, or "".
+	Fix string `json:"fix,omitempty"`
+}
+
+// A Report is the outcome of an audit.
+type Report struct {
+	Schema           string    `json:"schema"`
+	Rules            RuleSet   `json:"rules"`
+	ServicePrincipal string    `json:"servicePrincipal"`
+	Catalog          string    `json:"catalog"`
+	GrantsRead       int       `json:"grantsRead"`
+	Results          []Result  `json:"results"`
+	Findings         []Finding `json:"findings"`
+	// Fix holds the fewest statements that meet every missing
+	// requirement: one GRANT per principal and securable, ALTER ... OWNER
+	// TO for ownership.
+	Fix []string `json:"fix"`
+	// Revoke holds the REVOKE statements that end the exposure findings;
+	// they are printed only when asked for.
+	Revoke []string `json:"revoke"`
+}
+
+// ReportSchema is the version of the JSON form of a [Report].
+const ReportSchema = "ucbootstrap.audit/v1"
+
+// Count returns how many results have the status.
+func (r *Report) Count(s Status) int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Status == s {
+			n++
+		}
+	}
+	return n
+}
+
+// Errors counts the findings of severity error.
+func (r *Report) Errors() int {
+	n := 0
+	for _, f := range r.Findings {
+		if f.Severity == SeverityError {
+			n++
+		}
+	}
+	return n
+}
+
+// Passed reports whether nothing is missing and nothing is exposed; with
+// strict, unverified requirements fail too.
+func (r *Report) Passed(strict bool) bool {
+	return r.Count(Missing) == 0 && r.Errors() == 0 && (!strict || r.Count(Unverified) == 0)
+}
+
+// objectKey identifies a securable for matching: tables, views and
+// materialized views share one namespace, so a table data source matches a
+// grant listed on a view of the same name.
+type objectKey struct {
+	class SecurableType
+	name  string
+}
+
+func keyOf(s Securable) objectKey {
+	switch s.Type {
+	case View, MaterializedView:
+		return objectKey{Table, s.Name}
+	}
+	return objectKey{s.Type, s.Name}
+}
+
+// auditor holds the state of one audit: the index of the requirements and,
+// per requirement, the best grant seen so far.
+type auditor struct {
+	reqs     *Requirements
+	facts    Facts
+	byTarget map[objectKey][]int // requirements on a securable
+	byParent map[objectKey][]int // requirements on the children of a securable
+	best     []*match
+	report   *Report
+	hive     int
+	hivePos  Position
+}
+
+type match struct {
+	grant Grant
+	rank  int
+	how   string
+}
+
+// Audit checks the grants (read once, in any order) against the
+// requirements, with the owners and group memberships in facts. Memory
+// grows with the requirements and the findings, not with the grants. The
+// report is the same whatever the order of the grants. It returns the
+// first error of the grant sequence, such as a malformed row.
+func Audit(reqs *Requirements, grants iter.Seq2[Grant, error], facts Facts) (*Report, error) {
+	a := &auditor{
+		reqs: reqs, facts: facts,
+		byTarget: map[objectKey][]int{}, byParent: map[objectKey][]int{},
+		best: make([]*match, len(reqs.List)),
+		report: &Report{Schema: ReportSchema, Rules: reqs.Rules, ServicePrincipal: reqs.ServicePrincipal, Catalog: reqs.Catalog,
+			Results: []Result{}, Findings: []Finding{}, Fix: []string{}, Revoke: []string{}},
+	}
+	for i, r := range reqs.List {
+		a.byTarget[keyOf(r.On)] = append(a.byTarget[keyOf(r.On)], i)
+		for _, anc := range r.On.Ancestors() {
+			a.byParent[keyOf(anc)] = append(a.byParent[keyOf(anc)], i)
+		}
+	}
+	for g, err := range grants {
+		if err != nil {
+			return nil, err
+		}
+		a.report.GrantsRead++
+		a.grant(g)
+	}
+	a.finish()
+	return a.report, nil
+}
+
+func (a *auditor) grant(g Grant) {
+	a.findings(g)
+	if g.Hive || KindOf(g.Principal) == Deleted {
+		return
+	}
+	for _, i := range a.byTarget[keyOf(g.On)] {
+		a.consider(i, g)
+	}
+	if !g.Direct() {
+		return // an inherited row is about g.On only
+	}
+	for _, i := range a.byParent[keyOf(g.On)] {
+		a.consider(i, g)
+	}
+}
+
+// consider records g for requirement i when it satisfies it and ranks
+// better than what was seen. The rank prefers direct over inherited,
+// the principal itself over a group, the privilege by name over ALL
+// PRIVILEGES; ties go to the smaller grant text, so that the outcome does
+// not depend on the order of the rows.
+func (a *auditor) consider(i int, g Grant) {
+	r := a.reqs.List[i]
+	if r.Privilege == Ownership || r.Unverifiable != "" {
+		return
+	}
+	rank := 0
+	var how []string
+	switch {
+	case SamePrincipal(g.Principal, r.Principal):
+	case KindOf(g.Principal) == AccountUsers:
+		rank += 2
+		how = append(how, "through the group account users")
+	case a.memberOf(r.Principal, g.Principal):
+		rank += 2
+		how = append(how, "through group "+g.Principal)
+	default:
+		return
+	}
+	switch {
+	case g.Privilege == r.Privilege:
+	case g.Privilege == AllPrivileges && AllPrivilegesCovers(r.Privilege):
+		rank += 1
+		how = append(how, "through ALL PRIVILEGES")
+	default:
+		return
+	}
+	eff := g.Effective()
+	switch {
+	case keyOf(eff) == keyOf(r.On):
+	case r.DirectOnly:
+		return
+	case !Inherits(r.Privilege) || (eff.Type == Catalog && eff.Name == "system" && r.Privilege == UseSchema):
+		return
+	case keyOf(g.On) == keyOf(r.On) || slices.ContainsFunc(r.On.Ancestors(), func(s Securable) bool { return keyOf(s) == keyOf(eff) }):
+		rank += 4
+		how = append([]string{"inherited from " + eff.String()}, how...)
+	default:
+		return
+	}
+	if len(how) == 0 {
+		how = []string{"direct grant"}
+	}
+	m := &match{grant: g, rank: rank, how: strings.Join(how, ", ")}
+	if b := a.best[i]; b == nil || m.rank < b.rank || m.rank == b.rank && grantOrder(m.grant, b.grant) < 0 {
+		a.best[i] = m
+	}
+}
+
+func grantOrder(x, y Grant) int {
+	return cmp.Or(
+		strings.Compare(x.String(), y.String()),
+		cmp.Compare(x.Pos.File, y.Pos.File),
+		cmp.Compare(x.Pos.Line, y.Pos.Line),
+	)
+}
+
+// memberOf reports whether principal belongs to group, per the facts.
+func (a *auditor) memberOf(principal, group string) bool {
+	for p, groups := range a.facts.MemberOf {
+		if SamePrincipal(p, principal) && slices.Contains(groups, group) {
+			return true
+		}
+	}
+	return false
+}
+
+// owner returns how principal owns s: "through ownership", "through
+// ownership of group G"; known is false without owner facts for s.
+func (a *auditor) owner(principal string, s Securable) (how, owner string, known bool) {
+	for sec, o := range a.facts.Owners {
+		if keyOf(sec) != keyOf(s) {
+			continue
+		}
+		switch {
+		case SamePrincipal(o, principal):
+			return "through ownership", o, true
+		case a.memberOf(principal, o):
+			return "through ownership by group " + o, o, true
+		}
+		return "", o, true
+	}
+	return "", "", false
+}
+
+func (a *auditor) finish() {
+	rep := a.report
+	for i, r := range a.reqs.List {
+		res := Result{Requirement: r}
+		switch {
+		case r.Unverifiable != "":
+			res.Status, res.How = Unverified, r.Unverifiable
+		case r.Privilege == Ownership:
+			how, owner, known := a.owner(r.Principal, r.On)
+			switch {
+			case !known:
+				res.Status, res.How = Unverified, "no owner facts for "+r.On.String()+": pass the owners (information_schema *_owner columns or the REST owner field) to check it"
+			case how != "":
+				res.Status, res.How = Satisfied, how
+			default:
+				res.Status, res.How = Missing, "owned by "+owner
+			}
+		case a.best[i] != nil:
+			g := a.best[i].grant
+			res.Status, res.How, res.Grant = Satisfied, a.best[i].how, &g
+		default:
+			if how, _, _ := a.owner(r.Principal, r.On); how != "" {
+				res.Status, res.How = Satisfied, how
+				break
+			}
+			res.Status, res.How = Missing, "no grant gives it"
+			if r.DirectOnly {
+				res.How = "no grant gives it directly on " + r.On.String()
+			}
+		}
+		rep.Results = append(rep.Results, res)
+	}
+	if a.hive > 0 {
+		rep.Findings = append(rep.Findings, Finding{Code: CodeHiveMetastore, Severity: SeverityInfo,
+			Message: fmt.Sprintf("%d hive_metastore row(s) read and ignored (first at %s): legacy table ACLs do not grant Unity Catalog privileges", a.hive, a.hivePos)})
+	}
+	slices.SortStableFunc(rep.Findings, func(x, y Finding) int {
+		return cmp.Or(cmp.Compare(severityRank(x.Severity), severityRank(y.Severity)), cmp.Compare(x.Code, y.Code), compareGrants(x.Grant, y.Grant), cmp.Compare(x.Message, y.Message))
+	})
+	rep.Findings = slices.CompactFunc(rep.Findings, func(x, y Finding) bool {
+		return x.Code == y.Code && x.Message == y.Message && x.Fix == y.Fix
+	})
+	rep.Fix = fixSQL(rep.Results)
+	for _, f := range rep.Findings {
+		if f.Code == CodeExposure && f.Fix != "" && !slices.Contains(rep.Revoke, f.Fix) {
+			rep.Revoke = append(rep.Revoke, f.Fix)
+		}
+	}
+}
+
+func severityRank(s Severity) int {
+	return map[Severity]int{SeverityError: 0, SeverityWarning: 1, SeverityInfo: 2}[s]
+}
+
+func compareGrants(x, y *Grant) int {
+	switch {
+	case x == nil && y == nil:
+		return 0
+	case x == nil:
+		return -1
+	case y == nil:
+		return 1
+	}
+	return grantOrder(*x, *y)
+}

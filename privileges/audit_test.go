@@ -1,0 +1,366 @@
+package privileges_test
+
+import (
+	"iter"
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ucbootstrap/ucbootstrap"
+	"github.com/ucbootstrap/ucbootstrap/generator"
+	. "github.com/ucbootstrap/ucbootstrap/privileges"
+)
+
+const sp = "6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f"
+
+func payload(t testing.TB, extra string, auto bool) *ucbootstrap.Integration {
+	t.Helper()
+	ab := "false"
+	if auto {
+		ab = "true"
+	}
+	in, err := ucbootstrap.Decode("payload.yaml", []byte(`type: Databricks
+autoBootstrap: `+ab+`
+config:
+  workspaceUrl: dbc-a1b2c3d4-e5f6.cloud.databricks.com
+  httpPath: /sql/1.0/warehouses/8a1b2c3d4e5f6a7b
+  authenticationType: token
+  token: dapi-test
+  catalog: immuta
+  servicePrincipal: `+sp+"\n"+extra))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return in
+}
+
+func seq(gs ...Grant) iter.Seq2[Grant, error] {
+	return func(yield func(Grant, error) bool) {
+		for _, g := range gs {
+			if !yield(g, nil) {
+				return
+			}
+		}
+	}
+}
+
+func g(principal, priv string, t SecurableType, name string) Grant {
+	p, legacy := Normalize(priv, t)
+	return Grant{Principal: principal, Privilege: p, On: NewSecurable(t, name), Spelling: priv, Legacy: legacy}
+}
+
+func result(t *testing.T, rep *Report, who Who, p Privilege, on Securable) Result {
+	t.Helper()
+	for _, r := range rep.Results {
+		if r.Who == who && r.Privilege == p && r.On == on {
+			return r
+		}
+	}
+	t.Fatalf("no requirement %s %s on %s", who, p, on)
+	return Result{}
+}
+
+func TestRequiredCurrent(t *testing.T) {
+	in := payload(t, "  dataSources: [main.sales, hr.people.employees, finance]\n  audit: {enabled: true}\n", true)
+	reqs, err := Required(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range reqs.List {
+		got = append(got, r.String())
+	}
+	want := []string{
+		"service principal: CREATE CATALOG on METASTORE (direct)",
+		"service principal: ownership of CATALOG immuta (direct)",
+		"service principal: USE CATALOG on CATALOG finance (direct)",
+		"service principal: MANAGE on CATALOG finance (direct)",
+		"service principal: USE SCHEMA on CATALOG finance",
+		"service principal: SELECT on CATALOG finance",
+		"service principal: MODIFY on CATALOG finance",
+		"service principal: USE CATALOG on CATALOG hr (direct)",
+		"service principal: MANAGE on CATALOG hr (direct)",
+		"service principal: USE SCHEMA on SCHEMA hr.people",
+		"service principal: SELECT on TABLE hr.people.employees",
+		"service principal: MODIFY on TABLE hr.people.employees",
+		"service principal: USE CATALOG on CATALOG main (direct)",
+		"service principal: MANAGE on CATALOG main (direct)",
+		"service principal: USE SCHEMA on SCHEMA main.sales",
+		"service principal: SELECT on SCHEMA main.sales",
+		"service principal: MODIFY on SCHEMA main.sales",
+		"service principal: USE CATALOG on CATALOG system (direct)",
+		"service principal: USE SCHEMA on SCHEMA system.access (direct)",
+		"service principal: SELECT on TABLE system.access.audit",
+		"service principal: SELECT on TABLE system.access.column_lineage",
+		"service principal: SELECT on TABLE system.access.table_lineage",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Required (-want +got):\n%s", diff)
+	}
+	for _, r := range reqs.List {
+		if r.Reason == "" {
+			t.Errorf("%s has no reason", r)
+		}
+	}
+}
+
+func TestRequiredOwnerModelAndRunner(t *testing.T) {
+	in := payload(t, "  dataSources: [main.sales]\n  audit: {enabled: true}\n  storage: {catalogLocation: 's3://b/p'}\n", false)
+	reqs, err := Required(in, Rules(OwnerModel), Runner("admin@example.com"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, r := range reqs.List {
+		if r.Who == ForRunner || r.Privilege == Ownership {
+			got = append(got, r.String())
+		}
+	}
+	want := []string{
+		"service principal: ownership of CATALOG immuta (direct)",
+		"service principal: ownership of SCHEMA main.sales (direct)",
+		"runner: CREATE CATALOG on METASTORE (direct)",
+		"runner: CREATE MANAGED STORAGE on EXTERNAL LOCATION s3://b/p",
+		"runner: METASTORE ADMIN on METASTORE",
+		"runner: MANAGE on SCHEMA main.sales",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("Required (-want +got):\n%s", diff)
+	}
+}
+
+func TestAuditHow(t *testing.T) {
+	in := payload(t, "  dataSources: [main.sales, hr.people.employees, finance]\n  audit: {enabled: true}\n", false)
+	reqs, err := Required(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Audit(reqs, seq(
+		g(sp, "USE CATALOG", Catalog, "main"),
+		g(sp, "MANAGE", Catalog, "main"),
+		g(sp, "ALL PRIVILEGES", Catalog, "main"),     // covers USE SCHEMA, SELECT, MODIFY by inheritance
+		g("data-eng", "USE CATALOG", Catalog, "hr"), // through a group
+		g(sp, "MANAGE", Schema, "hr.people"),        // not on the catalog: MANAGE stays missing
+		g(sp, "USE_SCHEMA", Schema, "hr.people"),
+		g(sp, "select", Table, "hr.people.employees"),
+		g(sp, "MODIFY", Catalog, "hr"),
+		g(sp, "USE CATALOG", Catalog, "system"),
+		g(sp, "USE SCHEMA", Catalog, "system"), // ineffective on system
+		g(sp, "SELECT", Schema, "system.access"),
+		g("analysts", "SELECT", Schema, "immuta.immuta_system"), // exposure
+		g("users", "SELECT", Table, "finance.gl.entries"),
+		g("", "SELECT", Catalog, "finance"),
+		g(sp, "USAGE", Catalog, "finance"),
+		Grant{Principal: "x", Privilege: Own, On: NewSecurable(Schema, "hive_metastore.default"), Hive: true, Legacy: true},
+	), Facts{
+		MemberOf: map[string][]string{sp: {"data-eng"}},
+		Owners:   map[Securable]string{NewSecurable(Catalog, "immuta"): sp, NewSecurable(Catalog, "finance"): "data-eng"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		p      Privilege
+		on     Securable
+		status Status
+		how    string
+	}{
+		{UseCatalog, NewSecurable(Catalog, "main"), Satisfied, "direct grant"},
+		{UseSchema, NewSecurable(Schema, "main.sales"), Satisfied, "inherited from CATALOG main, through ALL PRIVILEGES"},
+		{UseCatalog, NewSecurable(Catalog, "hr"), Satisfied, "through group data-eng"},
+		{Manage, NewSecurable(Catalog, "hr"), Missing, "no grant gives it directly on CATALOG hr"},
+		{Modify, NewSecurable(Table, "hr.people.employees"), Satisfied, "inherited from CATALOG hr"},
+		{Ownership, NewSecurable(Catalog, "immuta"), Satisfied, "through ownership"},
+		{UseCatalog, NewSecurable(Catalog, "finance"), Satisfied, "direct grant"}, // legacy USAGE, read as USE CATALOG
+		{Manage, NewSecurable(Catalog, "finance"), Satisfied, "through ownership by group data-eng"},
+		{UseSchema, NewSecurable(Schema, "system.access"), Missing, "no grant gives it directly on SCHEMA system.access"},
+		{Select, NewSecurable(Table, "system.access.audit"), Satisfied, "inherited from SCHEMA system.access"},
+	}
+	for _, tt := range tests {
+		r := result(t, rep, ForServicePrincipal, tt.p, tt.on)
+		if r.Status != tt.status || r.How != tt.how {
+			t.Errorf("%s: %s %q, want %s %q", r.Requirement, r.Status, r.How, tt.status, tt.how)
+		}
+	}
+	var codes []string
+	for _, f := range rep.Findings {
+		codes = append(codes, string(f.Severity)+" "+f.Code)
+	}
+	wantCodes := []string{"error exposure", "warning broad-grant", "warning deleted-principal", "warning ineffective-grant", "warning legacy-privilege", "warning workspace-group", "info hive-metastore"}
+	if diff := cmp.Diff(wantCodes, codes); diff != "" {
+		t.Errorf("findings (-want +got):\n%s", diff)
+	}
+	if rep.Passed(false) {
+		t.Error("report passed with missing requirements and an exposure")
+	}
+	wantFix := []string{
+		"GRANT MANAGE ON CATALOG `hr` TO `" + sp + "`",
+		"GRANT USE SCHEMA ON SCHEMA `system`.`access` TO `" + sp + "`",
+	}
+	if diff := cmp.Diff(wantFix, rep.Fix); diff != "" {
+		t.Errorf("fix (-want +got):\n%s", diff)
+	}
+	if want := []string{"REVOKE SELECT ON SCHEMA `immuta`.`immuta_system` FROM `analysts`"}; !slices.Equal(rep.Revoke, want) {
+		t.Errorf("revoke = %q, want %q", rep.Revoke, want)
+	}
+}
+
+func TestOwnershipUnverifiedWithoutFacts(t *testing.T) {
+	reqs, err := Required(payload(t, "", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Audit(reqs, seq(), Facts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := result(t, rep, ForServicePrincipal, Ownership, NewSecurable(Catalog, "immuta"))
+	if r.Status != Unverified || !strings.Contains(r.How, "no owner facts") {
+		t.Errorf("ownership without facts: %s %q", r.Status, r.How)
+	}
+	if !rep.Passed(false) || rep.Passed(true) {
+		t.Errorf("unverified must pass unless strict: Passed(false)=%v Passed(true)=%v", rep.Passed(false), rep.Passed(true))
+	}
+}
+
+// fixGrants turns the report's GRANT statements back into grants.
+func fixGrants(t *testing.T, rep *Report) []Grant {
+	t.Helper()
+	var out []Grant
+	for _, stmt := range rep.Fix {
+		if strings.HasPrefix(stmt, "ALTER ") {
+			continue
+		}
+		rest := strings.TrimPrefix(stmt, "GRANT ")
+		privs, rest, _ := strings.Cut(rest, " ON ")
+		on, principal, _ := strings.Cut(rest, " TO ")
+		var typ SecurableType
+		for _, cand := range []SecurableType{Metastore, Catalog, Schema, Table} {
+			if strings.HasPrefix(on, string(cand)) {
+				typ = cand
+				on = strings.TrimSpace(strings.TrimPrefix(on, string(cand)))
+				break
+			}
+		}
+		for _, p := range strings.Split(privs, ", ") {
+			out = append(out, Grant{Principal: strings.Trim(principal, "`"), Privilege: Key(p), On: NewSecurable(typ, on)})
+		}
+	}
+	return out
+}
+
+// Property: granting exactly the fix makes every grant requirement pass.
+func TestFixSatisfies(t *testing.T) {
+	in := payload(t, "  dataSources: [main.sales, hr.people.employees, finance, ops.logs.events, ops.logs.audit]\n  audit: {enabled: true, queryHistory: true}\n", true)
+	reqs, err := Required(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	partial := []Grant{g(sp, "USE CATALOG", Catalog, "main"), g(sp, "SELECT", Catalog, "hr")}
+	rep, err := Audit(reqs, seq(partial...), Facts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Count(Missing) == 0 {
+		t.Fatal("nothing missing before the fix")
+	}
+	rep2, err := Audit(reqs, seq(append(partial, fixGrants(t, rep)...)...), Facts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rep2.Results {
+		if r.Status == Missing {
+			t.Errorf("after the fix still missing: %s", r.Requirement)
+		}
+	}
+}
+
+// generatedGrants turns the grants of a generated script into grants.
+func generatedGrants(s *generator.Script, in *ucbootstrap.Integration) []Grant {
+	var out []Grant
+	sp := in.Config.ServicePrincipalID()
+	all := generator.MetastoreGrants(sp, in.AutoBootstrap)
+	all = append(all, generator.DataGrants(sp, in.Config.Sources())...)
+	all = append(all, generator.AuditGrants(sp, in.Config.Audit)...)
+	for _, gr := range all {
+		// Only the grants the script really has.
+		if !slices.ContainsFunc(s.Statements, func(st generator.Statement) bool { return st.SQL == gr.SQL() }) {
+			continue
+		}
+		for _, p := range gr.Privileges {
+			out = append(out, Grant{Principal: gr.Principal, Privilege: Key(p), On: SecurableOf(SecurableType(gr.On.Type), gr.On.Name...)})
+		}
+	}
+	return out
+}
+
+// Property: the grants of every generated bootstrap and prerequisites
+// script meet every service-principal grant requirement of the payload.
+func TestGeneratedScriptsSatisfyRequirements(t *testing.T) {
+	for _, tc := range []struct {
+		extra string
+		auto  bool
+	}{
+		{"  dataSources: [main.sales, hr.people.employees, finance]\n  audit: {enabled: true}\n", false},
+		{"  dataSources: [main, main.sales, '`we``ird`.s.t', x.y.z, x.y]\n  audit: {enabled: true, queryHistory: true}\n", true},
+		{"  dataSources: [a.b.c, a.b.d, a.e]\n", false},
+	} {
+		in := payload(t, tc.extra, tc.auto)
+		kind := generator.Bootstrap
+		if tc.auto {
+			kind = generator.Prerequisites
+		}
+		s, err := generator.Generate(in, kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		reqs, err := Required(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rep, err := Audit(reqs, seq(generatedGrants(s, in)...), Facts{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rep.Results {
+			if r.Privilege != Ownership && r.Status != Satisfied {
+				t.Errorf("%s script leaves %s %s (%s)", kind, r.Requirement, r.Status, r.How)
+			}
+		}
+	}
+}
+
+// Property: shuffling the rows never changes the report.
+func TestShuffleInvariant(t *testing.T) {
+	in := payload(t, "  dataSources: [main.sales, hr.people.employees]\n  audit: {enabled: true}\n", false)
+	reqs, err := Required(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := []Grant{
+		g(sp, "USE CATALOG", Catalog, "main"), g(sp, "ALL PRIVILEGES", Catalog, "main"), g(sp, "USE SCHEMA", Schema, "main.sales"),
+		g("grp", "SELECT", Schema, "main.sales"), g(sp, "SELECT", Schema, "main.sales"), g(sp, "MODIFY", Catalog, "main"),
+		g("a@x.com", "SELECT", Catalog, "immuta"), g("b@x.com", "SELECT", Catalog, "immuta"), g(sp, "USAGE", Catalog, "hr"),
+		g("users", "SELECT", Catalog, "hr"), g(sp, "MANAGE", Catalog, "hr"), g(sp, "MANAGE", Catalog, "main"),
+	}
+	facts := Facts{MemberOf: map[string][]string{sp: {"grp"}}}
+	want, err := Audit(reqs, seq(rows...), facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for i := 0; i < 50; i++ {
+		shuffled := slices.Clone(rows)
+		r.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
+		got, err := Audit(reqs, seq(shuffled...), facts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("shuffle %d changed the report (-want +got):\n%s", i, diff)
+		}
+	}
+}

@@ -1,0 +1,93 @@
+package privileges
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/ucbootstrap/ucbootstrap/internal/sqltext"
+)
+
+// findings records what grant g shows beyond the requirements.
+func (a *auditor) findings(g Grant) {
+	if g.Hive {
+		if a.hive == 0 || g.Pos.File < a.hivePos.File || g.Pos.File == a.hivePos.File && g.Pos.Line < a.hivePos.Line {
+			a.hivePos = g.Pos
+		}
+		a.hive++
+		return
+	}
+	add := func(code string, sev Severity, fix, format string, args ...any) {
+		gc := g
+		a.report.Findings = append(a.report.Findings, Finding{Code: code, Severity: sev, Message: fmt.Sprintf(format, args...), Grant: &gc, Fix: fix})
+	}
+	eff := g.Effective()
+	kind := KindOf(g.Principal)
+	switch {
+	case kind == Deleted:
+		add(CodeDeletedPrincipal, SeverityWarning, "", "%s is granted to a deleted principal (empty name): the grant is dead; remove it in Catalog Explorer", g.Privilege.SQL()+" on "+eff.String())
+		return
+	case kind == WorkspaceLocal:
+		add(CodeWorkspaceGroup, SeverityWarning, revokeSQL(g), "%s is granted to the workspace-local group %s, which cannot hold Unity Catalog grants: grant to an account group instead", g.Privilege.SQL()+" on "+eff.String(), g.Principal)
+	}
+	if g.Legacy {
+		add(CodeLegacyPrivilege, SeverityWarning, "", "%s on %s uses a legacy privilege name, read as %s: grant %s instead", g.Spelling, eff.String(), g.Privilege.SQL(), g.Privilege.SQL())
+	}
+	if g.Direct() && g.On.Type == Catalog && g.On.Name == "system" && g.Privilege == UseSchema {
+		add(CodeIneffective, SeverityWarning, "GRANT USE SCHEMA ON SCHEMA `system`.`access` TO "+sqltext.Ident(g.Principal),
+			"USE SCHEMA on CATALOG system to %s has no effect: Unity Catalog ignores it on the system catalog; grant USE SCHEMA on each system schema", g.Principal)
+	}
+	sp := a.reqs.ServicePrincipal
+	if a.reqs.Catalog != "" && eff.CatalogName() == a.reqs.Catalog && !SamePrincipal(g.Principal, sp) {
+		add(CodeExposure, SeverityError, revokeSQL(g), "%s holds %s on %s, inside the governance catalog: nobody but the service principal may reach it", g.Principal, g.Privilege.SQL(), eff.String())
+	}
+	if SamePrincipal(g.Principal, sp) && g.Privilege == AllPrivileges && g.Direct() && eff.CatalogName() != a.reqs.Catalog {
+		add(CodeBroadGrant, SeverityWarning, "", "the service principal holds ALL PRIVILEGES on %s, where the integration needs only the privileges it names (MANAGE, USE, SELECT, MODIFY): grant those and revoke ALL PRIVILEGES", eff.String())
+	}
+}
+
+// revokeSQL returns the REVOKE that undoes g, on the securable the
+// privilege is really granted on.
+func revokeSQL(g Grant) string {
+	return "REVOKE " + g.Privilege.SQL() + " ON " + g.Effective().SQL() + " FROM " + sqltext.Ident(g.Principal)
+}
+
+// fixSQL returns the fewest statements that meet the missing requirements:
+// the missing privileges of each principal on each securable in one GRANT,
+// in the order the requirements come, and ALTER ... OWNER TO for missing
+// ownership.
+func fixSQL(results []Result) []string {
+	type target struct {
+		principal string
+		on        objectKey
+	}
+	type grant struct {
+		principal string
+		on        Securable
+		privs     []string
+	}
+	var grants []*grant
+	byTarget := map[target]*grant{}
+	var owners []string
+	for _, r := range results {
+		if r.Status != Missing {
+			continue
+		}
+		if r.Privilege == Ownership {
+			owners = append(owners, "ALTER "+r.On.SQL()+" OWNER TO "+sqltext.Ident(r.Principal))
+			continue
+		}
+		t := target{principalKey(r.Principal), keyOf(r.On)}
+		g, ok := byTarget[t]
+		if !ok {
+			g = &grant{principal: r.Principal, on: r.On}
+			byTarget[t] = g
+			grants = append(grants, g)
+		}
+		g.privs = append(g.privs, r.Privilege.SQL())
+	}
+	fix := []string{}
+	for _, g := range grants {
+		fix = append(fix, "GRANT "+strings.Join(g.privs, ", ")+" ON "+g.on.SQL()+" TO "+sqltext.Ident(g.principal))
+	}
+	return append(fix, owners...)
+}

@@ -1,0 +1,74 @@
+package privileges
+
+import "fmt"
+
+// A Position is a place in a grant listing: file, 1-based line and column.
+type Position struct {
+	File string `json:"file,omitempty"`
+	Line int    `json:"line,omitempty"`
+	Col  int    `json:"col,omitempty"`
+}
+
+// String returns "file:line:col", leaving out what is unknown.
+func (p Position) String() string {
+	switch {
+	case p.Line > 0 && p.Col > 0:
+		return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
+	case p.Line > 0:
+		return fmt.Sprintf("%s:%d", p.File, p.Line)
+	}
+	return p.File
+}
+
+// A Grant is one privilege held by one principal on one securable, as a
+// grant listing reports it.
+type Grant struct {
+	Principal string    `json:"principal"`
+	Privilege Privilege `json:"privilege"`
+	On        Securable `json:"on"`
+	// InheritedFrom is the securable the listing says the privilege comes
+	// from, for rows that are about On but inherited (information_schema
+	// inherited_from, effective-permissions inherited_from_name). It is
+	// the zero Securable for a direct grant.
+	InheritedFrom Securable `json:"inheritedFrom,omitzero"`
+	// Spelling is the privilege as the listing wrote it.
+	Spelling string `json:"spelling,omitempty"`
+	// Legacy marks a legacy privilege name (USAGE, CREATE) or a
+	// hive_metastore row (OWN, CATALOG$, DATABASE): reported, and never
+	// matched as a Unity Catalog grant when it comes from hive_metastore.
+	Legacy bool `json:"legacy,omitempty"`
+	// Hive marks a row about hive_metastore: never matched.
+	Hive bool `json:"hive,omitempty"`
+	// Pos is where the listing has the grant.
+	Pos Position `json:"pos,omitzero"`
+}
+
+// Direct reports whether the grant is made on On itself.
+func (g Grant) Direct() bool { return g.InheritedFrom == (Securable{}) }
+
+// Effective returns the securable the grant is really made on: On for a
+// direct grant, InheritedFrom for an inherited row.
+func (g Grant) Effective() Securable {
+	if g.Direct() {
+		return g.On
+	}
+	return g.InheritedFrom
+}
+
+// String describes the grant as SQL would: "SELECT ON TABLE a.b.c TO x".
+func (g Grant) String() string {
+	s := g.Privilege.SQL() + " ON " + g.On.String() + " TO " + g.Principal
+	if !g.Direct() {
+		s += " (inherited from " + g.InheritedFrom.String() + ")"
+	}
+	return s
+}
+
+// Facts are what a grant listing cannot tell: owners and group memberships.
+type Facts struct {
+	// Owners maps securables to their owner.
+	Owners map[Securable]string
+	// MemberOf maps principals to the groups they belong to (directly or
+	// through nesting: the caller resolves nesting).
+	MemberOf map[string][]string
+}
