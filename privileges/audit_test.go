@@ -141,7 +141,7 @@ func TestAuditHow(t *testing.T) {
 	rep, err := Audit(reqs, seq(
 		g(sp, "USE CATALOG", Catalog, "main"),
 		g(sp, "MANAGE", Catalog, "main"),
-		g(sp, "ALL PRIVILEGES", Catalog, "main"),     // covers USE SCHEMA, SELECT, MODIFY by inheritance
+		g(sp, "ALL PRIVILEGES", Catalog, "main"),    // covers USE SCHEMA, SELECT, MODIFY by inheritance
 		g("data-eng", "USE CATALOG", Catalog, "hr"), // through a group
 		g(sp, "MANAGE", Schema, "hr.people"),        // not on the catalog: MANAGE stays missing
 		g(sp, "USE_SCHEMA", Schema, "hr.people"),
