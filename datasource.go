@@ -79,6 +79,18 @@ func (ds DataSource) Contains(other DataSource) bool {
 	return true
 }
 
+// ancestors returns the catalog and schema that contain ds, outermost
+// first.
+func (ds DataSource) ancestors() []DataSource {
+	switch ds.Level() {
+	case TableLevel:
+		return []DataSource{{Catalog: ds.Catalog}, {Catalog: ds.Catalog, Schema: ds.Schema}}
+	case SchemaLevel:
+		return []DataSource{{Catalog: ds.Catalog}}
+	}
+	return nil
+}
+
 // Compare orders data sources by catalog, schema and table; a catalog sorts
 // before its schemas and a schema before its tables.
 func (ds DataSource) Compare(other DataSource) int {
@@ -92,26 +104,43 @@ func (ds DataSource) Compare(other DataSource) int {
 // MaxNameLength is the longest name part Unity Catalog accepts.
 const MaxNameLength = 255
 
-// reservedCatalogs cannot be data sources or the governance catalog.
-var reservedCatalogs = map[string]string{
-	"system":         "the system catalog is read-only: set config.audit.enabled to grant what query audit needs",
-	"hive_metastore": "hive_metastore is the legacy Hive metastore, not a Unity Catalog catalog: migrate the data to Unity Catalog first",
+// reservedCatalogs cannot be data sources or the governance catalog; the
+// value says why, and the hint how to fix it.
+var reservedCatalogs = map[string][2]string{
+	"system": {"the system catalog is read-only and managed by Databricks",
+		"remove it; set config.audit.enabled: true for the grants on system.access that query audit needs"},
+	"hive_metastore": {"hive_metastore is the legacy Hive metastore, which Unity Catalog does not govern",
+		"remove it, or migrate the data to a Unity Catalog catalog and name that"},
+}
+
+// A dataSourceError says what is wrong with a data source name and how to
+// fix it.
+type dataSourceError struct {
+	msg  string
+	hint string
+}
+
+func (e *dataSourceError) Error() string { return e.msg }
+
+func dsErrorf(hint, format string, args ...any) error {
+	return &dataSourceError{msg: fmt.Sprintf(format, args...), hint: hint}
 }
 
 // ParseDataSource parses "catalog", "catalog.schema" or
 // "catalog.schema.table". A part may be back-quoted as in SQL (a doubled
 // backtick stands for one), but no part may be empty, longer than
 // [MaxNameLength], or contain a period, a space, a slash or a control
-// character, even inside backticks: Unity Catalog rejects such names.
-// Parts are returned in lower case.
+// character, even inside backticks: Unity Catalog rejects such names. The
+// catalogs system and hive_metastore cannot be data sources. Parts are
+// returned in lower case.
 func ParseDataSource(s string) (DataSource, error) {
 	if strings.TrimSpace(s) == "" {
-		return DataSource{}, errors.New("data source name is empty")
+		return DataSource{}, dsErrorf("remove it, or name a catalog, catalog.schema or catalog.schema.table", "data source name is empty")
 	}
 	var parts []string
 	rest := s
 	for {
-		part, after, err := cutPart(rest)
+		part, after, err := cutPart(s, rest)
 		if err != nil {
 			return DataSource{}, err
 		}
@@ -126,16 +155,23 @@ func ParseDataSource(s string) (DataSource, error) {
 		}
 	}
 	if len(parts) > 3 {
-		return DataSource{}, fmt.Errorf("%q has %d parts; a data source is catalog, catalog.schema or catalog.schema.table", s, len(parts))
+		return DataSource{}, dsErrorf("name a catalog, catalog.schema or catalog.schema.table; a column or a fourth part cannot be protected on its own",
+			"%q has %d parts; a data source has at most 3", s, len(parts))
 	}
 	for i, p := range parts {
 		if err := checkNamePart(p); err != nil {
-			return DataSource{}, fmt.Errorf("%s name in %q %w", []string{"catalog", "schema", "table"}[i], s, err)
+			var de *dataSourceError
+			errors.As(err, &de)
+			hint := de.hint
+			if plain := strings.ReplaceAll(s, "`", ""); strings.Contains(p, ".") && strings.Count(plain, ".") < 3 {
+				hint = "a period separates name parts; write them without backticks, as in " + plain
+			}
+			return DataSource{}, dsErrorf(hint, "%s name in %q %s", []string{"catalog", "schema", "table"}[i], s, de.msg)
 		}
 		parts[i] = strings.ToLower(p)
 	}
 	if why, ok := reservedCatalogs[parts[0]]; ok {
-		return DataSource{}, fmt.Errorf("%q cannot be a data source: %s", s, why)
+		return DataSource{}, dsErrorf(why[1], "%q cannot be a data source: %s", s, why[0])
 	}
 	var ds DataSource
 	ds.Catalog = parts[0]
@@ -148,58 +184,59 @@ func ParseDataSource(s string) (DataSource, error) {
 	return ds, nil
 }
 
-// cutPart reads one part from the front of s, and returns it and the rest,
-// which is "" or starts with '.'.
-func cutPart(s string) (part, rest string, err error) {
-	if !strings.HasPrefix(s, "`") {
-		i := strings.IndexByte(s, '.')
+// cutPart reads one part from the front of rest, a suffix of the name s,
+// and returns it and what follows, which is "" or starts with '.'.
+func cutPart(s, rest string) (part, after string, err error) {
+	if !strings.HasPrefix(rest, "`") {
+		i := strings.IndexByte(rest, '.')
 		if i < 0 {
-			i = len(s)
+			i = len(rest)
 		}
-		part = s[:i]
+		part = rest[:i]
 		if strings.ContainsRune(part, '`') {
-			return "", "", fmt.Errorf("%q has a backtick inside a name part; quote the whole part, as in `my-schema`", s)
+			return "", "", dsErrorf("quote the whole part, as in main.`my-schema`", "%q has a backtick inside a name part", s)
 		}
-		return part, s[i:], nil
+		return part, rest[i:], nil
 	}
 	var b strings.Builder
-	for i := 1; i < len(s); i++ {
-		if s[i] != '`' {
-			b.WriteByte(s[i])
+	for i := 1; i < len(rest); i++ {
+		if rest[i] != '`' {
+			b.WriteByte(rest[i])
 			continue
 		}
-		if i+1 < len(s) && s[i+1] == '`' {
+		if i+1 < len(rest) && rest[i+1] == '`' {
 			b.WriteByte('`')
 			i++
 			continue
 		}
-		rest = s[i+1:]
-		if rest != "" && rest[0] != '.' {
-			return "", "", fmt.Errorf("%q has text after a closing backtick; separate the parts with periods", s)
+		after = rest[i+1:]
+		if after != "" && after[0] != '.' {
+			return "", "", dsErrorf("separate the parts with periods, as in `my-catalog`.schema", "%q has text after a closing backtick", s)
 		}
-		return b.String(), rest, nil
+		return b.String(), after, nil
 	}
-	return "", "", fmt.Errorf("%q has a backtick that is never closed", s)
+	return "", "", dsErrorf("close it, as in main.`my-schema`", "%q has a backtick that is never closed", s)
 }
 
 // checkNamePart applies the object-name rules of Unity Catalog.
 func checkNamePart(p string) error {
+	const never = "copy the name from Catalog Explorer; Unity Catalog names never contain periods, spaces, slashes or control characters"
 	if p == "" {
-		return errors.New("is empty")
+		return dsErrorf("remove the extra period", "is empty")
 	}
 	if len(p) > MaxNameLength {
-		return fmt.Errorf("is %d bytes long; Unity Catalog allows %d", len(p), MaxNameLength)
+		return dsErrorf("copy the name from Catalog Explorer", "is %d bytes long; Unity Catalog allows %d", len(p), MaxNameLength)
 	}
 	for _, r := range p {
 		switch {
 		case r == '.':
-			return errors.New("contains a period, which Unity Catalog never allows in a name, even inside backticks")
+			return dsErrorf(never, "contains a period, which Unity Catalog never allows in a name, even inside backticks")
 		case r == ' ':
-			return errors.New("contains a space, which Unity Catalog never allows in a name, even inside backticks")
+			return dsErrorf(never, "contains a space, which Unity Catalog never allows in a name, even inside backticks")
 		case r == '/':
-			return errors.New("contains a slash, which Unity Catalog never allows in a name")
+			return dsErrorf(never, "contains a slash, which Unity Catalog never allows in a name")
 		case r < 0x20 || r == 0x7f:
-			return fmt.Errorf("contains the control character %U", r)
+			return dsErrorf(never, "contains the control character %U", r)
 		}
 	}
 	return nil

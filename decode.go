@@ -59,7 +59,7 @@ func (in *Integration) Pos(field string) Position {
 func (in *Integration) File() string { return in.src.file }
 
 // Decode reads an integration payload, JSON or YAML (told apart by the first
-// non-blank character: '{' means JSON), and validates it.
+// non-blank character: '{' or '[' means JSON), and validates it.
 //
 // It reports every problem at once: the error, when not nil, is
 // [Diagnostics] with every error and warning, each with its file (the name
@@ -109,10 +109,20 @@ func (d *decoder) object(path string, n *node, known ...string) map[string]*node
 		d.in.src.pos[path] = n.pos
 	}
 	if n.kind != mappingNode {
-		d.wrongType(path, n, mappingNode, "")
+		hint := "write it as key: value pairs"
+		if len(known) <= 4 {
+			hint = "write it as an object with the keys " + strings.Join(known, ", ")
+		}
+		if path == "" {
+			hint = "write one object with type, autoBootstrap and config; see examples/payloads"
+		} else if n.kind == sequenceNode {
+			hint += ", without list dashes or brackets"
+		}
+		d.wrongType(path, n, mappingNode, hint)
 		return nil
 	}
 	fields := map[string]*node{}
+	var misspelt []string
 	for _, e := range n.entries {
 		if slices.Contains(known, e.key) {
 			fields[e.key] = e.value
@@ -128,9 +138,10 @@ func (d *decoder) object(path string, n *node, known ...string) map[string]*node
 			}
 			continue
 		}
-		hint := "remove it"
+		var hint string
 		if s := suggest.Nearest(e.key, known); s != "" {
 			hint = fmt.Sprintf("did you mean %q?", s)
+			misspelt = append(misspelt, s)
 		} else {
 			hint = "remove it; the known keys are " + strings.Join(known, ", ")
 		}
@@ -140,6 +151,13 @@ func (d *decoder) object(path string, n *node, known ...string) map[string]*node
 			diag.Message = "unknown key, ignored (lenient)"
 		}
 		d.diags = append(d.diags, diag)
+	}
+	// A misspelt key is one mistake: unless lenient, its error stands for
+	// the "is required" of the key it was meant to be.
+	for _, k := range misspelt {
+		if _, ok := fields[k]; !ok && !d.opts.lenient {
+			d.in.src.bad[join(path, k)] = true
+		}
 	}
 	return fields
 }
@@ -155,6 +173,10 @@ func (d *decoder) wrongType(path string, n *node, want nodeKind, hint string) {
 		case want == stringNode && n.kind != mappingNode && n.kind != sequenceNode:
 			hint = fmt.Sprintf("quote the value, as in %q", n.text)
 		}
+	}
+	if path == "" {
+		d.errorf(n.pos, "", hint, "the payload must be %s, not %s", want, n.kind)
+		return
 	}
 	d.errorf(n.pos, path, hint, "must be %s, not %s", want, n.kind)
 }
@@ -298,7 +320,11 @@ func (d *decoder) strList(path string, n *node) []string {
 		p := fmt.Sprintf("%s[%d]", path, i)
 		d.in.src.pos[p] = item.pos
 		if item.kind != stringNode {
-			d.wrongType(p, item, stringNode, "")
+			hint := ""
+			if item.kind == mappingNode || item.kind == sequenceNode {
+				hint = "write each data source as one string, as in main.sales.orders"
+			}
+			d.wrongType(p, item, stringNode, hint)
 			continue
 		}
 		out = append(out, item.text)

@@ -10,11 +10,13 @@
 //
 // # Decoding
 //
-// [Load] reads a payload (JSON or YAML, sniffed from the content) and reports
-// every problem at once as [Diagnostics], each with its file, line, column,
-// field path and a hint that says how to fix it. [Decode] does the structural
-// part only (syntax, types, unknown keys) and [Integration.Validate] the
-// rules; [Load] is both.
+// [Decode] reads a payload (JSON or YAML, told apart by its first non-blank
+// character) and validates it, and reports every problem at once as
+// [Diagnostics], each with its file, line, column, field path and a hint
+// that says how to fix it. [Integration.Validate] applies the same rules to
+// an [Integration] built in Go. Decode fails fast on input that no payload
+// resembles (larger than [MaxPayloadSize], binary, or nested or repeated far
+// beyond any payload), so that hostile input cannot make it slow.
 //
 // Unknown keys are errors with a did-you-mean suggestion, because a typo must
 // not silently drop a setting; [Lenient] turns them into warnings for payloads

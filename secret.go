@@ -10,19 +10,33 @@ const Redacted = "REDACTED"
 
 // A Secret holds a credential (an access token or an OAuth client secret).
 // Every printed, logged, marshalled or error form of it is [Redacted]; only
-// [Secret.Reveal] gives the value, for the code that authenticates.
+// [Secret.Reveal] gives the value, for the code that authenticates. The zero
+// Secret is empty. Compare secrets with Reveal, not ==.
 type Secret struct {
-	value string
+	// value is behind a pointer so that the reflection-based printing fmt
+	// falls back to (as for %p, which skips the Format method) shows an
+	// address, never the credential.
+	value *string
 }
 
 // NewSecret wraps a credential.
-func NewSecret(value string) Secret { return Secret{value: value} }
+func NewSecret(value string) Secret {
+	if value == "" {
+		return Secret{}
+	}
+	return Secret{value: &value}
+}
 
 // Reveal returns the credential itself. Call it only to authenticate.
-func (s Secret) Reveal() string { return s.value }
+func (s Secret) Reveal() string {
+	if s.value == nil {
+		return ""
+	}
+	return *s.value
+}
 
 // IsZero reports whether the secret is empty.
-func (s Secret) IsZero() bool { return s.value == "" }
+func (s Secret) IsZero() bool { return s.value == nil || *s.value == "" }
 
 // String returns [Redacted].
 func (s Secret) String() string { return Redacted }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -13,6 +14,7 @@ import (
 	"github.com/goccy/go-yaml"
 	"github.com/goccy/go-yaml/ast"
 	"github.com/goccy/go-yaml/parser"
+	"github.com/goccy/go-yaml/scanner"
 	"github.com/goccy/go-yaml/token"
 )
 
@@ -49,25 +51,51 @@ type entry struct {
 	value  *node
 }
 
-// MaxPayloadSize is the largest payload [Decode] reads.
-const MaxPayloadSize = 32 << 20
+// MaxPayloadSize is the largest payload [Decode] reads. A payload is a few
+// kilobytes; 8 MiB leaves room for some 200 000 data sources.
+const MaxPayloadSize = 8 << 20
 
-// maxDepth bounds nesting, so that hostile input cannot exhaust the stack.
-const maxDepth = 64
+// Limits that hostile input reaches long before a payload does. They keep
+// Decode fast (the YAML parser slows down more than linearly on some deep
+// or wide shapes) and its stack shallow.
+const (
+	// maxDepth bounds nesting.
+	maxDepth = 64
+	// maxKeys bounds the number of keys in the whole payload; a payload
+	// has a few dozen.
+	maxKeys = 1000
+	// maxBlockColumn bounds the column of a YAML list dash or complex-key
+	// mark outside brackets: deeper block nesting needs a larger column.
+	maxBlockColumn = 2*maxDepth + 1
+	// maxDecorations bounds the YAML anchors, aliases and tags.
+	maxDecorations = 1000
+	// maxDocuments bounds the YAML document markers (--- and ...).
+	maxDocuments = 16
+)
 
 // readTree parses data as JSON when its first non-blank byte is '{' or '[',
 // and as YAML otherwise.
 func readTree(file string, data []byte) (*node, Diagnostics) {
 	if len(data) > MaxPayloadSize {
-		return nil, Diagnostics{{Pos: Position{File: file}, Message: fmt.Sprintf("payload is %d bytes, more than the %d a payload may have", len(data), MaxPayloadSize),
-			Hint: "pass the integration payload itself, not a dump or an archive"}}
+		return nil, Diagnostics{{Pos: Position{File: file, Line: 1, Col: 1},
+			Message: fmt.Sprintf("payload is %d bytes, more than the %d a payload may have", len(data), MaxPayloadSize),
+			Hint:    "pass the integration payload itself, not a dump or an archive"}}
 	}
 	if d, ok := checkText(file, data); !ok {
 		return nil, Diagnostics{d}
 	}
+	if bom := "\ufeff"; bytes.HasPrefix(data, []byte(bom)) {
+		// A byte order mark is allowed; blanks in its place keep the
+		// columns of line 1.
+		data = append([]byte("   "), data[len(bom):]...)
+	}
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
 	if len(trimmed) == 0 || isOnlyComments(trimmed) {
-		return nil, Diagnostics{{Pos: Position{File: file, Line: 1, Col: 1}, Message: "payload is empty",
+		msg := "payload is empty"
+		if len(trimmed) > 0 {
+			msg = "payload has only comments"
+		}
+		return nil, Diagnostics{{Pos: Position{File: file, Line: 1, Col: 1}, Message: msg,
 			Hint: "write an object with type, autoBootstrap and config; see examples/payloads"}}
 	}
 	if trimmed[0] == '{' || trimmed[0] == '[' {
@@ -148,11 +176,14 @@ type jsonReader struct {
 	dec  *json.Decoder
 	ix   *lineIndex
 	last int
+	keys int
 }
 
+// A jsonError is a problem found by the reader rather than encoding/json.
 type jsonError struct {
-	off int
-	msg string
+	off  int
+	msg  string
+	hint string
 }
 
 func (e *jsonError) Error() string { return e.msg }
@@ -163,7 +194,8 @@ func readJSON(file string, data []byte) (*node, Diagnostics) {
 	n, err := r.value(0)
 	if err == nil {
 		if _, e := r.dec.Token(); e != io.EOF {
-			err = &jsonError{off: r.start(), msg: "unexpected content after the payload object"}
+			err = &jsonError{off: r.start(), msg: "unexpected content after the payload object",
+				hint: "a payload is one JSON object; remove what follows its closing brace"}
 		}
 	}
 	if err != nil {
@@ -173,23 +205,35 @@ func readJSON(file string, data []byte) (*node, Diagnostics) {
 }
 
 func (r *jsonReader) syntaxDiag(err error) Diagnostic {
-	off, msg := len(r.data), err.Error()
-	var se *json.SyntaxError
+	hint := "check the quotes, commas and braces around here"
 	var je *jsonError
-	switch {
-	case errors.As(err, &je):
-		off = je.off
-	case errors.As(err, &se):
-		off = int(se.Offset) - 1
+	if errors.As(err, &je) {
+		if je.hint == "" {
+			je.hint = hint
+		}
+		return Diagnostic{Pos: r.ix.pos(je.off), Message: "JSON syntax error: " + je.msg, Hint: je.hint}
+	}
+	// The offsets of the streaming decoder's errors count only some of the
+	// bytes; a whole-input scan gives the byte the error is at.
+	off, msg := len(r.data), "unexpected end of the file"
+	var se *json.SyntaxError
+	if errors.As(json.Unmarshal(r.data, new(json.RawMessage)), &se) {
 		msg = strings.TrimPrefix(se.Error(), "json: ")
-	case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-		msg = "unexpected end of the file"
+		if se.Offset < int64(len(r.data)) {
+			off = int(se.Offset) - 1
+		}
+		if msg == "unexpected end of JSON input" {
+			msg = "unexpected end of the file"
+		}
+	} else if errors.As(err, &se) {
+		msg = strings.TrimPrefix(se.Error(), "json: ")
+		off = int(se.Offset)
 	}
-	if off < 0 {
-		off = 0
+	if strings.HasPrefix(msg, "unexpected end") {
+		hint = "close every brace and bracket, and every string's quote"
 	}
-	return Diagnostic{Pos: r.ix.pos(off), Message: "JSON syntax error: " + msg,
-		Hint: "check the quotes, commas and braces around here"}
+	off = min(max(off, 0), len(r.data))
+	return Diagnostic{Pos: r.ix.pos(off), Message: "JSON syntax error: " + msg, Hint: hint}
 }
 
 func (r *jsonReader) start() int {
@@ -222,7 +266,8 @@ func (r *jsonReader) value(depth int) (*node, error) {
 
 func (r *jsonReader) valueFrom(t json.Token, off, depth int) (*node, error) {
 	if depth > maxDepth {
-		return nil, &jsonError{off: off, msg: fmt.Sprintf("nested more than %d levels deep", maxDepth)}
+		return nil, &jsonError{off: off, msg: fmt.Sprintf("nested more than %d levels deep", maxDepth),
+			hint: "a payload nests a few levels; send the payload itself"}
 	}
 	n := &node{pos: r.ix.pos(off)}
 	switch t := t.(type) {
@@ -254,9 +299,13 @@ func (r *jsonReader) valueFrom(t json.Token, off, depth int) (*node, error) {
 				return nil, &jsonError{off: koff, msg: "object key is not a string"}
 			}
 			if seen[key] {
-				return nil, &jsonError{off: koff, msg: fmt.Sprintf("key %q appears twice in the same object", key)}
+				return nil, &jsonError{off: koff, msg: fmt.Sprintf("key %q appears twice in the same object", key), hint: "remove one of them"}
 			}
 			seen[key] = true
+			if r.keys++; r.keys > maxKeys {
+				return nil, &jsonError{off: koff, msg: fmt.Sprintf("more than %d keys", maxKeys),
+					hint: "a payload has a few dozen keys; send the payload itself"}
+			}
 			v, err := r.value(depth + 1)
 			if err != nil {
 				return nil, err
@@ -279,6 +328,8 @@ func (r *jsonReader) valueFrom(t json.Token, off, depth int) (*node, error) {
 
 // readYAML builds the tree from the goccy/go-yaml AST.
 func readYAML(file string, data []byte) (f *node, ds Diagnostics) {
+	y := &yamlReader{file: file, data: data, ix: newLineIndex(file, data), anchors: map[string]ast.Node{},
+		budget: len(data) + 1000}
 	defer func() {
 		// The YAML parser is third-party code fed with hostile input: a
 		// panic in it must become a diagnostic, never a crash.
@@ -287,25 +338,21 @@ func readYAML(file string, data []byte) (f *node, ds Diagnostics) {
 				Message: fmt.Sprintf("YAML parser failed: %v", p), Hint: "simplify the YAML or send the payload as JSON"}}
 		}
 	}()
-	parsed, err := parser.ParseBytes(data, 0)
-	if err != nil {
-		pos := Position{File: file, Line: 1, Col: 1}
-		msg := err.Error()
-		var se *yaml.SyntaxError
-		if errors.As(err, &se) && se.Token != nil {
-			pos = tokenPos(file, se.Token.Position)
-			msg = se.Message
-		}
-		return nil, Diagnostics{{Pos: pos, Message: "YAML syntax error: " + msg,
-			Hint: "check the indentation and quoting around here"}}
+	tokens, d := y.tokenize()
+	if d != nil {
+		return nil, Diagnostics{*d}
 	}
-	var docs []ast.Node
+	parsed, err := parser.Parse(tokens, 0)
+	if err != nil {
+		return nil, Diagnostics{y.syntaxDiag(err)}
+	}
+	var docs []*ast.DocumentNode
 	for _, d := range parsed.Docs {
 		if d == nil || d.Body == nil {
 			continue
 		}
 		if _, ok := d.Body.(*ast.CommentGroupNode); !ok {
-			docs = append(docs, d.Body)
+			docs = append(docs, d)
 		}
 	}
 	if len(docs) == 0 {
@@ -313,11 +360,13 @@ func readYAML(file string, data []byte) (f *node, ds Diagnostics) {
 			Hint: "write an object with type, autoBootstrap and config; see examples/payloads"}}
 	}
 	if len(docs) > 1 {
-		return nil, Diagnostics{{Pos: tokenPos(file, docs[1].GetToken().Position), Message: "payload has more than one YAML document",
-			Hint: "keep one payload a file; remove the second '---' section"}}
+		at := docs[1].Body.GetToken()
+		if docs[1].Start != nil {
+			at = docs[1].Start
+		}
+		return nil, Diagnostics{y.secondDocument(at)}
 	}
-	y := &yamlReader{file: file, anchors: map[string]ast.Node{}}
-	n := y.convert(docs[0], 0)
+	n := y.convert(docs[0].Body, 0)
 	if len(y.diags) > 0 {
 		return nil, y.diags
 	}
@@ -326,35 +375,233 @@ func readYAML(file string, data []byte) (f *node, ds Diagnostics) {
 
 type yamlReader struct {
 	file    string
+	data    []byte
+	ix      *lineIndex
 	anchors map[string]ast.Node
 	diags   Diagnostics
+	// budget is the number of nodes left to convert; aliases must not
+	// expand a small file into a huge tree.
+	budget int
+	// alias is the outermost alias being expanded, if any.
+	alias ast.Node
 }
 
-func tokenPos(file string, p *token.Position) Position {
-	if p == nil {
-		return Position{File: file, Line: 1, Col: 1}
+func (y *yamlReader) secondDocument(at *token.Token) Diagnostic {
+	return Diagnostic{Pos: y.pos(at.Position), Message: "payload has more than one YAML document",
+		Hint: "keep one payload a file; remove the second document"}
+}
+
+// tokenize scans the whole input, stopping at the first invalid token and
+// at the first sign of input that would make the parser slow or deep (see
+// the limits above), or of a second document.
+func (y *yamlReader) tokenize() (token.Tokens, *Diagnostic) {
+	var sc scanner.Scanner
+	sc.Init(string(y.data))
+	var tokens token.Tokens
+	var st scanState
+	for {
+		sub, err := sc.Scan()
+		for _, tk := range sub {
+			if tk.Type == token.InvalidType {
+				break
+			}
+			if d := y.check(&st, tk); d != nil {
+				return nil, d
+			}
+		}
+		tokens.Add(sub...)
+		if err == io.EOF {
+			return tokens, nil
+		}
+		if err != nil {
+			d := Diagnostic{Pos: Position{File: y.file, Line: 1, Col: 1}, Message: "YAML syntax error",
+				Hint: "check the indentation and quoting around here"}
+			if len(sub) > 0 {
+				tk := sub[len(sub)-1]
+				d = y.syntaxDiag(&yaml.SyntaxError{Message: tk.Error, Token: tk})
+			}
+			return nil, &d
+		}
 	}
-	return Position{File: file, Line: max(p.Line, 1), Col: max(p.Column, 1)}
+}
+
+// scanState counts what the limits bound, while tokenize scans.
+type scanState struct {
+	keys, decorations, markers, flow int
+	content                          bool         // a token of the first document was seen
+	end                              *token.Token // the --- or ... that ended the first document
+}
+
+func (y *yamlReader) check(st *scanState, tk *token.Token) *Diagnostic {
+	limit := func(msg string) *Diagnostic {
+		return &Diagnostic{Pos: y.pos(tk.Position), Message: msg,
+			Hint: "a payload nests a few levels and has a few dozen keys; send the payload itself"}
+	}
+	switch tk.Type {
+	case token.CommentType, token.DirectiveType:
+		return nil
+	case token.DocumentHeaderType, token.DocumentEndType:
+		if st.markers++; st.markers > maxDocuments {
+			return limit(fmt.Sprintf("payload has more than %d document markers (--- or ...)", maxDocuments))
+		}
+		if st.content && st.end == nil {
+			st.end = tk
+		}
+		return nil
+	case token.SequenceStartType, token.MappingStartType:
+		if st.flow++; st.flow > maxDepth {
+			return limit(fmt.Sprintf("payload is nested more than %d levels deep", maxDepth))
+		}
+	case token.SequenceEndType, token.MappingEndType:
+		st.flow = max(st.flow-1, 0)
+	case token.MappingValueType:
+		if st.keys++; st.keys > maxKeys {
+			return limit(fmt.Sprintf("payload has more than %d keys", maxKeys))
+		}
+	case token.SequenceEntryType, token.MappingKeyType:
+		if st.flow == 0 && tk.Position != nil && tk.Position.Column > maxBlockColumn {
+			return limit(fmt.Sprintf("payload is nested more than %d levels deep", maxDepth))
+		}
+	case token.AnchorType, token.AliasType, token.TagType:
+		if st.decorations++; st.decorations > maxDecorations {
+			return limit(fmt.Sprintf("payload has more than %d anchors, aliases and tags", maxDecorations))
+		}
+	}
+	if st.end != nil {
+		d := y.secondDocument(st.end)
+		return &d
+	}
+	st.content = true
+	return nil
+}
+
+// yamlDuplicateRE matches the parser's message for a repeated key.
+var yamlDuplicateRE = regexp.MustCompile(`^mapping key (".*") already defined at \[(\d+):\d+\]$`)
+
+// syntaxDiag turns a parser error into a diagnostic, with the parser's
+// terse messages reworded where the cause is clear. It never quotes the
+// parser's full error text, which shows source lines (and so could show a
+// secret).
+func (y *yamlReader) syntaxDiag(err error) Diagnostic {
+	d := Diagnostic{Pos: Position{File: y.file, Line: 1, Col: 1}, Message: "YAML syntax error",
+		Hint: "check the indentation and quoting around here"}
+	var se *yaml.SyntaxError
+	if !errors.As(err, &se) {
+		if first, _, _ := strings.Cut(err.Error(), "\n"); first != "" {
+			d.Message += ": " + first
+		}
+		return d
+	}
+	msg := se.Message
+	if se.Token != nil {
+		d.Pos = y.pos(se.Token.Position)
+	}
+	switch m := yamlDuplicateRE.FindStringSubmatch(msg); {
+	case m != nil:
+		d.Message = fmt.Sprintf("key %s appears twice in the same mapping; the first is on line %s", m[1], m[2])
+		d.Hint = "remove one of them"
+		return d
+	case strings.HasSuffix(msg, "is a reserved character"):
+		d.Message = "YAML syntax error: a value starts with " + strings.TrimSuffix(msg, " is a reserved character") + ", which YAML reserves"
+		d.Hint = "quote the value"
+		return d
+	case strings.HasPrefix(msg, "could not find end character of"):
+		d.Message += ": " + msg
+		d.Hint = "close the quote"
+		return d
+	case strings.Contains(msg, "'\t'"):
+		d.Message = "YAML syntax error: a tab character; YAML does not allow tabs for indentation"
+		d.Hint = "indent with spaces"
+		return d
+	case msg == "mapping value is not allowed in this context" && se.Token != nil && se.Token.Position != nil &&
+		se.Token.Next != nil && se.Token.Next.Position != nil && se.Token.Next.Type == token.MappingValueType &&
+		se.Token.Next.Position.Line > se.Token.Position.Line && se.Token.Next.Position.Line <= len(y.ix.starts):
+		// "key: value" followed by a line indented deeper, which YAML
+		// reads as more of the value, up to its colon.
+		line := se.Token.Next.Position.Line
+		d.Pos = y.firstNonBlank(line)
+		d.Message = "YAML syntax error: this line is indented more than the key above it, so YAML reads it as part of that key's value"
+		d.Hint = "indent it like the key above it, or nest it under a key that has no value"
+		return d
+	}
+	if msg == "value is not allowed in this context" {
+		d.Hint = "check that it is indented like the keys it belongs with"
+	}
+	d.Message += ": " + msg
+	return d
+}
+
+// pos converts a parser position, whose column counts characters, into a
+// Position, whose column counts bytes.
+func (y *yamlReader) pos(p *token.Position) Position {
+	if p == nil || p.Line < 1 || p.Line > len(y.ix.starts) {
+		return Position{File: y.file, Line: 1, Col: 1}
+	}
+	start := y.ix.starts[p.Line-1]
+	off := start
+	for i := 1; i < p.Column && off < len(y.data) && y.data[off] != '\n'; i++ {
+		_, size := utf8.DecodeRune(y.data[off:])
+		off += size
+	}
+	return Position{File: y.file, Line: p.Line, Col: off - start + 1}
+}
+
+// firstNonBlank returns the position of the first non-blank byte of a line.
+func (y *yamlReader) firstNonBlank(line int) Position {
+	start := y.ix.starts[line-1]
+	off := start
+	for off < len(y.data) && (y.data[off] == ' ' || y.data[off] == '\t') {
+		off++
+	}
+	return Position{File: y.file, Line: line, Col: off - start + 1}
 }
 
 func (y *yamlReader) fail(n ast.Node, msg, hint string) *node {
-	y.diags = append(y.diags, Diagnostic{Pos: tokenPos(y.file, n.GetToken().Position), Message: msg, Hint: hint})
+	pos := Position{File: y.file, Line: 1, Col: 1}
+	if tk := n.GetToken(); tk != nil {
+		pos = y.pos(tk.Position)
+	}
+	y.diags = append(y.diags, Diagnostic{Pos: pos, Message: msg, Hint: hint})
 	return &node{kind: nullNode}
 }
 
 func (y *yamlReader) convert(an ast.Node, depth int) *node {
-	if depth > maxDepth {
-		return y.fail(an, fmt.Sprintf("payload is nested more than %d levels deep", maxDepth), "")
+	if an == nil || an.GetToken() == nil {
+		return &node{kind: nullNode, pos: Position{File: y.file, Line: 1, Col: 1}}
 	}
-	pos := tokenPos(y.file, an.GetToken().Position)
+	if depth > maxDepth {
+		return y.fail(an, fmt.Sprintf("payload is nested more than %d levels deep", maxDepth), "a payload nests a few levels; send the payload itself")
+	}
+	if y.budget--; y.budget < 0 {
+		if y.budget == -1 {
+			at := an
+			if y.alias != nil {
+				at = y.alias
+			}
+			return y.fail(at, "aliases expand the payload to too many values", "write the values out instead of using aliases")
+		}
+		return &node{kind: nullNode}
+	}
+	pos := y.pos(an.GetToken().Position)
 	switch v := an.(type) {
 	case *ast.MappingNode:
+		// A block mapping is where its first key is; a flow mapping is
+		// where its brace is.
+		if !v.IsFlowStyle && len(v.Values) > 0 && v.Values[0].Key != nil {
+			pos = y.pos(v.Values[0].Key.GetToken().Position)
+		}
 		return y.mapping(pos, v.Values, depth)
 	case *ast.MappingValueNode:
+		if v.Key != nil {
+			pos = y.pos(v.Key.GetToken().Position)
+		}
 		return y.mapping(pos, []*ast.MappingValueNode{v}, depth)
 	case *ast.SequenceNode:
 		n := &node{kind: sequenceNode, pos: pos}
 		for _, item := range v.Values {
+			if y.budget < 0 {
+				break
+			}
 			n.items = append(n.items, y.convert(item, depth+1))
 		}
 		return n
@@ -366,8 +613,11 @@ func (y *yamlReader) convert(an ast.Node, depth int) *node {
 		if !ok {
 			return y.fail(an, fmt.Sprintf("alias *%s names no anchor defined before it", v.Value.String()), "define the anchor (&name) first")
 		}
-		n := y.convert(target, depth+1)
-		return n
+		if y.alias == nil {
+			y.alias = v
+			defer func() { y.alias = nil }()
+		}
+		return y.convert(target, depth+1)
 	case *ast.TagNode:
 		return y.convert(v.Value, depth+1)
 	case *ast.StringNode:
@@ -390,13 +640,19 @@ func (y *yamlReader) mapping(pos Position, values []*ast.MappingValueNode, depth
 	n := &node{kind: mappingNode, pos: pos}
 	seen := map[string]bool{}
 	for _, mv := range values {
+		if y.budget < 0 {
+			break
+		}
+		if mv == nil || mv.Key == nil {
+			continue
+		}
 		if _, ok := mv.Key.(*ast.MergeKeyNode); ok {
 			y.fail(mv.Key, "merge keys (<<) are not supported", "write the fields out")
 			continue
 		}
 		k := y.convert(mv.Key, depth+1)
 		if k.kind == mappingNode || k.kind == sequenceNode {
-			y.fail(mv.Key, "a key must be a plain string", "")
+			y.fail(mv.Key, "a key must be a plain string", "write the key as a word, such as catalog")
 			continue
 		}
 		key := k.text

@@ -1,21 +1,23 @@
 package ucbootstrap
 
 import (
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/ucbootstrap/ucbootstrap/internal/suggest"
 )
 
 var (
-	catalogNameRE = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
-	uuidRE        = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	warehouseRE   = regexp.MustCompile(`^/?sql/1\.0/(warehouses|endpoints)/[0-9A-Za-z]+$`)
-	clusterRE     = regexp.MustCompile(`^/?sql/protocolv1/o/[0-9]+/[0-9A-Za-z-]+$`)
-	hostLabelRE   = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
-	markdownRE    = regexp.MustCompile(`^\[([^\]]*)\]\(([^)]*)\)$`)
+	uuidRE      = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	warehouseRE = regexp.MustCompile(`^/?sql/1\.0/(warehouses|endpoints)/[0-9A-Za-z]+$`)
+	clusterRE   = regexp.MustCompile(`^/?sql/protocolv1/o/[0-9]+/[0-9A-Za-z-]+$`)
+	hostLabelRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?$`)
+	markdownRE  = regexp.MustCompile(`^\[([^\]]*)\]\(([^)]*)\)$`)
 )
 
 // storageSchemes are the URI schemes of cloud object storage that a managed
@@ -96,8 +98,11 @@ func (in *Integration) validate() Diagnostics {
 
 func (v *validator) integration() {
 	in := v.in
+	if v.bad("") {
+		return // the payload is not an object; Decode said so
+	}
 	if v.required("type", in.Type != "", `write type: Databricks`) && in.Type != TypeDatabricks {
-		hint := `write "Databricks"`
+		hint := "write type: Databricks"
 		v.errorf("type", hint, "must be %q (the Unity Catalog integration), not %q", TypeDatabricks, in.Type)
 	}
 	if v.decoded() {
@@ -114,7 +119,7 @@ func (v *validator) config() {
 	v.workspaceURL()
 	if v.required("config.httpPath", c.HTTPPath != "", "copy the HTTP path from the SQL warehouse's connection details, as in /sql/1.0/warehouses/1234567890abcdef") &&
 		!warehouseRE.MatchString(c.HTTPPath) && !clusterRE.MatchString(c.HTTPPath) {
-		v.errorf("config.httpPath", "copy it from the SQL warehouse's connection details (/sql/1.0/warehouses/<id>) or the cluster's JDBC/ODBC tab (sql/protocolv1/o/<org>/<cluster>)",
+		v.errorf("config.httpPath", "copy it from the SQL warehouse's connection details, as in /sql/1.0/warehouses/<id>, or from the cluster's JDBC/ODBC tab, as in sql/protocolv1/o/<org>/<cluster>",
 			"%q is not the HTTP path of a SQL warehouse or a cluster", c.HTTPPath)
 	}
 	if v.has("config.port", c.Port != 0) && !v.bad("config.port") && (c.Port < 1 || c.Port > 65535) {
@@ -232,9 +237,9 @@ func (v *validator) auth() {
 		}
 		o := c.OAuthClientConfig
 		const p = "config.oAuthClientConfig."
-		v.required(p+"clientId", o.ClientID != "", "write the service principal's application ID")
-		v.required(p+"clientSecret", !o.ClientSecret.IsZero(), "add the OAuth secret of the service principal")
-		if v.required(p+"authorityUrl", o.AuthorityURL != "", "write the token endpoint, as in https://<workspace host>/oidc/v1/token") {
+		v.required(p+"clientId", o.ClientID != "", "add clientId: the application ID (a UUID) of the service principal")
+		v.required(p+"clientSecret", !o.ClientSecret.IsZero(), "add clientSecret: an OAuth secret of the service principal")
+		if v.required(p+"authorityUrl", o.AuthorityURL != "", "add authorityUrl: the token endpoint, as in https://<workspace host>/oidc/v1/token") {
 			u, err := url.Parse(o.AuthorityURL)
 			if err != nil || u.Scheme != "https" || u.Host == "" {
 				v.errorf(p+"authorityUrl", "write an https URL, as in https://<workspace host>/oidc/v1/token", "%q is not an https URL", o.AuthorityURL)
@@ -258,20 +263,31 @@ func (v *validator) catalog() {
 	if !v.required(field, c.Catalog != "", "name the governance catalog, as in catalog: immuta") {
 		return
 	}
+	lower := strings.ToLower(c.Catalog)
+	bad := strings.IndexFunc(c.Catalog, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '_')
+	})
 	switch {
 	case len(c.Catalog) > MaxNameLength:
 		v.errorf(field, "choose a shorter name", "is %d bytes long; at most %d are allowed", len(c.Catalog), MaxNameLength)
-	case !catalogNameRE.MatchString(c.Catalog):
-		v.errorf(field, catalogHint(c.Catalog), "%q may hold only letters, digits and underscores, and must not start with a digit", c.Catalog)
-	case reservedCatalogs[strings.ToLower(c.Catalog)] != "":
-		v.errorf(field, "choose a catalog of its own for the integration, as in immuta", "%q is a built-in catalog", c.Catalog)
-	case c.Catalog != strings.ToLower(c.Catalog):
-		v.warnf(field, fmt.Sprintf("write catalog: %s", strings.ToLower(c.Catalog)), "Unity Catalog stores names in lower case; the catalog will be %q", strings.ToLower(c.Catalog))
+	case bad >= 0:
+		r, _ := utf8.DecodeRuneInString(c.Catalog[bad:])
+		v.errorf(field, "use letters, digits and underscores, as in "+catalogSuggestion(c.Catalog),
+			"%q contains %q; a catalog name may hold only letters, digits and underscores", c.Catalog, r)
+	case c.Catalog[0] >= '0' && c.Catalog[0] <= '9':
+		v.errorf(field, "start it with a letter or an underscore, as in "+catalogSuggestion(c.Catalog),
+			"%q starts with a digit; a catalog name must start with a letter or an underscore", c.Catalog)
+	case reservedCatalogs[lower][0] != "":
+		v.errorf(field, "choose a catalog of its own for the integration, as in immuta", "%q is a built-in catalog: %s", c.Catalog, reservedCatalogs[lower][0])
+	case c.Catalog != lower:
+		v.warnf(field, fmt.Sprintf("write catalog: %s", lower), "Unity Catalog stores names in lower case; the catalog will be %q", lower)
 	}
 }
 
-// catalogHint suggests a valid catalog name close to s.
-func catalogHint(s string) string {
+// catalogSuggestion returns a valid catalog name close to s: in lower case,
+// with '-', ' ' and '.' turned into '_', other characters dropped, and
+// leading digits moved to the end.
+func catalogSuggestion(s string) string {
 	var b strings.Builder
 	for _, r := range strings.ToLower(s) {
 		switch {
@@ -282,13 +298,18 @@ func catalogHint(s string) string {
 		}
 	}
 	name := b.String()
+	digits := strings.TrimLeft(name, "0123456789")
+	if lead := name[:len(name)-len(digits)]; lead != "" {
+		digits = strings.Trim(digits, "_")
+		if digits == "" {
+			digits = "catalog"
+		}
+		name = digits + "_" + lead
+	}
 	if name == "" {
-		return "use letters, digits and underscores, as in immuta"
+		return "immuta"
 	}
-	if name[0] >= '0' && name[0] <= '9' {
-		name = "c" + name
-	}
-	return "use letters, digits and underscores, as in " + name
+	return name
 }
 
 func (v *validator) servicePrincipal() {
@@ -321,39 +342,60 @@ func (v *validator) servicePrincipal() {
 	}
 }
 
+// dataSources checks each data source, and warns about repeats and about
+// data sources inside another one, each at the inner one. It takes time
+// linear in the number of data sources, so that a payload with 100 000 of
+// them validates quickly.
 func (v *validator) dataSources() {
 	c := &v.in.Config
 	catalog := strings.ToLower(c.Catalog)
-	var parsed []DataSource
-	var fields []string
+	first := make(map[DataSource]int, len(c.DataSources)) // index of each source's first occurrence
+	parsed := make([]DataSource, len(c.DataSources))
+	ok := make([]bool, len(c.DataSources))
 	for i, s := range c.DataSources {
-		field := fmt.Sprintf("config.dataSources[%d]", i)
+		field := dataSourceField(i)
 		ds, err := ParseDataSource(s)
 		if err != nil {
-			v.errorf(field, "write catalog, catalog.schema or catalog.schema.table", "%v", err)
+			hint := "write catalog, catalog.schema or catalog.schema.table"
+			var de *dataSourceError
+			if errors.As(err, &de) && de.hint != "" {
+				hint = de.hint
+			}
+			v.errorf(field, hint, "%v", err)
 			continue
 		}
 		if ds.Catalog == catalog && catalog != "" {
-			v.errorf(field, "protect data in other catalogs; the governance catalog is the integration's own", "%q lies in the governance catalog %q", s, catalog)
+			v.errorf(field, "remove it; the integration manages the governance catalog itself and protects data in other catalogs", "%q lies in the governance catalog %q", s, catalog)
 			continue
 		}
-		for j, prev := range parsed {
-			switch {
-			case prev == ds:
-				v.warnf(field, "remove one of them", "%q repeats %s", s, fields[j])
-			case prev.Contains(ds):
-				v.warnf(field, "remove it: the grants on the outer data source cover it", "%q lies inside %s (%q)", s, fields[j], prev.String())
-			case ds.Contains(prev):
-				v.warnf(fields[j], "remove it: the grants on the outer data source cover it", "%q lies inside %s (%q)", prev.String(), field, s)
-			default:
-				continue
-			}
-			break
+		parsed[i], ok[i] = ds, true
+		if _, seen := first[ds]; !seen {
+			first[ds] = i
 		}
-		parsed = append(parsed, ds)
-		fields = append(fields, field)
+	}
+	for i, s := range c.DataSources {
+		if !ok[i] {
+			continue
+		}
+		ds := parsed[i]
+		if j := first[ds]; j < i {
+			v.warnf(dataSourceField(i), "remove one of them", "%q repeats %s (%q)", s, dataSourceField(j), c.DataSources[j])
+			continue
+		}
+		// The outermost data source that holds this one, if any.
+		for _, outer := range []DataSource{{Catalog: ds.Catalog}, {Catalog: ds.Catalog, Schema: ds.Schema}} {
+			if outer.Level() >= ds.Level() {
+				break
+			}
+			if j, found := first[outer]; found {
+				v.warnf(dataSourceField(i), "remove it: the grants on the outer data source cover it", "%q lies inside %s (%q)", s, dataSourceField(j), c.DataSources[j])
+				break
+			}
+		}
 	}
 }
+
+func dataSourceField(i int) string { return "config.dataSources[" + strconv.Itoa(i) + "]" }
 
 func (v *validator) storage() {
 	s := &v.in.Config.Storage
@@ -376,11 +418,11 @@ func (v *validator) storage() {
 
 // location checks a MANAGED LOCATION: a cloud storage URI.
 func (v *validator) location(field, loc string) {
-	const hint = "write a cloud storage URI inside an external location, as in s3://bucket/path, abfss://container@account.dfs.core.windows.net/path, gs://bucket/path or r2://bucket@account.r2.cloudflarestorage.com/path"
+	const hint = "write an s3://, abfss://, gs:// or r2:// URI inside an external location, as in s3://bucket/path or abfss://container@account.dfs.core.windows.net/path"
 	scheme, rest, ok := strings.Cut(loc, "://")
 	switch {
 	case !ok || !containsString(storageSchemes, scheme):
-		v.errorf(field, hint, "%q is not a cloud storage URI (s3://, abfss://, gs:// or r2://)", loc)
+		v.errorf(field, hint, "%q is not a cloud storage URI", loc)
 	case rest == "" || strings.HasPrefix(rest, "/"):
 		v.errorf(field, hint, "%q names no bucket or container", loc)
 	case len(loc) > 1024:
