@@ -138,6 +138,15 @@ type auditor struct {
 	report   *Report
 	hive     int
 	hivePos  Position
+	spKind   PrincipalKind
+	legacy   map[string]*legacyUse // legacy spellings, aggregated
+}
+
+// legacyUse counts the rows that use one legacy privilege name, with the
+// first of them.
+type legacyUse struct {
+	count int
+	first Grant
 }
 
 type match struct {
@@ -155,7 +164,8 @@ func Audit(reqs *Requirements, grants iter.Seq2[Grant, error], facts Facts) (*Re
 	a := &auditor{
 		reqs: reqs, facts: facts,
 		byTarget: map[objectKey][]int{}, byParent: map[objectKey][]int{},
-		best: make([]*match, len(reqs.List)),
+		best:   make([]*match, len(reqs.List)),
+		spKind: KindOf(reqs.ServicePrincipal), legacy: map[string]*legacyUse{},
 		report: &Report{Schema: ReportSchema, Rules: reqs.Rules, ServicePrincipal: reqs.ServicePrincipal, Catalog: reqs.Catalog,
 			Results: []Result{}, Findings: []Finding{}, Fix: []string{}, Revoke: []string{}},
 	}
@@ -177,18 +187,20 @@ func Audit(reqs *Requirements, grants iter.Seq2[Grant, error], facts Facts) (*Re
 }
 
 func (a *auditor) grant(g Grant) {
-	a.findings(g)
-	if g.Hive || KindOf(g.Principal) == Deleted {
+	kind := KindOf(g.Principal)
+	isSP := kind == a.spKind && SamePrincipal(g.Principal, a.reqs.ServicePrincipal)
+	a.findings(g, kind, isSP)
+	if g.Hive || kind == Deleted {
 		return
 	}
-	for _, i := range a.byTarget[keyOf(g.On)] {
-		a.consider(i, g)
+	// An inherited row says that the principal holds the privilege on the
+	// ancestor it names: it counts as a grant there.
+	eff := keyOf(g.Effective())
+	for _, i := range a.byTarget[eff] {
+		a.consider(i, g, kind)
 	}
-	if !g.Direct() {
-		return // an inherited row is about g.On only
-	}
-	for _, i := range a.byParent[keyOf(g.On)] {
-		a.consider(i, g)
+	for _, i := range a.byParent[eff] {
+		a.consider(i, g, kind)
 	}
 }
 
@@ -197,7 +209,7 @@ func (a *auditor) grant(g Grant) {
 // the principal itself over a group, the privilege by name over ALL
 // PRIVILEGES; ties go to the smaller grant text, so that the outcome does
 // not depend on the order of the rows.
-func (a *auditor) consider(i int, g Grant) {
+func (a *auditor) consider(i int, g Grant, kind PrincipalKind) {
 	r := a.reqs.List[i]
 	if r.Privilege == Ownership || r.Unverifiable != "" {
 		return
@@ -206,7 +218,7 @@ func (a *auditor) consider(i int, g Grant) {
 	var how []string
 	switch {
 	case SamePrincipal(g.Principal, r.Principal):
-	case KindOf(g.Principal) == AccountUsers:
+	case kind == AccountUsers:
 		rank += 2
 		how = append(how, "through the group account users")
 	case a.memberOf(r.Principal, g.Principal):
@@ -230,7 +242,7 @@ func (a *auditor) consider(i int, g Grant) {
 		return
 	case !Inherits(r.Privilege) || (eff.Type == Catalog && eff.Name == "system" && r.Privilege == UseSchema):
 		return
-	case keyOf(g.On) == keyOf(r.On) || slices.ContainsFunc(r.On.Ancestors(), func(s Securable) bool { return keyOf(s) == keyOf(eff) }):
+	case slices.ContainsFunc(r.On.Ancestors(), func(s Securable) bool { return keyOf(s) == keyOf(eff) }):
 		rank += 4
 		how = append([]string{"inherited from " + eff.String()}, how...)
 	default:
@@ -317,9 +329,26 @@ func (a *auditor) finish() {
 		rep.Findings = append(rep.Findings, Finding{Code: CodeHiveMetastore, Severity: SeverityInfo,
 			Message: fmt.Sprintf("%d hive_metastore row(s) read and ignored (first at %s): legacy table ACLs do not grant Unity Catalog privileges", a.hive, a.hivePos)})
 	}
-	slices.SortStableFunc(rep.Findings, func(x, y Finding) int {
-		return cmp.Or(cmp.Compare(severityRank(x.Severity), severityRank(y.Severity)), cmp.Compare(x.Code, y.Code), compareGrants(x.Grant, y.Grant), cmp.Compare(x.Message, y.Message))
+	a.legacyFindings()
+	// Sort on keys computed once: a grant's text is not cheap.
+	type keyed struct {
+		f   Finding
+		key string
+	}
+	ks := make([]keyed, len(rep.Findings))
+	for i, f := range rep.Findings {
+		k := ""
+		if f.Grant != nil {
+			k = f.Grant.String() + "\x00" + f.Grant.Pos.String()
+		}
+		ks[i] = keyed{f, k}
+	}
+	slices.SortStableFunc(ks, func(x, y keyed) int {
+		return cmp.Or(cmp.Compare(severityRank(x.f.Severity), severityRank(y.f.Severity)), cmp.Compare(x.f.Code, y.f.Code), cmp.Compare(x.key, y.key), cmp.Compare(x.f.Message, y.f.Message))
 	})
+	for i := range ks {
+		rep.Findings[i] = ks[i].f
+	}
 	rep.Findings = slices.CompactFunc(rep.Findings, func(x, y Finding) bool {
 		return x.Code == y.Code && x.Message == y.Message && x.Fix == y.Fix
 	})
@@ -332,17 +361,11 @@ func (a *auditor) finish() {
 }
 
 func severityRank(s Severity) int {
-	return map[Severity]int{SeverityError: 0, SeverityWarning: 1, SeverityInfo: 2}[s]
-}
-
-func compareGrants(x, y *Grant) int {
-	switch {
-	case x == nil && y == nil:
+	switch s {
+	case SeverityError:
 		return 0
-	case x == nil:
-		return -1
-	case y == nil:
+	case SeverityWarning:
 		return 1
 	}
-	return grantOrder(*x, *y)
+	return 2
 }

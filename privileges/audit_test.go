@@ -124,7 +124,7 @@ func TestRequiredOwnerModelAndRunner(t *testing.T) {
 		"service principal: ownership of SCHEMA main.sales (direct)",
 		"runner: CREATE CATALOG on METASTORE (direct)",
 		"runner: CREATE MANAGED STORAGE on EXTERNAL LOCATION s3://b/p",
-		"runner: METASTORE ADMIN on METASTORE",
+		"runner: metastore admin",
 		"runner: MANAGE on SCHEMA main.sales",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

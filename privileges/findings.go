@@ -7,8 +7,9 @@ import (
 	"github.com/ucbootstrap/ucbootstrap/internal/sqltext"
 )
 
-// findings records what grant g shows beyond the requirements.
-func (a *auditor) findings(g Grant) {
+// findings records what grant g shows beyond the requirements; kind is the
+// kind of its principal, and isSP tells whether it is the service principal.
+func (a *auditor) findings(g Grant, kind PrincipalKind, isSP bool) {
 	if g.Hive {
 		if a.hive == 0 || g.Pos.File < a.hivePos.File || g.Pos.File == a.hivePos.File && g.Pos.Line < a.hivePos.Line {
 			a.hivePos = g.Pos
@@ -21,7 +22,6 @@ func (a *auditor) findings(g Grant) {
 		a.report.Findings = append(a.report.Findings, Finding{Code: code, Severity: sev, Message: fmt.Sprintf(format, args...), Grant: &gc, Fix: fix})
 	}
 	eff := g.Effective()
-	kind := KindOf(g.Principal)
 	switch {
 	case kind == Deleted:
 		add(CodeDeletedPrincipal, SeverityWarning, "", "%s is granted to a deleted principal (empty name): the grant is dead; remove it in Catalog Explorer", g.Privilege.SQL()+" on "+eff.String())
@@ -30,18 +30,39 @@ func (a *auditor) findings(g Grant) {
 		add(CodeWorkspaceGroup, SeverityWarning, revokeSQL(g), "%s is granted to the workspace-local group %s, which cannot hold Unity Catalog grants: grant to an account group instead", g.Privilege.SQL()+" on "+eff.String(), g.Principal)
 	}
 	if g.Legacy {
-		add(CodeLegacyPrivilege, SeverityWarning, "", "%s on %s uses a legacy privilege name, read as %s: grant %s instead", g.Spelling, eff.String(), g.Privilege.SQL(), g.Privilege.SQL())
+		// Aggregated per spelling and privilege, so that memory does not
+		// grow with the rows of an old metastore.
+		k := g.Spelling + "\x00" + string(g.Privilege)
+		if u := a.legacy[k]; u == nil {
+			a.legacy[k] = &legacyUse{count: 1, first: g}
+		} else {
+			u.count++
+			if grantOrder(g, u.first) < 0 {
+				u.first = g
+			}
+		}
 	}
 	if g.Direct() && g.On.Type == Catalog && g.On.Name == "system" && g.Privilege == UseSchema {
 		add(CodeIneffective, SeverityWarning, "GRANT USE SCHEMA ON SCHEMA `system`.`access` TO "+sqltext.Ident(g.Principal),
 			"USE SCHEMA on CATALOG system to %s has no effect: Unity Catalog ignores it on the system catalog; grant USE SCHEMA on each system schema", g.Principal)
 	}
-	sp := a.reqs.ServicePrincipal
-	if a.reqs.Catalog != "" && eff.CatalogName() == a.reqs.Catalog && !SamePrincipal(g.Principal, sp) {
+	if a.reqs.Catalog != "" && eff.CatalogName() == a.reqs.Catalog && !isSP {
 		add(CodeExposure, SeverityError, revokeSQL(g), "%s holds %s on %s, inside the governance catalog: nobody but the service principal may reach it", g.Principal, g.Privilege.SQL(), eff.String())
 	}
-	if SamePrincipal(g.Principal, sp) && g.Privilege == AllPrivileges && g.Direct() && eff.CatalogName() != a.reqs.Catalog {
+	if isSP && g.Privilege == AllPrivileges && g.Direct() && eff.CatalogName() != a.reqs.Catalog {
 		add(CodeBroadGrant, SeverityWarning, "", "the service principal holds ALL PRIVILEGES on %s, where the integration needs only the privileges it names (MANAGE, USE, SELECT, MODIFY): grant those and revoke ALL PRIVILEGES", eff.String())
+	}
+}
+
+// legacyFindings adds one finding per legacy privilege name.
+func (a *auditor) legacyFindings() {
+	for _, u := range a.legacy {
+		g := u.first
+		msg := fmt.Sprintf("%s on %s uses a legacy privilege name, read as %s: grant %s instead", g.Spelling, g.Effective().String(), g.Privilege.SQL(), g.Privilege.SQL())
+		if u.count > 1 {
+			msg += fmt.Sprintf(" (%d rows use %s; the first is shown)", u.count, g.Spelling)
+		}
+		a.report.Findings = append(a.report.Findings, Finding{Code: CodeLegacyPrivilege, Severity: SeverityWarning, Message: msg, Grant: &g})
 	}
 }
 

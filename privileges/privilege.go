@@ -135,3 +135,7 @@ func AllPrivilegesCovers(p Privilege) bool {
 	}
 	return true
 }
+
+// MetastoreAdmin stands for the metastore admin role in a requirement; it is
+// not a privilege, and no grant listing shows it.
+const MetastoreAdmin Privilege = "METASTORE_ADMIN"

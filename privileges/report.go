@@ -6,28 +6,39 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 )
 
 // Formats lists the names [Report.Write] accepts.
 var Formats = []string{"text", "json", "markdown", "junit"}
 
+// WriteOptions change how a report is written.
+type WriteOptions struct {
+	// Strict counts unverified requirements as failures in the summary
+	// and in JUnit.
+	Strict bool
+	// Revoke adds the REVOKE statements that end exposure to the text and
+	// Markdown fix sections.
+	Revoke bool
+}
+
 // Write formats the report: "text" for a person, "json" for programs (the
 // [ReportSchema] version), "markdown" for a CI step summary, "junit" with a
-// test case per requirement. With strict, unverified requirements count as
-// failures in the summary and in JUnit.
-func (r *Report) Write(w io.Writer, format string, strict bool) error {
+// test case per requirement.
+func (r *Report) Write(w io.Writer, format string, o WriteOptions) error {
 	var err error
+	strict := o.Strict
 	switch format {
 	case "text":
-		err = r.writeText(w, strict)
+		err = r.writeText(w, strict, o.Revoke)
 	case "json":
 		enc := json.NewEncoder(w)
 		enc.SetEscapeHTML(false)
 		enc.SetIndent("", "  ")
 		err = enc.Encode(r)
 	case "markdown":
-		err = r.writeMarkdown(w, strict)
+		err = r.writeMarkdown(w, strict, o.Revoke)
 	case "junit":
 		err = r.writeJUnit(w, strict)
 	default:
@@ -87,7 +98,7 @@ func where(g *Grant) string {
 	return " [" + g.Pos.String() + "]"
 }
 
-func (r *Report) writeText(w io.Writer, strict bool) error {
+func (r *Report) writeText(w io.Writer, strict, revoke bool) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "%s\n", r.Summary(strict))
 	fmt.Fprintf(&b, "service principal %s, governance catalog %s, rules %s, %d grants read\n", r.ServicePrincipal, r.Catalog, r.Rules, r.GrantsRead)
@@ -116,9 +127,9 @@ func (r *Report) writeText(w io.Writer, strict bool) error {
 	}
 	section("UNVERIFIED", r.byStatus(Unverified), false)
 	section("SATISFIED", r.byStatus(Satisfied), true)
-	if len(r.Fix) > 0 {
+	if fix := r.fixStatements(revoke); len(fix) > 0 {
 		b.WriteString("\nFIX (run as a metastore admin or an owner of each securable)\n")
-		for _, s := range r.Fix {
+		for _, s := range fix {
 			fmt.Fprintf(&b, "  %s;\n", s)
 		}
 	}
@@ -131,7 +142,7 @@ func mdEscape(s string) string {
 	return strings.NewReplacer("|", `\|`, "\n", " ", "<", "&lt;", ">", "&gt;").Replace(s)
 }
 
-func (r *Report) writeMarkdown(w io.Writer, strict bool) error {
+func (r *Report) writeMarkdown(w io.Writer, strict, revoke bool) error {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "## ucbootstrap audit: %s\n\n", r.Summary(strict))
 	fmt.Fprintf(&b, "Service principal `%s`, governance catalog `%s`, rules `%s`, %d grants read.\n", r.ServicePrincipal, r.Catalog, r.Rules, r.GrantsRead)
@@ -139,15 +150,12 @@ func (r *Report) writeMarkdown(w io.Writer, strict bool) error {
 		if len(results) == 0 {
 			return
 		}
-		fmt.Fprintf(&b, "\n### %s (%d)\n\n| who | requirement | how | why |\n|---|---|---|---|\n", title, len(results))
+		if title != "" {
+			fmt.Fprintf(&b, "\n### %s (%d)\n", title, len(results))
+		}
+		b.WriteString("\n| who | requirement | how | why |\n|---|---|---|---|\n")
 		for _, res := range results {
-			req := res.Privilege.SQL() + " on " + res.On.String()
-			if res.Privilege == Ownership {
-				req = "ownership of " + res.On.String()
-			}
-			if res.DirectOnly {
-				req += " (direct)"
-			}
+			_, req, _ := strings.Cut(res.Requirement.String(), ": ")
 			fmt.Fprintf(&b, "| %s | %s | %s | %s |\n", res.Who, mdEscape(req), mdEscape(res.How), mdEscape(res.Reason))
 		}
 	}
@@ -159,16 +167,16 @@ func (r *Report) writeMarkdown(w io.Writer, strict bool) error {
 		}
 	}
 	table("Unverified", r.byStatus(Unverified))
-	if len(r.Fix) > 0 {
+	if fix := r.fixStatements(revoke); len(fix) > 0 {
 		b.WriteString("\n### Fix\n\n```sql\n")
-		for _, s := range r.Fix {
+		for _, s := range fix {
 			b.WriteString(s + ";\n")
 		}
 		b.WriteString("```\n")
 	}
 	if sat := r.byStatus(Satisfied); len(sat) > 0 {
 		fmt.Fprintf(&b, "\n<details><summary>Satisfied (%d)</summary>\n", len(sat))
-		table("Satisfied", sat)
+		table("", sat)
 		b.WriteString("\n</details>\n")
 	}
 	_, err := w.Write(b.Bytes())
@@ -251,4 +259,38 @@ func (r *Report) writeJUnit(w io.Writer, strict bool) error {
 	}
 	_, err := io.WriteString(w, "\n")
 	return err
+}
+
+// FixScript returns the fix as a SQL script: the GRANT and ALTER ... OWNER
+// TO statements of [Report.Fix] and, with revoke, the REVOKE statements
+// that end the exposure findings.
+func (r *Report) FixScript(revoke bool) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "-- ucbootstrap: fix for the audit of service principal %s, governance catalog %s, rules %s\n", r.ServicePrincipal, r.Catalog, r.Rules)
+	b.WriteString("-- Run as a metastore admin, or as an owner of (or MANAGE holder on) each securable.\n")
+	if len(r.Fix) == 0 && (!revoke || len(r.Revoke) == 0) {
+		b.WriteString("-- Nothing to fix.\n")
+		return b.String()
+	}
+	if len(r.Fix) > 0 {
+		b.WriteString("\n-- Grant what is missing\n")
+		for _, s := range r.Fix {
+			b.WriteString(s + ";\n")
+		}
+	}
+	if revoke && len(r.Revoke) > 0 {
+		b.WriteString("\n-- Revoke what exposes the governance catalog\n")
+		for _, s := range r.Revoke {
+			b.WriteString(s + ";\n")
+		}
+	}
+	return b.String()
+}
+
+// fixStatements returns the fix, with the revokes when asked.
+func (r *Report) fixStatements(revoke bool) []string {
+	if !revoke {
+		return r.Fix
+	}
+	return append(slices.Clip(r.Fix), r.Revoke...)
 }

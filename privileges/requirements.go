@@ -66,8 +66,11 @@ type Requirement struct {
 // main (direct)".
 func (r Requirement) String() string {
 	s := string(r.Who) + ": " + r.Privilege.SQL() + " on " + r.On.String()
-	if r.Privilege == Ownership {
+	switch r.Privilege {
+	case Ownership:
 		s = string(r.Who) + ": ownership of " + r.On.String()
+	case MetastoreAdmin:
+		s = string(r.Who) + ": metastore admin"
 	}
 	if r.DirectOnly {
 		s += " (direct)"
@@ -242,7 +245,7 @@ func runnerRequirements(in *ucbootstrap.Integration, runner string) []Requiremen
 			Unverifiable: "a grant listing names external locations, not the URLs they hold: check CREATE MANAGED STORAGE on the location that holds " + l})
 	}
 	if c.Audit.Enabled {
-		reqs = append(reqs, Requirement{Who: ForRunner, Principal: runner, Privilege: "METASTORE_ADMIN", On: Securable{Type: Metastore},
+		reqs = append(reqs, Requirement{Who: ForRunner, Principal: runner, Privilege: MetastoreAdmin, On: Securable{Type: Metastore},
 			Reason: whyRunnerAdmin, Unverifiable: "metastore admin is a role, not a grant: check it in the account console"})
 	}
 	for _, ds := range c.Sources() {

@@ -52,8 +52,8 @@ func ParseSecurableType(s string) (SecurableType, bool) {
 // name in lower case, parts joined with periods, without quotes ("" for the
 // metastore).
 type Securable struct {
-	Type SecurableType
-	Name string
+	Type SecurableType `json:"type"`
+	Name string        `json:"name,omitempty"`
 }
 
 // NewSecurable returns the securable of a type and a full name as a listing
@@ -181,8 +181,8 @@ func (s Securable) Within(other Securable) bool {
 
 // String returns "TYPE name", or "METASTORE".
 func (s Securable) String() string {
-	if s.Type == Metastore {
-		return string(Metastore)
+	if s.Name == "" {
+		return string(s.Type)
 	}
 	return string(s.Type) + " " + s.Name
 }

@@ -54,9 +54,9 @@ func TestMissingKeyIsAnError(t *testing.T) {
 
 func TestQuotingFunctions(t *testing.T) {
 	type view struct {
-		Catalog, System, Functions                          string
+		Catalog, System, Functions                         string
 		CatalogLocation, SystemLocation, FunctionsLocation string
-		Tenant, TenantNote                                  string
+		Tenant, TenantNote                                 string
 	}
 	v := view{Catalog: "c`x", System: "s", Functions: "f", Tenant: "t'; DROP", CatalogLocation: "s3://b/'x"}
 	got, err := String("catalog", v)

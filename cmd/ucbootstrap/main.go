@@ -40,30 +40,35 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "ucbootstrap",
-		Short: "Check Databricks Unity Catalog integration payloads and generate their setup SQL",
+		Short: "Check Databricks Unity Catalog integration payloads, generate their setup SQL, audit their privileges",
 		Long: `ucbootstrap checks the payload of a Databricks Unity Catalog integration (the
-JSON or YAML body of the integrations API) and generates its setup SQL
-scripts: bootstrap, prerequisites, edit and cleanup.
+JSON or YAML body of the integrations API), generates its setup SQL scripts
+(bootstrap, prerequisites, edit and cleanup), and audits the privileges a
+metastore grants against what the integration needs.
 
 FILE is a payload file, or - for standard input. Flags may come before or
 after FILE.
 
-Exit status: 0 success; 1 an invalid payload or a script that cannot be
-generated; 2 a usage error, or a file that cannot be read or written.`,
+Exit status: 0 success; 1 an invalid payload, a script that cannot be
+generated, or an audit that finds something missing or exposed; 2 a usage
+error, or a file that cannot be read or written.`,
 		Example: `  ucbootstrap validate examples/payloads/manual-token.yaml
-  ucbootstrap generate examples/payloads/manual-token.yaml -o bootstrap.sql`,
+  ucbootstrap generate examples/payloads/manual-token.yaml -o bootstrap.sql
+  ucbootstrap audit examples/payloads/manual-token.yaml \
+    --grants examples/grants/manual-token/passing/show-grants.csv \
+    --owners examples/grants/manual-token/passing/owners.csv`,
 		Version:               version(),
 		SilenceUsage:          true,
 		SilenceErrors:         true,
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageErrorf("missing command: use validate or generate")
+			return usageErrorf("missing command: use validate, generate or audit")
 		},
 	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newValidateCmd(), newGenerateCmd())
+	root.AddCommand(newValidateCmd(), newGenerateCmd(), newAuditCmd())
 	return root
 }
 

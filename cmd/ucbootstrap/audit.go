@@ -1,0 +1,247 @@
+package main
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"iter"
+	"maps"
+	"os"
+	"slices"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ucbootstrap/ucbootstrap/privileges"
+)
+
+type auditFlags struct {
+	grants   []string
+	owners   []string
+	members  []string
+	memberOf []string
+	rules    string
+	format   string
+	fixSQL   string
+	revoke   bool
+	strict   bool
+	runner   string
+	lenient  bool
+	output   string
+}
+
+func newAuditCmd() *cobra.Command {
+	var f auditFlags
+	cmd := &cobra.Command{
+		Use:   "audit FILE --grants GRANTS [--grants GRANTS...]",
+		Short: "Check the privileges a metastore grants against what the integration needs",
+		Long: `audit derives what the integration's service principal must hold from the
+payload FILE, reads what the metastore grants from one or more grant listings,
+and reports each requirement as satisfied (and how: directly, inherited,
+through a group, through ALL PRIVILEGES, through ownership), missing, or
+unverified (and why); findings beyond the requirements, such as another
+principal with access to the governance catalog; and the fewest GRANT
+statements that fix what is missing.
+
+Grant listings may be SHOW GRANTS output (CSV, TSV or JSON, any header
+spelling), a SQL Statement Execution API response, information_schema
+*_privileges rows, or the REST permissions / effective-permissions JSON;
+the shape is detected. Ownership is read from --owners (information_schema
+rows with *_owner columns, or REST objects with owner); without owner facts
+the ownership requirements are unverified.
+
+Exit status: 0 every requirement satisfied and nothing exposed; 1 a missing
+requirement or an exposure (with --strict, also an unverified requirement);
+2 a usage error or a listing that cannot be read.`,
+		Example: `  # Pre-flight check in a pipeline: fail the job when something is missing.
+  ucbootstrap audit examples/payloads/manual-token.yaml \
+    --grants examples/grants/manual-token/passing/show-grants.csv \
+    --owners examples/grants/manual-token/passing/owners.csv
+
+  # A Markdown summary for the CI step, and the fix as a SQL file.
+  ucbootstrap audit examples/payloads/manual-token.yaml \
+    --grants examples/grants/manual-token/missing/show-grants.csv \
+    --format markdown --fix-sql fix.sql
+
+  # The older owner model, with the runner's own requirements.
+  ucbootstrap audit examples/payloads/manual-token.yaml --rules owner-model \
+    --runner admin@example.com --grants grants.json`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runAudit(cmd, args[0], f)
+		},
+	}
+	oneFile(cmd)
+	fl := cmd.Flags()
+	fl.StringArrayVar(&f.grants, "grants", nil, "a grant listing `GRANTS` to read (repeatable; - for standard input)")
+	fl.StringArrayVar(&f.owners, "owners", nil, "owner facts `OWNERS`: information_schema rows with *_owner columns or REST objects (repeatable)")
+	fl.StringArrayVar(&f.members, "members", nil, "group memberships `MEMBERS` (principal,group rows; repeatable)")
+	fl.StringSliceVar(&f.memberOf, "member-of", nil, "account `GROUP`s the service principal belongs to (comma-separated)")
+	addChoice(cmd, &f.rules, "rules", string(privileges.Current), "rules", "rule set: current (MANAGE model) or owner-model", "current", "owner-model")
+	addChoice(cmd, &f.format, "format", "text", "format", "report format: "+orList(privileges.Formats), privileges.Formats...)
+	fl.StringVar(&f.fixSQL, "fix-sql", "", "write the fix as a SQL script to `OUT`")
+	fl.BoolVar(&f.revoke, "revoke", false, "add the REVOKE statements that end exposure to the fix")
+	fl.BoolVar(&f.strict, "strict", false, "fail on unverified requirements too")
+	fl.StringVar(&f.runner, "runner", "", "also check the requirements of the person who runs a manual script, named `PRINCIPAL` (an e-mail)")
+	fl.BoolVar(&f.lenient, "lenient", false, "report unknown payload keys as warnings instead of errors")
+	fl.StringVarP(&f.output, "output", "o", "", "write the report to the file `OUT` instead of standard output")
+	must(cmd.MarkFlagFilename("grants", "csv", "tsv", "json", "jsonl"))
+	must(cmd.MarkFlagFilename("owners", "csv", "tsv", "json", "jsonl"))
+	return cmd
+}
+
+func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
+	if len(f.grants) == 0 {
+		return usageErrorf("audit needs at least one --grants GRANTS listing (SHOW GRANTS output, information_schema rows or REST permissions JSON)")
+	}
+	stdins := 0
+	for _, p := range slices.Concat([]string{path}, f.grants, f.owners, f.members) {
+		if p == "-" {
+			stdins++
+		}
+	}
+	if stdins > 1 {
+		return usageErrorf("only one input can be - (standard input): give the others as files")
+	}
+	for _, p := range slices.Concat(f.grants, f.owners, f.members) {
+		if err := checkReadable(p); err != nil {
+			return err
+		}
+	}
+	p, err := decodeFile(cmd.InOrStdin(), path, f.lenient)
+	if err != nil {
+		return err
+	}
+	if err := diagnose(cmd.ErrOrStderr(), p); err != nil {
+		return err
+	}
+	var opts []privileges.Option
+	opts = append(opts, privileges.Rules(privileges.RuleSet(f.rules)))
+	if f.runner != "" {
+		opts = append(opts, privileges.Runner(f.runner))
+	}
+	reqs, err := privileges.Required(p.in, opts...)
+	if err != nil {
+		return &exitError{code: exitFindings, err: fmt.Errorf("ucbootstrap: %s: %s", p.name, strings.TrimPrefix(err.Error(), "privileges: "))}
+	}
+	facts, err := readFacts(cmd, f, reqs.ServicePrincipal)
+	if err != nil {
+		return err
+	}
+	rep, err := privileges.Audit(reqs, readGrants(cmd, f.grants), facts)
+	if err != nil {
+		return inputErrorf("%s", strings.TrimPrefix(err.Error(), "privileges: "))
+	}
+	var out bytes.Buffer
+	if err := rep.Write(&out, f.format, privileges.WriteOptions{Strict: f.strict, Revoke: f.revoke}); err != nil {
+		return inputErrorf("%v", err)
+	}
+	if f.fixSQL != "" {
+		if err := writeOutput(cmd.OutOrStdout(), f.fixSQL, []byte(rep.FixScript(f.revoke))); err != nil {
+			return err
+		}
+	}
+	if err := writeOutput(cmd.OutOrStdout(), f.output, out.Bytes()); err != nil {
+		return err
+	}
+	if !rep.Passed(f.strict) {
+		return findings()
+	}
+	return nil
+}
+
+// checkReadable fails early, with exit code 2, on a listing that cannot be
+// opened, so that the audit never stops half-way for that reason.
+func checkReadable(path string) error {
+	if path == "-" {
+		return nil
+	}
+	fi, err := os.Stat(path)
+	switch {
+	case err != nil:
+		return inputErrorf("%s", strings.Replace(openHint(path, err), "payload", "listing", 1))
+	case fi.IsDir():
+		return inputErrorf("%s is a directory: give a grant listing file", path)
+	}
+	return nil
+}
+
+// readGrants chains the grants of every listing, opening each file only when
+// the audit reaches it.
+func readGrants(cmd *cobra.Command, paths []string) iter.Seq2[privileges.Grant, error] {
+	return func(yield func(privileges.Grant, error) bool) {
+		for _, path := range paths {
+			if !readListing(cmd, path, yield) {
+				return
+			}
+		}
+	}
+}
+
+func readListing(cmd *cobra.Command, path string, yield func(privileges.Grant, error) bool) bool {
+	name, r := stdinName, cmd.InOrStdin()
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return yield(privileges.Grant{}, fmt.Errorf("%s", openHint(path, err)))
+		}
+		defer f.Close()
+		name, r = path, f
+	}
+	for g, err := range privileges.Read(name, r) {
+		if !yield(g, err) || err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// readFacts reads the owner and membership files and adds --member-of.
+func readFacts(cmd *cobra.Command, f auditFlags, sp string) (privileges.Facts, error) {
+	facts := privileges.Facts{Owners: map[privileges.Securable]string{}, MemberOf: map[string][]string{}}
+	for _, path := range f.owners {
+		err := withInput(cmd, path, func(name string, r io.Reader) error {
+			owners, err := privileges.ReadOwners(name, r)
+			maps.Copy(facts.Owners, owners)
+			return err
+		})
+		if err != nil {
+			return facts, err
+		}
+	}
+	for _, path := range f.members {
+		err := withInput(cmd, path, func(name string, r io.Reader) error {
+			members, err := privileges.ReadMembers(name, r)
+			for p, groups := range members {
+				facts.MemberOf[p] = append(facts.MemberOf[p], groups...)
+			}
+			return err
+		})
+		if err != nil {
+			return facts, err
+		}
+	}
+	for _, g := range f.memberOf {
+		if g = strings.TrimSpace(g); g != "" {
+			facts.MemberOf[sp] = append(facts.MemberOf[sp], g)
+		}
+	}
+	return facts, nil
+}
+
+// withInput opens path (standard input for -) and calls read with the name
+// positions should carry. Any failure is unreadable input (exit code 2).
+func withInput(cmd *cobra.Command, path string, read func(name string, r io.Reader) error) error {
+	name, r := stdinName, cmd.InOrStdin()
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return inputErrorf("%s", openHint(path, err))
+		}
+		defer f.Close()
+		name, r = path, f
+	}
+	if err := read(name, r); err != nil {
+		return inputErrorf("%s", strings.TrimPrefix(err.Error(), "privileges: "))
+	}
+	return nil
+}

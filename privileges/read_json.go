@@ -1,0 +1,943 @@
+package privileges
+
+import (
+	"bufio"
+	"encoding/json"
+	"errors"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// A jsonReader reads JSON listings token by token, so that an array of a
+// million rows costs the memory of one.
+type jsonReader struct {
+	r     *reader
+	dec   *json.Decoder
+	lc    *lineCounter
+	keys  map[string]keyInfo
+	privs []restPriv // the privileges of the current assignment
+	rw    row        // the current data_array row
+
+	states []*objState // by depth, for reuse
+	depth  int
+}
+
+// keyKind says what an object key holds.
+type keyKind uint8
+
+const (
+	keyUnknown     keyKind = iota
+	keyColumn              // a row value
+	keyAssignments         // REST privilege_assignments
+	keyManifest            // Statement Execution API manifest
+	keyResult              // Statement Execution API result
+	keyStatus              // Statement Execution API status
+	keyList                // a REST list of catalogs, schemas, tables or volumes
+	keyIgnore              // statement_id, next_page_token
+)
+
+type keyInfo struct {
+	kind keyKind
+	c    col
+	t    SecurableType // of a list
+}
+
+// restPriv is one privilege of a REST assignment.
+type restPriv struct {
+	spelling, fromType, fromName string
+	pos                          Position
+}
+
+// pendingGrant is a REST privilege read before its securable is known.
+type pendingGrant struct {
+	principal string
+	priv      restPriv
+}
+
+// objState is what an object has shown so far.
+type objState struct {
+	row   row
+	names [numCols]string
+	keys  [8]string // the first keys, for messages
+	nkeys int
+
+	other  bool // a statement, a list or a REST page
+	assign bool // privilege_assignments
+
+	on         Securable // of the assignments
+	onKnown    bool
+	fromOption bool
+	pending    []pendingGrant
+
+	stmt *stmtColumns
+}
+
+// stmtColumns are the columns of a Statement Execution API response.
+type stmtColumns struct {
+	cols  []col // by position
+	names [numCols]string
+	set   colSet
+	seen  []string
+	plan  *plan
+}
+
+// readJSON reads a JSON listing: arrays, objects and JSON Lines.
+func (r *reader) readJSON(br *bufio.Reader) error {
+	lc := newLineCounter(br)
+	dec := json.NewDecoder(lc)
+	dec.UseNumber()
+	j := &jsonReader{r: r, dec: dec, lc: lc, keys: map[string]keyInfo{}}
+	for {
+		lc.advance(dec.InputOffset())
+		t, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return j.syntaxError(err)
+		}
+		switch t {
+		case json.Delim('['):
+			err = j.array()
+		case json.Delim('{'):
+			err = j.object(j.delimPos(), "")
+		default:
+			err = j.errorf(j.tokenPos(t), "found %s where an object or array belongs: expected %s", describe(t), r.expected())
+		}
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// next returns the next token; the end of the input is an error.
+func (j *jsonReader) next() (json.Token, error) {
+	j.lc.advance(j.dec.InputOffset())
+	t, err := j.dec.Token()
+	if err != nil {
+		return nil, j.syntaxError(err)
+	}
+	return t, nil
+}
+
+// syntaxError turns an error of the decoder into a *ReadError.
+func (j *jsonReader) syntaxError(err error) error {
+	var se *json.SyntaxError
+	switch {
+	case err == io.EOF || err == io.ErrUnexpectedEOF:
+		return j.errorf(j.at(j.lc.end()), "unexpected end of JSON input: the file is cut short; check that it was written completely")
+	case errors.As(err, &se):
+		return j.errorf(j.at(j.dec.InputOffset()), "invalid JSON: %s", se.Error())
+	}
+	line, col := j.lc.pos(j.dec.InputOffset())
+	return &ReadError{Pos: Position{File: j.r.name, Line: line, Col: col}, Msg: "read: " + err.Error(), Err: err}
+}
+
+func (j *jsonReader) errorf(pos Position, format string, args ...any) error {
+	return j.r.errorf(pos, format, args...)
+}
+
+// at returns the position of an input offset.
+func (j *jsonReader) at(off int64) Position {
+	line, col := j.lc.pos(off)
+	return Position{File: j.r.name, Line: line, Col: col}
+}
+
+// delimPos returns the position of the delimiter just read.
+func (j *jsonReader) delimPos() Position { return j.at(j.dec.InputOffset() - 1) }
+
+// tokenPos returns the position of the scalar token just read.
+func (j *jsonReader) tokenPos(t json.Token) Position {
+	end := j.dec.InputOffset()
+	switch v := t.(type) {
+	case string:
+		return j.at(j.lc.stringStart(end))
+	case json.Number:
+		return j.at(end - int64(len(v)))
+	case bool:
+		return j.at(end - int64(len(strconv.FormatBool(v))))
+	case nil:
+		return j.at(end - 4)
+	}
+	return j.at(end - 1)
+}
+
+// describe names a token for messages.
+func describe(t json.Token) string {
+	switch v := t.(type) {
+	case string:
+		return "a string"
+	case json.Number:
+		return "a number"
+	case bool:
+		return strconv.FormatBool(v)
+	case nil:
+		return "null"
+	case json.Delim:
+		if v == '{' {
+			return "an object"
+		}
+		return "an array"
+	}
+	return "a value"
+}
+
+// keyInfo returns what an object key holds, cached per spelling.
+func (j *jsonReader) keyInfo(key string) keyInfo {
+	if k, ok := j.keys[key]; ok {
+		return k
+	}
+	n := normName(key)
+	var k keyInfo
+	if c, ok := colNames[n]; ok {
+		k = keyInfo{kind: keyColumn, c: c}
+	} else {
+		switch n {
+		case "privilegeassignments", "effectiveprivilegeassignments":
+			if j.r.mode == modeGrants {
+				k.kind = keyAssignments
+			}
+		case "manifest":
+			k.kind = keyManifest
+		case "result":
+			k.kind = keyResult
+		case "status":
+			k.kind = keyStatus
+		case "statementid", "nextpagetoken":
+			k.kind = keyIgnore
+		case "catalogs", "schemas", "tables", "volumes":
+			if j.r.mode == modeOwners { // in a top-level object only: see readObject
+				k.kind = keyList
+				k.t = map[string]SecurableType{"catalogs": Catalog, "schemas": Schema, "tables": Table, "volumes": Volume}[n]
+			}
+		}
+	}
+	if len(j.keys) < maxCache {
+		j.keys[key] = k
+	}
+	return k
+}
+
+// array reads the elements of an array whose '[' was read: objects.
+func (j *jsonReader) array() error {
+	for j.dec.More() {
+		t, err := j.next()
+		if err != nil {
+			return err
+		}
+		if t != json.Delim('{') {
+			return j.errorf(j.tokenPos(t), "the array holds %s: expected an object per row or REST object", describe(t))
+		}
+		if err := j.object(j.delimPos(), ""); err != nil {
+			return err
+		}
+	}
+	_, err := j.next()
+	return err
+}
+
+// skip skips a value.
+func (j *jsonReader) skip() error {
+	depth := 0
+	for {
+		t, err := j.next()
+		if err != nil {
+			return err
+		}
+		if d, ok := t.(json.Delim); ok {
+			if d == '{' || d == '[' {
+				depth++
+			} else {
+				depth--
+			}
+		}
+		if depth == 0 {
+			return nil
+		}
+	}
+}
+
+// scalar reads a value that must be a string or null (numbers and
+// booleans are taken as their text).
+func (j *jsonReader) scalar(key string) (string, error) {
+	t, err := j.next()
+	if err != nil {
+		return "", err
+	}
+	switch v := t.(type) {
+	case string:
+		return v, nil
+	case json.Number:
+		return string(v), nil
+	case bool:
+		return strconv.FormatBool(v), nil
+	case nil:
+		return "", nil
+	}
+	return "", j.errorf(j.delimPos(), "%q must be a string, not %s", key, describe(t))
+}
+
+// open reads the start of a value that must be an object or an array (d)
+// or null; ok is false for null.
+func (j *jsonReader) open(key string, d json.Delim) (ok bool, err error) {
+	t, err := j.next()
+	switch {
+	case err != nil:
+		return false, err
+	case t == nil:
+		return false, nil
+	case t == d:
+		return true, nil
+	}
+	want := "an object"
+	if d == '[' {
+		want = "an array"
+	}
+	return false, j.errorf(j.tokenPos(t), "%q must be %s, not %s", key, want, describe(t))
+}
+
+// object reads an object whose '{' was read at pos: a row, a REST
+// response or wrapper, a Statement Execution API response, or a REST
+// list. listType is the type of the list the object is in, if any.
+func (j *jsonReader) object(pos Position, listType SecurableType) error {
+	// The states of the objects being read are kept for the next objects
+	// at their depth: a state is too big to allocate per row.
+	if j.depth == len(j.states) {
+		j.states = append(j.states, &objState{})
+	}
+	st := j.states[j.depth]
+	*st = objState{pending: st.pending[:0]}
+	st.row.pos = pos
+	st.row.names = &st.names
+	j.depth++
+	err := j.readObject(st, listType)
+	j.depth--
+	return err
+}
+
+func (j *jsonReader) readObject(st *objState, listType SecurableType) error {
+	for j.dec.More() {
+		t, err := j.next()
+		if err != nil {
+			return err
+		}
+		key := t.(string)
+		if st.nkeys < len(st.keys) {
+			st.keys[st.nkeys] = key
+		}
+		st.nkeys++
+		switch k := j.keyInfo(key); k.kind {
+		case keyColumn:
+			err = j.column(st, key, k.c)
+		case keyAssignments:
+			st.assign = true
+			err = j.assignments(st, key)
+		case keyManifest:
+			st.other = true
+			err = j.manifest(st, key)
+		case keyResult:
+			st.other = true
+			err = j.result(st, key)
+		case keyStatus:
+			st.other = true
+			err = j.status(key)
+		case keyList:
+			st.other = true
+			if j.depth > 1 { // a list response is not nested: nothing recurses deeper
+				err = j.skip()
+				break
+			}
+			err = j.list(key, k.t)
+		case keyIgnore:
+			st.other = true
+			err = j.skip()
+		default: // keyUnknown: a column the readers ignore
+			err = j.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if _, err := j.next(); err != nil {
+		return err
+	}
+	return j.endObject(st, listType)
+}
+
+// column reads a row value.
+func (j *jsonReader) column(st *objState, key string, c col) error {
+	v, err := j.scalar(key)
+	if err != nil {
+		return err
+	}
+	if st.row.set.has(c) {
+		return j.errorf(st.row.pos, "keys %q and %q both give the %s: keep one", st.names[c], key, colLabels[c])
+	}
+	st.row.vals[c] = v
+	st.row.set.add(c)
+	st.names[c] = key
+	return nil
+}
+
+// endObject acts on an object once all of it is read.
+func (j *jsonReader) endObject(st *objState, listType SecurableType) error {
+	seen := st.keys[:min(st.nkeys, len(st.keys))]
+	switch {
+	case st.assign:
+		return j.flush(st)
+	case st.row.set&rowCols(j.r.mode) != 0:
+		p, err := j.r.plan(st.row.set, "key", seen, true)
+		if err != nil {
+			return j.errorf(st.row.pos, "%s", err.Error())
+		}
+		if listType != "" && p.kind == planOwnerREST {
+			q := *p
+			q.t = listType
+			p = &q
+		}
+		return j.r.row(&st.row, p)
+	case st.other || st.nkeys == 0:
+		return nil
+	case j.r.mode == modeGrants && (st.row.set.has(colFullName) || st.row.set.has(colSecurableType)):
+		return nil // a wrapper of a securable without grants
+	case j.r.mode == modeGrants:
+		return j.errorf(st.row.pos, "no grants in the object (keys: %s): expected a SHOW GRANTS or information_schema row, a REST permissions response (privilege_assignments), a {\"securable_type\", \"full_name\", \"privilege_assignments\"} wrapper, or a Statement Execution API response (manifest, result)",
+			seenList(seen))
+	}
+	_, err := j.r.plan(st.row.set, "key", seen, true)
+	return j.errorf(st.row.pos, "%s", err.Error())
+}
+
+// assignments reads REST privilege_assignments. They are yielded as they
+// come when the securable is known (from the wrapper keys before them, or
+// from the On option), and held until the end of the object otherwise.
+func (j *jsonReader) assignments(st *objState, key string) error {
+	ok, err := j.open(key, '[')
+	if !ok || err != nil {
+		return err
+	}
+	if !st.onKnown {
+		if err := j.resolve(st); err != nil {
+			return err
+		}
+	}
+	for j.dec.More() {
+		t, err := j.next()
+		if err != nil {
+			return err
+		}
+		if t != json.Delim('{') {
+			return j.errorf(j.tokenPos(t), "%q holds %s: expected {\"principal\", \"privileges\"} objects", key, describe(t))
+		}
+		principal, err := j.assignment()
+		if err != nil {
+			return err
+		}
+		for _, p := range j.privs {
+			if !st.onKnown {
+				st.pending = append(st.pending, pendingGrant{principal, p})
+				continue
+			}
+			if err := j.restGrant(principal, st.on, p); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = j.next()
+	return err
+}
+
+// resolve sets the securable of an object's assignments from its wrapper
+// keys or the On option, if either is there.
+func (j *jsonReader) resolve(st *objState) error {
+	sec, ok, err := j.wrapperSecurable(st)
+	switch {
+	case err != nil:
+		return err
+	case ok:
+		st.on, st.onKnown = sec, true
+	case j.r.hasOn:
+		st.on, st.onKnown, st.fromOption = j.r.on, true, true
+	}
+	return nil
+}
+
+// wrapperSecurable returns the securable that an object's securable_type
+// and full_name name; ok is false when it has neither.
+func (j *jsonReader) wrapperSecurable(st *objState) (Securable, bool, error) {
+	rw := &st.row
+	if !rw.set.has(colFullName) && !rw.set.has(colSecurableType) {
+		return Securable{}, false, nil
+	}
+	t, err := j.r.restType(rw, &plan{})
+	if err != nil {
+		return Securable{}, false, err
+	}
+	full := strings.TrimSpace(rw.vals[colFullName])
+	if t != Metastore && full == "" {
+		return Securable{}, false, j.errorf(rw.pos, "no %s for the %s: a wrapper names its securable in securable_type and full_name", rw.name(colFullName), t)
+	}
+	return securable(t, full), true, nil
+}
+
+// flush yields the assignments held until the end of an object.
+func (j *jsonReader) flush(st *objState) error {
+	sec, ok, err := j.wrapperSecurable(st)
+	switch {
+	case err != nil:
+		return err
+	case st.fromOption && ok && sec != st.on:
+		return j.errorf(st.row.pos, "the object names %s, but the grants were read as about %s (the On option): leave out one of them", sec, st.on)
+	case st.onKnown:
+		return nil
+	case !ok:
+		return j.errorf(st.row.pos, "privilege_assignments without a securable: pass the securable the response is about (the On option), or wrap the response as {\"securable_type\": \"catalog\", \"full_name\": \"main\", \"privilege_assignments\": [...]}")
+	}
+	for _, pg := range st.pending {
+		if err := j.restGrant(pg.principal, sec, pg.priv); err != nil {
+			return err
+		}
+	}
+	st.pending = nil
+	return nil
+}
+
+// assignment reads one {"principal", "privileges"} object into j.privs
+// and returns its principal ("" for a deleted principal).
+func (j *jsonReader) assignment() (string, error) {
+	j.privs = j.privs[:0]
+	principal := ""
+	for j.dec.More() {
+		t, err := j.next()
+		if err != nil {
+			return "", err
+		}
+		key := t.(string)
+		switch normName(key) {
+		case "principal":
+			principal, err = j.scalar(key)
+		case "privileges":
+			err = j.privileges(key)
+		default:
+			err = j.skip()
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	_, err := j.next()
+	return principal, err
+}
+
+// privileges reads the privileges of an assignment: strings, or
+// effective-permissions objects.
+func (j *jsonReader) privileges(key string) error {
+	ok, err := j.open(key, '[')
+	if !ok || err != nil {
+		return err
+	}
+	for j.dec.More() {
+		t, err := j.next()
+		if err != nil {
+			return err
+		}
+		switch v := t.(type) {
+		case string:
+			j.privs = append(j.privs, restPriv{spelling: v, pos: j.tokenPos(t)})
+		case json.Delim:
+			if v != '{' {
+				return j.errorf(j.delimPos(), "%q holds an array: expected strings or {\"privilege\", \"inherited_from_type\", \"inherited_from_name\"} objects", key)
+			}
+			p, err := j.effective(j.delimPos())
+			if err != nil {
+				return err
+			}
+			j.privs = append(j.privs, p)
+		default:
+			return j.errorf(j.tokenPos(t), "%q holds %s: expected strings or {\"privilege\", \"inherited_from_type\", \"inherited_from_name\"} objects", key, describe(t))
+		}
+	}
+	_, err = j.next()
+	return err
+}
+
+// effective reads an effective-permissions privilege object.
+func (j *jsonReader) effective(pos Position) (restPriv, error) {
+	p := restPriv{pos: pos}
+	for j.dec.More() {
+		t, err := j.next()
+		if err != nil {
+			return p, err
+		}
+		key := t.(string)
+		switch normName(key) {
+		case "privilege":
+			p.spelling, err = j.scalar(key)
+		case "inheritedfromtype":
+			p.fromType, err = j.scalar(key)
+		case "inheritedfromname":
+			p.fromName, err = j.scalar(key)
+		default:
+			err = j.skip()
+		}
+		if err != nil {
+			return p, err
+		}
+	}
+	_, err := j.next()
+	return p, err
+}
+
+// restGrant yields the grant of one REST privilege.
+func (j *jsonReader) restGrant(principal string, on Securable, p restPriv) error {
+	pv, ok := j.r.privilege(p.spelling, on.Type)
+	if !ok {
+		return j.errorf(p.pos, "empty privilege for principal %q: every privilege of privilege_assignments needs a name", principal)
+	}
+	g := Grant{Principal: principal, Privilege: pv.p, On: on, Spelling: p.spelling, Legacy: pv.legacy, Pos: p.pos}
+	if !isNull(strings.TrimSpace(p.fromType)) || !isNull(strings.TrimSpace(p.fromName)) {
+		from, err := j.inherited(on, p)
+		if err != nil {
+			return err
+		}
+		if from != on {
+			g.InheritedFrom = from
+		}
+	}
+	if pv.hive || isHive(on) {
+		g.Hive, g.Legacy = true, true
+	}
+	return j.r.emit(&g)
+}
+
+// inherited returns the securable an effective privilege is inherited
+// from.
+func (j *jsonReader) inherited(on Securable, p restPriv) (Securable, error) {
+	typ, name := strings.TrimSpace(p.fromType), strings.TrimSpace(p.fromName)
+	if isNull(name) {
+		name = ""
+	}
+	var t SecurableType
+	switch {
+	case !isNull(typ):
+		var ok bool
+		if t, ok = ParseSecurableType(typ); !ok {
+			return Securable{}, j.errorf(p.pos, "unknown inherited_from_type %q: expected one of %s", typ, typeList)
+		}
+	case len(splitName(name)) == 1:
+		t = Catalog
+	case len(splitName(name)) == 2:
+		t = Schema
+	default:
+		return Securable{}, j.errorf(p.pos, "inherited_from_name %q without inherited_from_type: add the type", name)
+	}
+	if name == "" {
+		if t == Metastore {
+			return Securable{Type: Metastore}, nil
+		}
+		if a, ok := ancestor(on, t); ok {
+			return a, nil
+		}
+		return Securable{}, j.errorf(p.pos, "inherited_from_type %s without inherited_from_name names no ancestor of %s: add inherited_from_name", typ, on)
+	}
+	return securable(t, name), nil
+}
+
+// manifest reads a Statement Execution API manifest: the columns, and
+// whether the result is truncated.
+func (j *jsonReader) manifest(st *objState, key string) error {
+	ok, err := j.open(key, '{')
+	if !ok || err != nil {
+		return err
+	}
+	pos := j.delimPos()
+	for j.dec.More() {
+		t, err := j.next()
+		if err != nil {
+			return err
+		}
+		k := t.(string)
+		switch k {
+		case "schema":
+			err = j.schema(st, k)
+		case "truncated":
+			var v string
+			if v, err = j.scalar(k); err == nil && v == "true" {
+				return j.errorf(pos, "the statement result is truncated (manifest.truncated): run the statement again without row_limit, with a byte_limit that holds every row")
+			}
+		default:
+			err = j.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if _, err := j.next(); err != nil {
+		return err
+	}
+	if st.stmt == nil {
+		return j.errorf(pos, "the manifest has no schema.columns: save the response of the Statement Execution API as it is")
+	}
+	p, err := j.r.plan(st.stmt.set, "column", st.stmt.seen, false)
+	if err != nil {
+		return j.errorf(pos, "%s", err.Error())
+	}
+	st.stmt.plan = p
+	return nil
+}
+
+// schema reads manifest.schema: the columns' names.
+func (j *jsonReader) schema(st *objState, key string) error {
+	ok, err := j.open(key, '{')
+	if !ok || err != nil {
+		return err
+	}
+	for j.dec.More() {
+		t, err := j.next()
+		if err != nil {
+			return err
+		}
+		if k := t.(string); k == "columns" {
+			err = j.columns(st, k)
+		} else {
+			err = j.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	_, err = j.next()
+	return err
+}
+
+// columns reads manifest.schema.columns.
+func (j *jsonReader) columns(st *objState, key string) error {
+	ok, err := j.open(key, '[')
+	if !ok || err != nil {
+		return err
+	}
+	sc := &stmtColumns{}
+	st.stmt = sc
+	for j.dec.More() {
+		t, err := j.next()
+		if err != nil {
+			return err
+		}
+		if t != json.Delim('{') {
+			return j.errorf(j.tokenPos(t), "%q holds %s: expected {\"name\": ...} objects", key, describe(t))
+		}
+		pos := j.delimPos()
+		name := ""
+		for j.dec.More() {
+			t, err := j.next()
+			if err != nil {
+				return err
+			}
+			if k := t.(string); k == "name" {
+				name, err = j.scalar(k)
+			} else {
+				err = j.skip()
+			}
+			if err != nil {
+				return err
+			}
+		}
+		if _, err := j.next(); err != nil {
+			return err
+		}
+		c, ok := colNames[normName(name)]
+		switch {
+		case !ok:
+			c = noCol
+		case sc.set.has(c):
+			return j.errorf(pos, "columns %q and %q both give the %s: keep one", sc.names[c], name, colLabels[c])
+		default:
+			sc.set.add(c)
+			sc.names[c] = name
+		}
+		sc.cols = append(sc.cols, c)
+		sc.seen = append(sc.seen, name)
+	}
+	_, err = j.next()
+	return err
+}
+
+// result reads a Statement Execution API result: its data_array rows.
+func (j *jsonReader) result(st *objState, key string) error {
+	ok, err := j.open(key, '{')
+	if !ok || err != nil {
+		return err
+	}
+	for j.dec.More() {
+		t, err := j.next()
+		if err != nil {
+			return err
+		}
+		switch k := t.(string); k {
+		case "data_array":
+			err = j.dataArray(st, k)
+		case "external_links":
+			err = j.refuse(k, "the statement ran with the EXTERNAL_LINKS disposition: run it with \"disposition\": \"INLINE\" and \"format\": \"JSON_ARRAY\", so that the rows are in the response")
+		case "next_chunk_index", "next_chunk_internal_link":
+			err = j.refuse(k, "the result has more chunks than this one: fetch every chunk and put their data_array rows into one response, or select fewer rows")
+		default:
+			err = j.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	_, err = j.next()
+	return err
+}
+
+// refuse reads a value that must be null or absent, and fails with msg
+// otherwise.
+func (j *jsonReader) refuse(key, msg string) error {
+	t, err := j.next()
+	if err != nil || t == nil {
+		return err
+	}
+	pos := j.tokenPos(t)
+	return j.errorf(pos, "result has %s: %s", key, msg)
+}
+
+// dataArray reads result.data_array, a row at a time.
+func (j *jsonReader) dataArray(st *objState, key string) error {
+	if st.stmt == nil || st.stmt.plan == nil {
+		t, err := j.next()
+		if err != nil || t == nil {
+			return err
+		}
+		return j.errorf(j.tokenPos(t), "result.data_array comes before manifest.schema.columns: keep the manifest first, as the Statement Execution API writes it")
+	}
+	ok, err := j.open(key, '[')
+	if !ok || err != nil {
+		return err
+	}
+	sc := st.stmt
+	rw := &j.rw
+	rw.set, rw.names = sc.set, &sc.names
+	for j.dec.More() {
+		t, err := j.next()
+		if err != nil {
+			return err
+		}
+		if t != json.Delim('[') {
+			return j.errorf(j.tokenPos(t), "data_array holds %s: expected an array of values per row", describe(t))
+		}
+		rw.pos = j.delimPos()
+		n := 0
+		for j.dec.More() {
+			name := "value"
+			if n < len(sc.seen) {
+				name = sc.seen[n]
+			}
+			v, err := j.scalar(name)
+			if err != nil {
+				return err
+			}
+			if n < len(sc.cols) && sc.cols[n] != noCol {
+				rw.vals[sc.cols[n]] = v
+			}
+			n++
+		}
+		if _, err := j.next(); err != nil {
+			return err
+		}
+		if n != len(sc.cols) {
+			return j.errorf(rw.pos, "the row has %d values and manifest.schema.columns %d: save the response as the API returns it", n, len(sc.cols))
+		}
+		if err := j.r.row(rw, sc.plan); err != nil {
+			return err
+		}
+	}
+	_, err = j.next()
+	return err
+}
+
+// status reads a Statement Execution API status, and fails unless the
+// statement succeeded.
+func (j *jsonReader) status(key string) error {
+	ok, err := j.open(key, '{')
+	if !ok || err != nil {
+		return err
+	}
+	pos := j.delimPos()
+	var state, msg string
+	for j.dec.More() {
+		t, err := j.next()
+		if err != nil {
+			return err
+		}
+		switch k := t.(string); k {
+		case "state":
+			state, err = j.scalar(k)
+		case "error":
+			msg, err = j.errorMessage(k)
+		default:
+			err = j.skip()
+		}
+		if err != nil {
+			return err
+		}
+	}
+	if _, err := j.next(); err != nil {
+		return err
+	}
+	if state != "" && !strings.EqualFold(state, "SUCCEEDED") {
+		if msg != "" {
+			state += ": " + msg
+		}
+		return j.errorf(pos, "the statement did not succeed (%s): run it again and save the response once its state is SUCCEEDED", state)
+	}
+	return nil
+}
+
+// errorMessage reads status.error.message.
+func (j *jsonReader) errorMessage(key string) (string, error) {
+	ok, err := j.open(key, '{')
+	if !ok || err != nil {
+		return "", err
+	}
+	msg := ""
+	for j.dec.More() {
+		t, err := j.next()
+		if err != nil {
+			return "", err
+		}
+		if k := t.(string); k == "message" {
+			msg, err = j.scalar(k)
+		} else {
+			err = j.skip()
+		}
+		if err != nil {
+			return "", err
+		}
+	}
+	_, err = j.next()
+	return msg, err
+}
+
+// list reads a REST list of securables (owners only).
+func (j *jsonReader) list(key string, t SecurableType) error {
+	ok, err := j.open(key, '[')
+	if !ok || err != nil {
+		return err
+	}
+	for j.dec.More() {
+		tok, err := j.next()
+		if err != nil {
+			return err
+		}
+		if tok != json.Delim('{') {
+			return j.errorf(j.tokenPos(tok), "%q holds %s: expected objects with owner and full_name", key, describe(tok))
+		}
+		if err := j.object(j.delimPos(), t); err != nil {
+			return err
+		}
+	}
+	_, err = j.next()
+	return err
+}
