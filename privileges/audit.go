@@ -130,16 +130,20 @@ func keyOf(s Securable) objectKey {
 // auditor holds the state of one audit: the index of the requirements and,
 // per requirement, the best grant seen so far.
 type auditor struct {
-	reqs     *Requirements
-	facts    Facts
-	byTarget map[objectKey][]int // requirements on a securable
-	byParent map[objectKey][]int // requirements on the children of a securable
-	best     []*match
-	report   *Report
-	hive     int
-	hivePos  Position
-	spKind   PrincipalKind
-	legacy   map[string]*legacyUse // legacy spellings, aggregated
+	reqs    *Requirements
+	facts   Facts
+	index   map[objectKey]*indexEntry
+	best    []*match
+	report  *Report
+	hive    int
+	hivePos Position
+	legacy  map[string]*legacyUse // legacy spellings, aggregated
+}
+
+// indexEntry lists the requirements a grant on a securable may satisfy:
+// those on the securable itself, and those on its children.
+type indexEntry struct {
+	target, parent []int
 }
 
 // legacyUse counts the rows that use one legacy privilege name, with the
@@ -163,19 +167,29 @@ type match struct {
 func Audit(reqs *Requirements, grants iter.Seq2[Grant, error], facts Facts) (*Report, error) {
 	a := &auditor{
 		reqs: reqs, facts: facts,
-		byTarget: map[objectKey][]int{}, byParent: map[objectKey][]int{},
+		index:  map[objectKey]*indexEntry{},
 		best:   make([]*match, len(reqs.List)),
-		spKind: KindOf(reqs.ServicePrincipal), legacy: map[string]*legacyUse{},
+		legacy: map[string]*legacyUse{},
 		report: &Report{Schema: ReportSchema, Rules: reqs.Rules, ServicePrincipal: reqs.ServicePrincipal, Catalog: reqs.Catalog,
 			Results: []Result{}, Findings: []Finding{}, Fix: []string{}, Revoke: []string{}},
 	}
+	entry := func(s Securable) *indexEntry {
+		e := a.index[keyOf(s)]
+		if e == nil {
+			e = &indexEntry{}
+			a.index[keyOf(s)] = e
+		}
+		return e
+	}
 	for i, r := range reqs.List {
-		a.byTarget[keyOf(r.On)] = append(a.byTarget[keyOf(r.On)], i)
+		e := entry(r.On)
+		e.target = append(e.target, i)
 		for _, anc := range r.On.Ancestors() {
-			a.byParent[keyOf(anc)] = append(a.byParent[keyOf(anc)], i)
+			e := entry(anc)
+			e.parent = append(e.parent, i)
 		}
 	}
-	for g, err := range grants {
+	for g, err := range ahead(grants) {
 		if err != nil {
 			return nil, err
 		}
@@ -186,21 +200,100 @@ func Audit(reqs *Requirements, grants iter.Seq2[Grant, error], facts Facts) (*Re
 	return a.report, nil
 }
 
+// ahead runs the grant sequence (the parsing of a listing) in a goroutine
+// of its own, a batch ahead of the audit, so that reading and auditing use
+// two cores. Order is kept; memory is bounded by a few batches.
+func ahead(grants iter.Seq2[Grant, error]) iter.Seq2[Grant, error] {
+	const batchSize = 1024
+	type batch struct {
+		grants []Grant
+		err    error
+		panic  any
+	}
+	return func(yield func(Grant, error) bool) {
+		ch := make(chan batch, 2)
+		free := make(chan []Grant, 4) // batches the audit is done with
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			defer close(ch)
+			send := func(b batch) bool {
+				select {
+				case ch <- b:
+					return true
+				case <-done:
+					return false
+				}
+			}
+			defer func() {
+				if p := recover(); p != nil {
+					send(batch{panic: p})
+				}
+			}()
+			next := func() []Grant {
+				select {
+				case gs := <-free:
+					return gs[:0]
+				default:
+					return make([]Grant, 0, batchSize)
+				}
+			}
+			b := batch{grants: next()}
+			for g, err := range grants {
+				if err != nil {
+					b.err = err
+					break
+				}
+				if b.grants = append(b.grants, g); len(b.grants) == batchSize {
+					if !send(b) {
+						return
+					}
+					b = batch{grants: next()}
+				}
+			}
+			send(b)
+		}()
+		for b := range ch {
+			if b.panic != nil {
+				panic(b.panic)
+			}
+			for _, g := range b.grants {
+				if !yield(g, nil) {
+					return
+				}
+			}
+			if b.err != nil {
+				yield(Grant{}, b.err)
+				return
+			}
+			select {
+			case free <- b.grants:
+			default:
+			}
+		}
+	}
+}
+
 func (a *auditor) grant(g Grant) {
-	kind := KindOf(g.Principal)
-	isSP := kind == a.spKind && SamePrincipal(g.Principal, a.reqs.ServicePrincipal)
-	a.findings(g, kind, isSP)
-	if g.Hive || kind == Deleted {
+	// The principal's kind is worked out only as far as each check needs:
+	// this runs for every row.
+	p, sp := g.Principal, a.reqs.ServicePrincipal
+	isSP := len(p) == len(sp) && (p == sp || strings.EqualFold(p, sp))
+	a.findings(g, isSP)
+	if g.Hive || strings.TrimSpace(p) == "" {
 		return
 	}
 	// An inherited row says that the principal holds the privilege on the
 	// ancestor it names: it counts as a grant there.
-	eff := keyOf(g.Effective())
-	for _, i := range a.byTarget[eff] {
-		a.consider(i, g, kind)
+	ix := a.index[keyOf(g.Effective())]
+	if ix == nil {
+		return
 	}
-	for _, i := range a.byParent[eff] {
-		a.consider(i, g, kind)
+	for _, i := range ix.target {
+		a.consider(i, g, isSP)
+	}
+	for _, i := range ix.parent {
+		a.consider(i, g, isSP)
 	}
 }
 
@@ -209,7 +302,7 @@ func (a *auditor) grant(g Grant) {
 // the principal itself over a group, the privilege by name over ALL
 // PRIVILEGES; ties go to the smaller grant text, so that the outcome does
 // not depend on the order of the rows.
-func (a *auditor) consider(i int, g Grant, kind PrincipalKind) {
+func (a *auditor) consider(i int, g Grant, isSP bool) {
 	r := a.reqs.List[i]
 	if r.Privilege == Ownership || r.Unverifiable != "" {
 		return
@@ -217,8 +310,8 @@ func (a *auditor) consider(i int, g Grant, kind PrincipalKind) {
 	rank := 0
 	var how []string
 	switch {
-	case SamePrincipal(g.Principal, r.Principal):
-	case kind == AccountUsers:
+	case r.Who == ForServicePrincipal && isSP, r.Who != ForServicePrincipal && SamePrincipal(g.Principal, r.Principal):
+	case KindOf(g.Principal) == AccountUsers:
 		rank += 2
 		how = append(how, "through the group account users")
 	case a.memberOf(r.Principal, g.Principal):

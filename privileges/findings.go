@@ -7,9 +7,9 @@ import (
 	"github.com/ucbootstrap/ucbootstrap/internal/sqltext"
 )
 
-// findings records what grant g shows beyond the requirements; kind is the
-// kind of its principal, and isSP tells whether it is the service principal.
-func (a *auditor) findings(g Grant, kind PrincipalKind, isSP bool) {
+// findings records what grant g shows beyond the requirements; isSP tells
+// whether its principal is the service principal.
+func (a *auditor) findings(g Grant, isSP bool) {
 	if g.Hive {
 		if a.hive == 0 || g.Pos.File < a.hivePos.File || g.Pos.File == a.hivePos.File && g.Pos.Line < a.hivePos.Line {
 			a.hivePos = g.Pos
@@ -22,11 +22,11 @@ func (a *auditor) findings(g Grant, kind PrincipalKind, isSP bool) {
 		a.report.Findings = append(a.report.Findings, Finding{Code: code, Severity: sev, Message: fmt.Sprintf(format, args...), Grant: &gc, Fix: fix})
 	}
 	eff := g.Effective()
-	switch {
-	case kind == Deleted:
+	switch p := g.Principal; {
+	case strings.TrimSpace(p) == "":
 		add(CodeDeletedPrincipal, SeverityWarning, "", "%s is granted to a deleted principal (empty name): the grant is dead; remove it in Catalog Explorer", g.Privilege.SQL()+" on "+eff.String())
 		return
-	case kind == WorkspaceLocal:
+	case p == "users" || p == "admins":
 		add(CodeWorkspaceGroup, SeverityWarning, revokeSQL(g), "%s is granted to the workspace-local group %s, which cannot hold Unity Catalog grants: grant to an account group instead", g.Privilege.SQL()+" on "+eff.String(), g.Principal)
 	}
 	if g.Legacy {
@@ -97,7 +97,7 @@ func fixSQL(results []Result) []string {
 			owners = append(owners, "ALTER "+r.On.SQL()+" OWNER TO "+sqltext.Ident(r.Principal))
 			continue
 		}
-		t := target{principalKey(r.Principal), keyOf(r.On)}
+		t := target{strings.ToLower(r.Principal), keyOf(r.On)}
 		g, ok := byTarget[t]
 		if !ok {
 			g = &grant{principal: r.Principal, on: r.On}

@@ -80,12 +80,3 @@ func SamePrincipal(a, b string) bool {
 	}
 	return false
 }
-
-// principalKey returns a string that is equal for equal principals.
-func principalKey(name string) string {
-	switch KindOf(name) {
-	case User, ServicePrincipal, AccountUsers:
-		return strings.ToLower(name)
-	}
-	return name
-}

@@ -5,8 +5,11 @@ import (
 	"encoding/csv"
 	"fmt"
 	"io"
+	"runtime"
 	"strconv"
 	"testing"
+
+	"github.com/ucbootstrap/ucbootstrap"
 )
 
 // The generated listings: about 100 principals (users, groups and service
@@ -163,35 +166,48 @@ func BenchmarkBareCSV(b *testing.B) {
 	}
 }
 
-// benchRequirements are the requirements of an integration with a few
-// data sources among the generated catalogs.
-func benchRequirements() *Requirements {
-	sp := "6f1c2d3e-4a5b-4c6d-8e9f-000000000001"
-	reqs := &Requirements{Rules: Current, ServicePrincipal: sp, Catalog: "cat999"}
-	for i := range 5 {
-		c := NewSecurable(Catalog, fmt.Sprintf("cat%d", i*100))
-		s := NewSecurable(Schema, c.Name+".s1")
-		tb := NewSecurable(Table, s.Name+".t1")
-		reqs.List = append(reqs.List,
-			Requirement{Who: ForServicePrincipal, Principal: sp, Privilege: UseCatalog, On: c, DirectOnly: true},
-			Requirement{Who: ForServicePrincipal, Principal: sp, Privilege: Manage, On: c, DirectOnly: true},
-			Requirement{Who: ForServicePrincipal, Principal: sp, Privilege: UseSchema, On: s},
-			Requirement{Who: ForServicePrincipal, Principal: sp, Privilege: Select, On: tb},
-			Requirement{Who: ForServicePrincipal, Principal: sp, Privilege: Modify, On: tb},
-		)
+// benchRequirements are the requirements of an integration with 1000 data
+// sources among the generated catalogs: a table, a schema or a catalog in
+// each, with audit on. Its service principal is one of the generated
+// principals, so that rows match.
+func benchRequirements(b *testing.B) *Requirements {
+	var sources []string
+	for i := range 1000 {
+		switch i % 3 {
+		case 0:
+			sources = append(sources, fmt.Sprintf("cat%d.s%d.t%d", i, i%20, i%200))
+		case 1:
+			sources = append(sources, fmt.Sprintf("cat%d.s%d", i, i%20))
+		default:
+			sources = append(sources, fmt.Sprintf("cat%d", i))
+		}
+	}
+	in := &ucbootstrap.Integration{Type: ucbootstrap.TypeDatabricks, Config: ucbootstrap.Config{
+		WorkspaceURL: "dbc-a1b2c3d4-e5f6.cloud.databricks.com", HTTPPath: "/sql/1.0/warehouses/abc123",
+		AuthenticationType: ucbootstrap.TokenAuth, Token: ucbootstrap.NewSecret("dapi-bench"),
+		Catalog: "governance", ServicePrincipal: "6f1c2d3e-4a5b-4c6d-8e9f-000000000001",
+		DataSources: sources, Audit: ucbootstrap.Audit{Enabled: true},
+	}}
+	reqs, err := Required(in)
+	if err != nil {
+		b.Fatal(err)
 	}
 	return reqs
 }
 
-// BenchmarkAuditCSV is the whole audit of the generated rows: Read and
-// Audit together, for comparison with BenchmarkBareCSV.
+// BenchmarkAuditCSV is the whole audit of the generated rows against the
+// requirements of 1000 data sources: Read and Audit together, for
+// comparison with BenchmarkBareCSV. It also reports the peak live heap of
+// an audit of as many rows streamed from a reader (peak-live-MB): it must
+// not grow with the rows.
 func BenchmarkAuditCSV(b *testing.B) {
-	reqs := benchRequirements()
+	reqs := benchRequirements(b)
 	for _, n := range benchSizes {
 		data := showGrantsCSV(n)
 		b.Run(fmt.Sprintf("rows=%d", n), func(b *testing.B) {
 			b.SetBytes(int64(len(data)))
 			b.ReportAllocs()
+			live := liveHeap(b, reqs, n)
 			for b.Loop() {
 				rep, err := Audit(reqs, Read("bench.csv", bytes.NewReader(data)), Facts{})
 				if err != nil {
@@ -201,8 +217,37 @@ func BenchmarkAuditCSV(b *testing.B) {
 					b.Fatalf("audit read %d grants, want %d", rep.GrantsRead, n)
 				}
 			}
+			b.ReportMetric(float64(live)/(1<<20), "peak-live-MB")
 		})
 	}
+}
+
+// liveHeap audits n generated rows streamed from a reader (the input is
+// never in memory) and returns the peak of the live heap, measured after a
+// collection every eighth of the rows, above the live heap before the audit.
+func liveHeap(b *testing.B, reqs *Requirements, n int) uint64 {
+	var ms runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&ms)
+	base, peak := ms.HeapAlloc, uint64(0)
+	grants := Read("bench.csv", newRowGenerator(n))
+	sampled := func(yield func(Grant, error) bool) {
+		i := 0
+		for g, err := range grants {
+			if i++; i%max(n/8, 1) == 0 {
+				runtime.GC()
+				runtime.ReadMemStats(&ms)
+				peak = max(peak, ms.HeapAlloc-min(ms.HeapAlloc, base))
+			}
+			if !yield(g, err) {
+				return
+			}
+		}
+	}
+	if _, err := Audit(reqs, sampled, Facts{}); err != nil {
+		b.Fatal(err)
+	}
+	return peak
 }
 
 // BenchmarkReadJSON reads the generated rows as a JSON array of SHOW
