@@ -1,5 +1,3 @@
-// Package sqltext quotes names and strings for Databricks SQL. Every
-// identifier and literal that the generator emits goes through it.
 package sqltext
 
 import "strings"
