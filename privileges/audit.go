@@ -138,6 +138,8 @@ type auditor struct {
 	hive    int
 	hivePos Position
 	legacy  map[string]*legacyUse // legacy spellings, aggregated
+	perCode map[string]*findingList
+	owners  map[objectKey]string // facts.Owners by object
 }
 
 // indexEntry lists the requirements a grant on a securable may satisfy:
@@ -169,9 +171,13 @@ func Audit(reqs *Requirements, grants iter.Seq2[Grant, error], facts Facts) (*Re
 		reqs: reqs, facts: facts,
 		index:  map[objectKey]*indexEntry{},
 		best:   make([]*match, len(reqs.List)),
-		legacy: map[string]*legacyUse{},
+		legacy: map[string]*legacyUse{}, perCode: map[string]*findingList{},
 		report: &Report{Schema: ReportSchema, Rules: reqs.Rules, ServicePrincipal: reqs.ServicePrincipal, Catalog: reqs.Catalog,
 			Results: []Result{}, Findings: []Finding{}, Fix: []string{}, Revoke: []string{}},
+	}
+	a.owners = make(map[objectKey]string, len(facts.Owners))
+	for sec, o := range facts.Owners {
+		a.owners[keyOf(sec)] = o
 	}
 	entry := func(s Securable) *indexEntry {
 		e := a.index[keyOf(s)]
@@ -371,19 +377,16 @@ func (a *auditor) memberOf(principal, group string) bool {
 // owner returns how principal owns s: "through ownership", "through
 // ownership of group G"; known is false without owner facts for s.
 func (a *auditor) owner(principal string, s Securable) (how, owner string, known bool) {
-	for sec, o := range a.facts.Owners {
-		if keyOf(sec) != keyOf(s) {
-			continue
-		}
-		switch {
-		case SamePrincipal(o, principal):
-			return "through ownership", o, true
-		case a.memberOf(principal, o):
-			return "through ownership by group " + o, o, true
-		}
-		return "", o, true
+	o, known := a.owners[keyOf(s)]
+	switch {
+	case !known:
+		return "", "", false
+	case SamePrincipal(o, principal):
+		return "through ownership", o, true
+	case a.memberOf(principal, o):
+		return "through ownership by group " + o, o, true
 	}
-	return "", "", false
+	return "", o, true
 }
 
 func (a *auditor) finish() {
@@ -419,32 +422,11 @@ func (a *auditor) finish() {
 		rep.Results = append(rep.Results, res)
 	}
 	if a.hive > 0 {
-		rep.Findings = append(rep.Findings, Finding{Code: CodeHiveMetastore, Severity: SeverityInfo,
+		a.addFinding(Finding{Code: CodeHiveMetastore, Severity: SeverityInfo,
 			Message: fmt.Sprintf("%d hive_metastore row(s) read and ignored (first at %s): legacy table ACLs do not grant Unity Catalog privileges", a.hive, a.hivePos)})
 	}
 	a.legacyFindings()
-	// Sort on keys computed once: a grant's text is not cheap.
-	type keyed struct {
-		f   Finding
-		key string
-	}
-	ks := make([]keyed, len(rep.Findings))
-	for i, f := range rep.Findings {
-		k := ""
-		if f.Grant != nil {
-			k = f.Grant.String() + "\x00" + f.Grant.Pos.String()
-		}
-		ks[i] = keyed{f, k}
-	}
-	slices.SortStableFunc(ks, func(x, y keyed) int {
-		return cmp.Or(cmp.Compare(severityRank(x.f.Severity), severityRank(y.f.Severity)), cmp.Compare(x.f.Code, y.f.Code), cmp.Compare(x.key, y.key), cmp.Compare(x.f.Message, y.f.Message))
-	})
-	for i := range ks {
-		rep.Findings[i] = ks[i].f
-	}
-	rep.Findings = slices.CompactFunc(rep.Findings, func(x, y Finding) bool {
-		return x.Code == y.Code && x.Message == y.Message && x.Fix == y.Fix
-	})
+	a.collectFindings()
 	rep.Fix = fixSQL(rep.Results)
 	for _, f := range rep.Findings {
 		if f.Code == CodeExposure && f.Fix != "" && !slices.Contains(rep.Revoke, f.Fix) {

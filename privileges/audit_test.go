@@ -1,6 +1,7 @@
 package privileges_test
 
 import (
+	"fmt"
 	"iter"
 	"math/rand/v2"
 	"slices"
@@ -362,5 +363,42 @@ func TestShuffleInvariant(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("shuffle %d changed the report (-want +got):\n%s", i, diff)
 		}
+	}
+}
+
+// Findings are bounded: a metastore with many bad rows gives the first
+// MaxFindingsPerCode findings of a code, in a fixed order, and a count of
+// the rest, whatever the order of the rows.
+func TestFindingsBounded(t *testing.T) {
+	reqs, err := Required(payload(t, "", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []Grant
+	for i := range 3*MaxFindingsPerCode + 7 {
+		rows = append(rows, g(fmt.Sprintf("user%04d@example.com", i), "SELECT", Table, "immuta.immuta_system.user_entitlements"))
+	}
+	want, err := Audit(reqs, seq(rows...), Facts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(want.Findings); n != MaxFindingsPerCode+1 {
+		t.Fatalf("%d findings, want %d and a summary", n, MaxFindingsPerCode)
+	}
+	last := want.Findings[len(want.Findings)-1]
+	if wantMsg := fmt.Sprintf("%d more exposure findings are not listed: fix the ones above and audit again", 2*MaxFindingsPerCode+7); last.Message != wantMsg || last.Severity != SeverityError {
+		t.Errorf("summary finding = %s %q, want error %q", last.Severity, last.Message, wantMsg)
+	}
+	if got := want.Findings[0].Grant.Principal; got != "user0000@example.com" {
+		t.Errorf("first finding is about %s, want the first in order", got)
+	}
+	r := rand.New(rand.NewPCG(3, 4))
+	r.Shuffle(len(rows), func(i, j int) { rows[i], rows[j] = rows[j], rows[i] })
+	got, err := Audit(reqs, seq(rows...), Facts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("shuffled rows change the report (-want +got):\n%s", diff)
 	}
 }

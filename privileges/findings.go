@@ -1,7 +1,9 @@
 package privileges
 
 import (
+	"cmp"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/ucbootstrap/ucbootstrap/internal/sqltext"
@@ -19,7 +21,7 @@ func (a *auditor) findings(g Grant, isSP bool) {
 	}
 	add := func(code string, sev Severity, fix, format string, args ...any) {
 		gc := g
-		a.report.Findings = append(a.report.Findings, Finding{Code: code, Severity: sev, Message: fmt.Sprintf(format, args...), Grant: &gc, Fix: fix})
+		a.addFinding(Finding{Code: code, Severity: sev, Message: fmt.Sprintf(format, args...), Grant: &gc, Fix: fix})
 	}
 	eff := g.Effective()
 	switch p := g.Principal; {
@@ -49,7 +51,7 @@ func (a *auditor) findings(g Grant, isSP bool) {
 	if a.reqs.Catalog != "" && eff.CatalogName() == a.reqs.Catalog && !isSP {
 		add(CodeExposure, SeverityError, revokeSQL(g), "%s holds %s on %s, inside the governance catalog: nobody but the service principal may reach it", g.Principal, g.Privilege.SQL(), eff.String())
 	}
-	if isSP && g.Privilege == AllPrivileges && g.Direct() && eff.CatalogName() != a.reqs.Catalog {
+	if isSP && g.Privilege == AllPrivileges && g.Direct() && eff.CatalogName() != a.reqs.Catalog && a.index[keyOf(eff)] != nil {
 		add(CodeBroadGrant, SeverityWarning, "", "the service principal holds ALL PRIVILEGES on %s, where the integration needs only the privileges it names (MANAGE, USE, SELECT, MODIFY): grant those and revoke ALL PRIVILEGES", eff.String())
 	}
 }
@@ -62,7 +64,7 @@ func (a *auditor) legacyFindings() {
 		if u.count > 1 {
 			msg += fmt.Sprintf(" (%d rows use %s; the first is shown)", u.count, g.Spelling)
 		}
-		a.report.Findings = append(a.report.Findings, Finding{Code: CodeLegacyPrivilege, Severity: SeverityWarning, Message: msg, Grant: &g})
+		a.addFinding(Finding{Code: CodeLegacyPrivilege, Severity: SeverityWarning, Message: msg, Grant: &g})
 	}
 }
 
@@ -111,4 +113,74 @@ func fixSQL(results []Result) []string {
 		fix = append(fix, "GRANT "+strings.Join(g.privs, ", ")+" ON "+g.on.SQL()+" TO "+sqltext.Ident(g.principal))
 	}
 	return append(fix, owners...)
+}
+
+// MaxFindingsPerCode bounds the findings of one code that a report lists,
+// so that memory does not grow with the rows of a badly kept metastore:
+// beyond it, the report lists the first ones (in a fixed order, whatever
+// the order of the rows) and says how many more there are.
+const MaxFindingsPerCode = 200
+
+// findingList holds the findings of one code, with their sort keys.
+type findingList struct {
+	items   []keyedFinding
+	dropped int
+}
+
+type keyedFinding struct {
+	f   Finding
+	key string
+}
+
+func findingKey(f Finding) keyedFinding {
+	k := ""
+	if f.Grant != nil {
+		k = f.Grant.String() + "\x00" + f.Grant.Pos.String()
+	}
+	return keyedFinding{f, k + "\x00" + f.Message}
+}
+
+func (a *auditor) addFinding(f Finding) {
+	l := a.perCode[f.Code]
+	if l == nil {
+		l = &findingList{}
+		a.perCode[f.Code] = l
+	}
+	l.items = append(l.items, findingKey(f))
+	if len(l.items) >= 2*MaxFindingsPerCode {
+		l.trim()
+	}
+}
+
+// trim sorts the findings, drops repeats and keeps the first
+// MaxFindingsPerCode.
+func (l *findingList) trim() {
+	slices.SortFunc(l.items, func(x, y keyedFinding) int { return strings.Compare(x.key, y.key) })
+	l.items = slices.CompactFunc(l.items, func(x, y keyedFinding) bool { return x.key == y.key && x.f.Fix == y.f.Fix })
+	if n := len(l.items); n > MaxFindingsPerCode {
+		l.dropped += n - MaxFindingsPerCode
+		clear(l.items[MaxFindingsPerCode:])
+		l.items = l.items[:MaxFindingsPerCode]
+	}
+}
+
+// collectFindings puts the findings of every code in the report, in order:
+// errors first, then by code and by grant.
+func (a *auditor) collectFindings() {
+	var all []keyedFinding
+	for code, l := range a.perCode {
+		l.trim()
+		all = append(all, l.items...)
+		if l.dropped > 0 {
+			sev := l.items[0].f.Severity
+			all = append(all, keyedFinding{Finding{Code: code, Severity: sev,
+				Message: fmt.Sprintf("%d more %s findings are not listed: fix the ones above and audit again", l.dropped, code)}, "\xff"})
+		}
+	}
+	slices.SortFunc(all, func(x, y keyedFinding) int {
+		return cmp.Or(cmp.Compare(severityRank(x.f.Severity), severityRank(y.f.Severity)), cmp.Compare(x.f.Code, y.f.Code), strings.Compare(x.key, y.key))
+	})
+	for _, k := range all {
+		a.report.Findings = append(a.report.Findings, k.f)
+	}
 }
