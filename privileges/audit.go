@@ -272,6 +272,7 @@ func ahead(grants iter.Seq2[Grant, error]) iter.Seq2[Grant, error] {
 				yield(Grant{}, b.err)
 				return
 			}
+			clear(b.grants) // keep no rows alive in a spare batch
 			select {
 			case free <- b.grants:
 			default:

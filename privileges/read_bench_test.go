@@ -170,7 +170,7 @@ func BenchmarkBareCSV(b *testing.B) {
 // sources among the generated catalogs: a table, a schema or a catalog in
 // each, with audit on. Its service principal is one of the generated
 // principals, so that rows match.
-func benchRequirements(b *testing.B) *Requirements {
+func benchRequirements(b testing.TB) *Requirements {
 	var sources []string
 	for i := range 1000 {
 		switch i % 3 {
