@@ -399,7 +399,10 @@ func (a *auditor) finish() {
 			res.Status, res.How = Unverified, r.Unverifiable
 		case r.Privilege == Ownership:
 			how, owner, known := a.owner(r.Principal, r.On)
+			why, unreadable := a.unreadable(r.On)
 			switch {
+			case !known && unreadable:
+				res.Status, res.How = Unverified, why
 			case !known:
 				res.Status, res.How = Unverified, "no owner facts for "+r.On.String()+": pass the owners (information_schema *_owner columns or the REST owner field) to check it"
 			case how != "":
@@ -413,6 +416,10 @@ func (a *auditor) finish() {
 		default:
 			if how, _, _ := a.owner(r.Principal, r.On); how != "" {
 				res.Status, res.How = Satisfied, how
+				break
+			}
+			if why, ok := a.unreadable(r.On); ok {
+				res.Status, res.How = Unverified, why
 				break
 			}
 			res.Status, res.How = Missing, "no grant gives it"
@@ -444,4 +451,15 @@ func severityRank(s Severity) int {
 		return 1
 	}
 	return 2
+}
+
+// unreadable returns why the grants on s could not be read, if they could
+// not.
+func (a *auditor) unreadable(s Securable) (string, bool) {
+	for sec, why := range a.facts.Unreadable {
+		if keyOf(sec) == keyOf(s) {
+			return "the grants on " + s.String() + " could not be read: " + why, true
+		}
+	}
+	return "", false
 }

@@ -402,3 +402,26 @@ func TestFindingsBounded(t *testing.T) {
 		t.Errorf("shuffled rows change the report (-want +got):\n%s", diff)
 	}
 }
+
+func TestUnreadableIsUnverified(t *testing.T) {
+	reqs, err := Required(payload(t, "  dataSources: [main.sales]\n", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Audit(reqs, seq(g(sp, "USE CATALOG", Catalog, "main")), Facts{
+		Unreadable: map[Securable]string{NewSecurable(Catalog, "main"): "403 PERMISSION_DENIED: no MANAGE on main"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := result(t, rep, ForServicePrincipal, UseCatalog, NewSecurable(Catalog, "main")); r.Status != Satisfied {
+		t.Errorf("a grant that was read still counts: %s", r.Status)
+	}
+	r := result(t, rep, ForServicePrincipal, Manage, NewSecurable(Catalog, "main"))
+	if want := "the grants on CATALOG main could not be read: 403 PERMISSION_DENIED: no MANAGE on main"; r.Status != Unverified || r.How != want {
+		t.Errorf("MANAGE on an unreadable catalog: %s %q, want unverified %q", r.Status, r.How, want)
+	}
+	if slices.ContainsFunc(rep.Fix, func(s string) bool { return strings.Contains(s, "MANAGE") }) {
+		t.Errorf("fix grants what could not be checked: %q", rep.Fix)
+	}
+}

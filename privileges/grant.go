@@ -71,4 +71,9 @@ type Facts struct {
 	// MemberOf maps principals to the groups they belong to (directly or
 	// through nesting: the caller resolves nesting).
 	MemberOf map[string][]string
+	// Unreadable maps securables whose grants could not be read (a live
+	// audit refused with 403 or 404) to the reason. A requirement on such a
+	// securable that no grant meets is unverified, with the reason, not
+	// missing.
+	Unreadable map[Securable]string
 }
