@@ -114,14 +114,9 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 	if err := diagnose(cmd.ErrOrStderr(), p); err != nil {
 		return err
 	}
-	var opts []privileges.Option
-	opts = append(opts, privileges.Rules(privileges.RuleSet(f.rules)))
-	if f.runner != "" {
-		opts = append(opts, privileges.Runner(f.runner))
-	}
-	reqs, err := privileges.Required(p.in, opts...)
+	reqs, err := required(p, f.rules, f.runner)
 	if err != nil {
-		return &exitError{code: exitFindings, err: fmt.Errorf("ucbootstrap: %s: %s", p.name, strings.TrimPrefix(err.Error(), "privileges: "))}
+		return err
 	}
 	facts, err := readFacts(cmd, f, reqs.ServicePrincipal)
 	if err != nil {
@@ -147,6 +142,20 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 		return findings()
 	}
 	return nil
+}
+
+// required returns the requirements of a valid payload under a rule set,
+// with the runner's when runner names one.
+func required(p *payload, rules, runner string) (*privileges.Requirements, error) {
+	opts := []privileges.Option{privileges.Rules(privileges.RuleSet(rules))}
+	if runner != "" {
+		opts = append(opts, privileges.Runner(runner))
+	}
+	reqs, err := privileges.Required(p.in, opts...)
+	if err != nil {
+		return nil, &exitError{code: exitFindings, err: fmt.Errorf("ucbootstrap: %s: %s", p.name, strings.TrimPrefix(err.Error(), "privileges: "))}
+	}
+	return reqs, nil
 }
 
 // checkReadable fails early, with exit code 2, on a listing that cannot be
