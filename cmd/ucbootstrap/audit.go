@@ -28,6 +28,8 @@ type auditFlags struct {
 	runner   string
 	lenient  bool
 	output   string
+	live     bool
+	liveFlags
 }
 
 func newAuditCmd() *cobra.Command {
@@ -84,14 +86,19 @@ requirement or an exposure (with --strict, also an unverified requirement);
 	fl.StringVar(&f.runner, "runner", "", "also check the requirements of the person who runs a manual script, named `PRINCIPAL` (an e-mail)")
 	fl.BoolVar(&f.lenient, "lenient", false, "report unknown payload keys as warnings instead of errors")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to the file `OUT` instead of standard output")
+	fl.BoolVar(&f.live, "live", false, "ask the payload's workspace for the grants and owners, with the payload's credentials, instead of reading listings")
+	addLiveFlags(cmd, &f.liveFlags)
 	must(cmd.MarkFlagFilename("grants", "csv", "tsv", "json", "jsonl"))
 	must(cmd.MarkFlagFilename("owners", "csv", "tsv", "json", "jsonl"))
 	return cmd
 }
 
 func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
-	if len(f.grants) == 0 {
-		return usageErrorf("audit needs at least one --grants GRANTS listing (SHOW GRANTS output, information_schema rows or REST permissions JSON)")
+	switch {
+	case f.live && len(f.grants)+len(f.owners) > 0:
+		return usageErrorf("--live asks the workspace itself: drop --grants and --owners, or drop --live to audit listings")
+	case !f.live && len(f.grants) == 0:
+		return usageErrorf("audit needs at least one --grants GRANTS listing (SHOW GRANTS output, information_schema rows or REST permissions JSON), or --live")
 	}
 	stdins := 0
 	for _, p := range slices.Concat([]string{path}, f.grants, f.owners, f.members) {
@@ -122,7 +129,16 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 	if err != nil {
 		return err
 	}
-	rep, err := privileges.Audit(reqs, readGrants(cmd, f.grants), facts)
+	grants := readGrants(cmd, f.grants)
+	interrupted := false
+	if f.live {
+		fetched, stopped, err := fetch(cmd, p, reqs, f.liveFlags)
+		if err != nil {
+			return err
+		}
+		grants, facts.Owners, facts.Unreadable, interrupted = grantsOf(fetched), fetched.Owners, fetched.Failed, stopped
+	}
+	rep, err := privileges.Audit(reqs, grants, facts)
 	if err != nil {
 		return inputErrorf("%s", strings.TrimPrefix(err.Error(), "privileges: "))
 	}
@@ -138,7 +154,7 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 	if err := writeOutput(cmd.OutOrStdout(), f.output, out.Bytes()); err != nil {
 		return err
 	}
-	if !rep.Passed(f.strict) {
+	if !rep.Passed(f.strict) || interrupted {
 		return findings()
 	}
 	return nil

@@ -68,7 +68,7 @@ error, or a file that cannot be read or written.`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newValidateCmd(), newGenerateCmd(), newAuditCmd())
+	root.AddCommand(newValidateCmd(), newGenerateCmd(), newAuditCmd(), newGrantsCmd())
 	return root
 }
 

@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/ucbootstrap/ucbootstrap/databricks"
+	"github.com/ucbootstrap/ucbootstrap/privileges"
+)
+
+// liveFlags are the flags of a live audit and of grants dump.
+type liveFlags struct {
+	concurrency int
+	timeout     time.Duration
+}
+
+func addLiveFlags(cmd *cobra.Command, f *liveFlags) {
+	cmd.Flags().IntVar(&f.concurrency, "concurrency", 8, "with --live, at most `N` requests at a time")
+	cmd.Flags().DurationVar(&f.timeout, "timeout", 30*time.Second, "with --live, the time one request may take (`D`, such as 30s)")
+}
+
+// fetch asks the workspace of the payload for what the requirements need,
+// with the payload's credentials (or the DATABRICKS_* environment
+// variables). Ctrl-C stops the fetch and keeps what was learned; interrupted
+// reports it.
+func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f liveFlags) (fetched *databricks.Fetched, interrupted bool, err error) {
+	if f.concurrency < 1 {
+		return nil, false, usageErrorf("--concurrency must be at least 1, not %d", f.concurrency)
+	}
+	cfg, err := databricks.ConfigFrom(p.in, os.Getenv)
+	if err == nil {
+		cfg = adjustConfig(cfg)
+	}
+	if err != nil {
+		return nil, false, &exitError{code: exitUsage, err: fmt.Errorf("ucbootstrap: %s: %s", p.name, strings.TrimPrefix(err.Error(), "databricks: "))}
+	}
+	client, err := databricks.New(cfg)
+	if err != nil {
+		return nil, false, inputErrorf("%s", strings.TrimPrefix(err.Error(), "databricks: "))
+	}
+	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+	defer stop()
+	stderr := cmd.ErrOrStderr()
+	if me, err := client.Me(ctx); err == nil && !privileges.SamePrincipal(me, reqs.ServicePrincipal) {
+		fmt.Fprintf(stderr, "ucbootstrap: warning: the credentials belong to %s, not to the service principal %s: the audit checks %s's grants, read with another identity's rights\n", me, reqs.ServicePrincipal, reqs.ServicePrincipal)
+	}
+	opts := databricks.FetchOptions{Concurrency: f.concurrency, Timeout: f.timeout}
+	if isTerminal(stderr) {
+		opts.Progress = func(done, total int) {
+			fmt.Fprintf(stderr, "\rucbootstrap: asked about %d of %d securables", done, total)
+			if done == total {
+				fmt.Fprintln(stderr)
+			}
+		}
+	}
+	fetched, err = databricks.Fetch(ctx, client, reqs, opts)
+	switch {
+	case err == nil:
+		return fetched, false, nil
+	case errors.Is(err, context.Canceled) && fetched != nil:
+		fmt.Fprintln(stderr, "\nucbootstrap: interrupted: the report covers only what was fetched before Ctrl-C")
+		return fetched, true, nil
+	}
+	return nil, false, inputErrorf("%s", strings.TrimPrefix(err.Error(), "databricks: "))
+}
+
+// adjustConfig lets tests point the client at an emulator; it is the
+// identity otherwise.
+var adjustConfig = func(cfg databricks.Config) databricks.Config { return cfg }
+
+// isTerminal reports whether w is a terminal, for the progress line.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// grantsOf turns fetched grants into the sequence the audit reads.
+func grantsOf(fetched *databricks.Fetched) func(yield func(privileges.Grant, error) bool) {
+	return func(yield func(privileges.Grant, error) bool) {
+		for _, g := range fetched.Grants {
+			if !yield(g, nil) {
+				return
+			}
+		}
+	}
+}
+
+type dumpFlags struct {
+	liveFlags
+	output    string
+	ownersOut string
+	rules     string
+	runner    string
+	lenient   bool
+}
+
+func newGrantsCmd() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "grants",
+		Short: "Work with the grants of a workspace",
+	}
+	cmd.AddCommand(newGrantsDumpCmd())
+	return cmd
+}
+
+func newGrantsDumpCmd() *cobra.Command {
+	var f dumpFlags
+	cmd := &cobra.Command{
+		Use:   "dump FILE -o GRANTS [--owners-out OWNERS]",
+		Short: "Fetch what a live audit would check and write it for an offline audit",
+		Long: `grants dump asks the workspace of the payload FILE, with its credentials (or
+DATABRICKS_HOST, DATABRICKS_TOKEN, DATABRICKS_CLIENT_ID and
+DATABRICKS_CLIENT_SECRET), for the effective permissions and owners that the
+audit checks, and writes them in shapes that "ucbootstrap audit" reads: the
+grants with -o (REST effective permissions wrapped with their securables),
+the owners with --owners-out. A failing pipeline run can then be reproduced
+offline:
+
+  ucbootstrap audit FILE --grants GRANTS --owners OWNERS`,
+		Example: `  ucbootstrap grants dump integration.yaml -o grants.json --owners-out owners.json
+  ucbootstrap audit integration.yaml --grants grants.json --owners owners.json`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			return runGrantsDump(cmd, args[0], f)
+		},
+	}
+	oneFile(cmd)
+	fl := cmd.Flags()
+	fl.StringVarP(&f.output, "output", "o", "", "write the grants to `GRANTS` (required)")
+	fl.StringVar(&f.ownersOut, "owners-out", "", "write the owners to `OWNERS`")
+	addChoice(cmd, &f.rules, "rules", string(privileges.Current), "rules", "rule set: current or owner-model", "current", "owner-model")
+	fl.StringVar(&f.runner, "runner", "", "also fetch what the runner `PRINCIPAL` of a manual script needs")
+	fl.BoolVar(&f.lenient, "lenient", false, "report unknown payload keys as warnings instead of errors")
+	addLiveFlags(cmd, &f.liveFlags)
+	return cmd
+}
+
+func runGrantsDump(cmd *cobra.Command, path string, f dumpFlags) error {
+	if f.output == "" {
+		return usageErrorf("grants dump needs -o GRANTS, the file to write the grants to")
+	}
+	p, err := decodeFile(cmd.InOrStdin(), path, f.lenient)
+	if err != nil {
+		return err
+	}
+	if err := diagnose(cmd.ErrOrStderr(), p); err != nil {
+		return err
+	}
+	reqs, err := required(p, f.rules, f.runner)
+	if err != nil {
+		return err
+	}
+	fetched, interrupted, err := fetch(cmd, p, reqs, f.liveFlags)
+	if err != nil {
+		return err
+	}
+	var grants, owners bytes.Buffer
+	if err := databricks.WriteDump(&grants, fetched); err != nil {
+		return inputErrorf("%v", err)
+	}
+	if err := databricks.WriteOwners(&owners, fetched); err != nil {
+		return inputErrorf("%v", err)
+	}
+	if err := writeOutput(cmd.OutOrStdout(), f.output, grants.Bytes()); err != nil {
+		return err
+	}
+	if f.ownersOut != "" {
+		if err := writeOutput(cmd.OutOrStdout(), f.ownersOut, owners.Bytes()); err != nil {
+			return err
+		}
+	}
+	for _, s := range slices.Sorted(func(yield func(string) bool) {
+		for sec, why := range fetched.Failed {
+			if !yield(sec.String() + ": " + why) {
+				return
+			}
+		}
+	}) {
+		fmt.Fprintf(cmd.ErrOrStderr(), "ucbootstrap: warning: could not read %s\n", s)
+	}
+	fmt.Fprintf(cmd.ErrOrStderr(), "ucbootstrap: %d grants and %d owners from %d requests\n", len(fetched.Grants), len(fetched.Owners), fetched.Requests)
+	if interrupted {
+		return findings()
+	}
+	return nil
+}

@@ -1,0 +1,117 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/ucbootstrap/ucbootstrap/databricks"
+	"github.com/ucbootstrap/ucbootstrap/internal/ucemu"
+	"github.com/ucbootstrap/ucbootstrap/privileges"
+)
+
+const livePayload = `type: Databricks
+autoBootstrap: false
+config:
+  workspaceUrl: dbc-a1b2c3d4-e5f6.cloud.databricks.com
+  httpPath: /sql/1.0/warehouses/8a1b2c3d4e5f6a7b
+  authenticationType: token
+  token: dapi-LIVE-SECRET
+  catalog: immuta
+  servicePrincipal: 6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f
+  dataSources: [main.sales]
+`
+
+const liveSP = "6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f"
+
+// liveServer starts an emulator that knows the payload's token, and points
+// the CLI's client at it for the test.
+func liveServer(t *testing.T) *ucemu.Server {
+	t.Helper()
+	s := ucemu.New(ucemu.Token("dapi-LIVE-SECRET", liveSP), ucemu.Seed(7))
+	t.Cleanup(s.Close)
+	old := adjustConfig
+	adjustConfig = func(cfg databricks.Config) databricks.Config {
+		cfg.Host, cfg.Insecure, cfg.HTTPClient = s.URL, true, s.Client()
+		return cfg
+	}
+	t.Cleanup(func() { adjustConfig = old })
+	main, sales := privileges.NewSecurable(privileges.Catalog, "main"), privileges.NewSecurable(privileges.Schema, "main.sales")
+	for _, p := range []privileges.Privilege{privileges.UseCatalog, privileges.Manage} {
+		s.Grant(liveSP, p, main)
+	}
+	for _, p := range []privileges.Privilege{privileges.UseSchema, privileges.Select} {
+		s.Grant(liveSP, p, sales)
+	}
+	s.Grant(liveSP, privileges.Modify, main) // inherited by main.sales
+	s.SetOwner(privileges.NewSecurable(privileges.Catalog, "immuta"), liveSP)
+	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system"))
+	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions"))
+	return s
+}
+
+func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code = run(args, strings.NewReader(""), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+var positions = regexp.MustCompile(` \[[^\]]*\]`)
+
+// A live audit gives the report an offline audit of its dump gives.
+func TestLiveAuditAndDump(t *testing.T) {
+	s := liveServer(t)
+	dir := t.TempDir()
+	payload := filepath.Join(dir, "payload.yaml")
+	if err := os.WriteFile(payload, []byte(livePayload), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, live, stderr := runCLI(t, "audit", payload, "--live", "--concurrency", "3")
+	if code != 0 || !strings.HasPrefix(live, "PASS: 6 satisfied\n") {
+		t.Fatalf("live audit: exit %d\n%s%s", code, live, stderr)
+	}
+	if strings.Contains(live+stderr, "dapi-LIVE-SECRET") {
+		t.Error("the token appears in the output")
+	}
+	grants, owners := filepath.Join(dir, "grants.json"), filepath.Join(dir, "owners.json")
+	code, _, stderr = runCLI(t, "grants", "dump", payload, "-o", grants, "--owners-out", owners)
+	if code != 0 {
+		t.Fatalf("grants dump: exit %d: %s", code, stderr)
+	}
+	code, offline, stderr := runCLI(t, "audit", payload, "--grants", grants, "--owners", owners)
+	if code != 0 {
+		t.Fatalf("offline audit of the dump: exit %d\n%s%s", code, offline, stderr)
+	}
+	if l, o := positions.ReplaceAllString(live, ""), positions.ReplaceAllString(offline, ""); l != o {
+		t.Errorf("live and offline reports differ:\n--- live\n%s--- offline\n%s", l, o)
+	}
+
+	// An exposure and a missing privilege fail the live audit.
+	s.Grant("analysts", privileges.Select, privileges.NewSecurable(privileges.Schema, "immuta.immuta_system"))
+	code, out, _ := runCLI(t, "audit", payload, "--live")
+	if code != 1 || !strings.Contains(out, "error exposure: analysts holds SELECT on SCHEMA immuta.immuta_system") {
+		t.Errorf("live audit with an exposure: exit %d\n%s", code, out)
+	}
+}
+
+func TestLiveUsageErrors(t *testing.T) {
+	liveServer(t)
+	dir := t.TempDir()
+	payload := filepath.Join(dir, "payload.yaml")
+	if err := os.WriteFile(payload, []byte(livePayload), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, args := range [][]string{
+		{"audit", payload, "--live", "--grants", "x.csv"},
+		{"audit", payload, "--live", "--concurrency", "0"},
+		{"grants", "dump", payload},
+	} {
+		if code, _, stderr := runCLI(t, args...); code != 2 || !strings.HasPrefix(stderr, "ucbootstrap: ") {
+			t.Errorf("%q: exit %d, stderr %q; want exit 2 with a message", args, code, stderr)
+		}
+	}
+}
