@@ -132,12 +132,26 @@ type keyedFinding struct {
 	key string
 }
 
+// findingKey orders findings by the grant they are about, as it is really
+// made (an inherited row counts as the grant on the ancestor), then by
+// where the listing has it. Rows that say the same thing (a live audit
+// sees a catalog grant again in the effective permissions of each schema)
+// have the same key and are listed once.
 func findingKey(f Finding) keyedFinding {
 	k := ""
-	if f.Grant != nil {
-		k = f.Grant.String() + "\x00" + f.Grant.Pos.String()
+	if g := f.Grant; g != nil {
+		k = g.Principal + "\x00" + string(g.Privilege) + "\x00" + g.Effective().String() + "\x00" + g.Pos.String()
 	}
 	return keyedFinding{f, k + "\x00" + f.Message}
+}
+
+// compareFindings orders by key, then by the grant's own text, so that the
+// finding kept of several with one key does not depend on the row order.
+func compareFindings(x, y keyedFinding) int {
+	if c := strings.Compare(x.key, y.key); c != 0 {
+		return c
+	}
+	return compareGrants(x.f.Grant, y.f.Grant)
 }
 
 func (a *auditor) addFinding(f Finding) {
@@ -155,7 +169,7 @@ func (a *auditor) addFinding(f Finding) {
 // trim sorts the findings, drops repeats and keeps the first
 // MaxFindingsPerCode.
 func (l *findingList) trim() {
-	slices.SortFunc(l.items, func(x, y keyedFinding) int { return strings.Compare(x.key, y.key) })
+	slices.SortFunc(l.items, compareFindings)
 	l.items = slices.CompactFunc(l.items, func(x, y keyedFinding) bool { return x.key == y.key && x.f.Fix == y.f.Fix })
 	if n := len(l.items); n > MaxFindingsPerCode {
 		l.dropped += n - MaxFindingsPerCode
@@ -178,9 +192,21 @@ func (a *auditor) collectFindings() {
 		}
 	}
 	slices.SortFunc(all, func(x, y keyedFinding) int {
-		return cmp.Or(cmp.Compare(severityRank(x.f.Severity), severityRank(y.f.Severity)), cmp.Compare(x.f.Code, y.f.Code), strings.Compare(x.key, y.key))
+		return cmp.Or(cmp.Compare(severityRank(x.f.Severity), severityRank(y.f.Severity)), cmp.Compare(x.f.Code, y.f.Code), compareFindings(x, y))
 	})
 	for _, k := range all {
 		a.report.Findings = append(a.report.Findings, k.f)
 	}
+}
+
+func compareGrants(x, y *Grant) int {
+	switch {
+	case x == nil && y == nil:
+		return 0
+	case x == nil:
+		return -1
+	case y == nil:
+		return 1
+	}
+	return grantOrder(*x, *y)
 }
