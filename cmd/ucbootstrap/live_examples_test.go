@@ -71,7 +71,9 @@ func TestLiveMatchesOfflineForExamples(t *testing.T) {
 			// A live audit reads effective permissions, inherited rows
 			// included, so it counts other rows than the dump has; the
 			// verdict, results, findings and fix must be the same.
-			same := func(s string) string { return grantsRead.ReplaceAllString(positions.ReplaceAllString(s, ""), "N grants read") }
+			same := func(s string) string {
+				return grantsRead.ReplaceAllString(positions.ReplaceAllString(s, ""), "N grants read")
+			}
 			if diff := cmp.Diff(same(offline), same(live)); diff != "" {
 				t.Errorf("live report differs from the offline one (-offline +live):\n%s", diff)
 			}
