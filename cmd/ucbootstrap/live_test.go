@@ -115,3 +115,38 @@ func TestLiveUsageErrors(t *testing.T) {
 		}
 	}
 }
+
+// A token that is not the service principal's gives a warning, and a
+// securable the credentials may not read makes its requirements unverified.
+func TestLiveIdentityAndForbidden(t *testing.T) {
+	s := ucemu.New(ucemu.Token("dapi-LIVE-SECRET", "someone@example.com"), ucemu.Seed(3))
+	defer s.Close()
+	old := adjustConfig
+	adjustConfig = func(cfg databricks.Config) databricks.Config {
+		cfg.Host, cfg.Insecure, cfg.HTTPClient = s.URL, true, s.Client()
+		return cfg
+	}
+	defer func() { adjustConfig = old }()
+	main := privileges.NewSecurable(privileges.Catalog, "main")
+	s.Grant(liveSP, privileges.UseCatalog, main)
+	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "main.sales"))
+	s.Forbid(main)
+	dir := t.TempDir()
+	payload := filepath.Join(dir, "payload.yaml")
+	if err := os.WriteFile(payload, []byte(livePayload), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr := runCLI(t, "audit", payload, "--live")
+	if !strings.Contains(stderr, "ucbootstrap: warning: the credentials belong to someone@example.com, not to the service principal "+liveSP) {
+		t.Errorf("no identity warning: %q", stderr)
+	}
+	if strings.Contains(stderr, "asked about") {
+		t.Errorf("progress line on a stderr that is not a terminal: %q", stderr)
+	}
+	if !strings.Contains(out, "service principal: MANAGE on CATALOG main (direct): the grants on CATALOG main could not be read: ") {
+		t.Errorf("forbidden catalog not unverified:\n%s", out)
+	}
+	if code != 1 { // main.sales has no grants: missing
+		t.Errorf("exit %d, want 1\n%s", code, out)
+	}
+}
