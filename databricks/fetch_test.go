@@ -471,6 +471,8 @@ func BenchmarkFetchLatency(b *testing.B) {
 	s := newServer(b, ucemu.PageSize(1000), ucemu.NoEmptyPages(), ucemu.Latency(latency))
 	seedGrants(s, scriptGrants(b, in))
 	s.SetOwner(privileges.NewSecurable(privileges.Catalog, "immuta"), sp)
+	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system"))
+	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions"))
 	securables := len(jobs(reqs))
 	for _, conc := range []int{8, 32} {
 		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
