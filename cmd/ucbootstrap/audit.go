@@ -114,14 +114,7 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 			return err
 		}
 	}
-	p, err := decodeFile(cmd.InOrStdin(), path, f.lenient)
-	if err != nil {
-		return err
-	}
-	if err := diagnose(cmd.ErrOrStderr(), p); err != nil {
-		return err
-	}
-	reqs, err := required(p, f.rules, f.runner)
+	p, reqs, err := loadRequirements(cmd, path, f.lenient, f.rules, f.runner)
 	if err != nil {
 		return err
 	}
@@ -158,6 +151,21 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 		return findings()
 	}
 	return nil
+}
+
+// loadRequirements decodes the payload at path, prints its diagnostics, and
+// returns it with its requirements under a rule set (with the runner's when
+// runner names one).
+func loadRequirements(cmd *cobra.Command, path string, lenient bool, rules, runner string) (*payload, *privileges.Requirements, error) {
+	p, err := decodeFile(cmd.InOrStdin(), path, lenient)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := diagnose(cmd.ErrOrStderr(), p); err != nil {
+		return nil, nil, err
+	}
+	reqs, err := required(p, rules, runner)
+	return p, reqs, err
 }
 
 // required returns the requirements of a valid payload under a rule set,

@@ -152,14 +152,7 @@ func runGrantsDump(cmd *cobra.Command, path string, f dumpFlags) error {
 	if f.output == "" {
 		return usageErrorf("grants dump needs -o GRANTS, the file to write the grants to")
 	}
-	p, err := decodeFile(cmd.InOrStdin(), path, f.lenient)
-	if err != nil {
-		return err
-	}
-	if err := diagnose(cmd.ErrOrStderr(), p); err != nil {
-		return err
-	}
-	reqs, err := required(p, f.rules, f.runner)
+	p, reqs, err := loadRequirements(cmd, path, f.lenient, f.rules, f.runner)
 	if err != nil {
 		return err
 	}
