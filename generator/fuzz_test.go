@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ucbootstrap/ucbootstrap"
+	"github.com/ucbootstrap/ucbootstrap/dbsql"
 	"github.com/ucbootstrap/ucbootstrap/generator"
 )
 
@@ -97,6 +98,35 @@ func checkGenerated(t *testing.T, in *ucbootstrap.Integration, kind generator.Ki
 	for i, st := range s.Statements {
 		if got[i] != st.SQL {
 			t.Fatalf("%s: statement %d reads\n%s\nwant\n%s", kind, i, got[i], st.SQL)
+		}
+	}
+	// The Databricks SQL parser reads the same statements, each spanning
+	// exactly the generator's text, and printing a statement and parsing
+	// the print again gives the same print.
+	f, err := dbsql.ParseFile("script.sql", []byte(sql))
+	if err != nil {
+		t.Fatalf("%s: the script does not parse: %v\n%s", kind, err, sql)
+	}
+	if len(f.Stmts) != len(s.Statements) {
+		t.Fatalf("%s: dbsql reads %d statements, the generator meant %d", kind, len(f.Stmts), len(s.Statements))
+	}
+	for i, st := range f.Stmts {
+		if text := sql[st.Pos()-1 : st.End()-1]; text != s.Statements[i].SQL {
+			t.Fatalf("%s: dbsql statement %d spans\n%s\nwant\n%s", kind, i, text, s.Statements[i].SQL)
+		}
+		var p1, p2 strings.Builder
+		if err := dbsql.Fprint(&p1, st); err != nil {
+			t.Fatal(err)
+		}
+		again, err := dbsql.ParseStmt(p1.String())
+		if err != nil {
+			t.Fatalf("%s: the print of statement %d does not parse: %v\n%s", kind, i, err, p1.String())
+		}
+		if err := dbsql.Fprint(&p2, again); err != nil {
+			t.Fatal(err)
+		}
+		if p1.String() != p2.String() {
+			t.Fatalf("%s: printing is not stable for statement %d:\n%s\n%s", kind, i, p1.String(), p2.String())
 		}
 	}
 	// Header and section lines are comments: nothing outside a statement
