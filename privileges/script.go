@@ -1,0 +1,183 @@
+package privileges
+
+import (
+	"iter"
+	"maps"
+	"strings"
+
+	"github.com/ucbootstrap/ucbootstrap/dbsql"
+)
+
+// ChangeKind tells what a statement of a script does to grants.
+type ChangeKind int
+
+// The kinds of script change.
+const (
+	GrantChange ChangeKind = iota + 1
+	RevokeChange
+	OwnerChange
+)
+
+// A ScriptChange is what one GRANT, REVOKE or ALTER ... OWNER TO statement
+// of a script does: Grants holds one grant per privilege (for an owner
+// change, none), Owner the new owner.
+type ScriptChange struct {
+	Kind   ChangeKind
+	Grants []Grant
+	On     Securable
+	Owner  string
+	Stmt   dbsql.Stmt
+	Pos    Position
+}
+
+// FromScript returns the grant changes a parsed script makes, in script
+// order. Other statements are skipped.
+func FromScript(f *dbsql.File) []ScriptChange {
+	var out []ScriptChange
+	for _, st := range f.Stmts {
+		var (
+			kind      ChangeKind
+			privs     []*dbsql.Privilege
+			on        *dbsql.Securable
+			principal *dbsql.Principal
+		)
+		switch s := st.(type) {
+		case *dbsql.GrantStmt:
+			kind, privs, on, principal = GrantChange, s.Privileges, s.On, s.Principal
+		case *dbsql.RevokeStmt:
+			kind, privs, on, principal = RevokeChange, s.Privileges, s.On, s.Principal
+		case *dbsql.AlterOwnerStmt:
+			kind, on, principal = OwnerChange, s.Object, s.Owner
+		default:
+			continue
+		}
+		if on == nil || principal == nil {
+			continue
+		}
+		p := f.Position(st.Pos())
+		c := ScriptChange{Kind: kind, On: securableOf(on), Stmt: st, Pos: Position{File: p.Filename, Line: p.Line, Col: p.Column}}
+		if kind == OwnerChange {
+			c.Owner = principal.Name.Name
+		}
+		for _, pr := range privs {
+			priv, legacy := Normalize(pr.Name, c.On.Type)
+			pp := f.Position(pr.Pos())
+			c.Grants = append(c.Grants, Grant{Principal: principal.Name.Name, Privilege: priv, On: c.On, Spelling: pr.Name,
+				Legacy: legacy, Pos: Position{File: pp.Filename, Line: pp.Line, Col: pp.Column}})
+		}
+		out = append(out, c)
+	}
+	return out
+}
+
+// securableOf converts a parsed securable.
+func securableOf(s *dbsql.Securable) Securable {
+	t, ok := ParseSecurableType(string(s.Type))
+	if !ok {
+		t = SecurableType(s.Type)
+	}
+	if s.Name == nil {
+		return SecurableOf(t)
+	}
+	parts := make([]string, len(s.Name.Parts))
+	for i, p := range s.Name.Parts {
+		parts[i] = p.Name
+	}
+	return SecurableOf(t, parts...)
+}
+
+// grantKey identifies a privilege of a principal on a securable.
+type grantKey struct {
+	principal string
+	privilege Privilege
+	on        objectKey
+}
+
+func keyOfGrant(principal string, p Privilege, on Securable) grantKey {
+	switch KindOf(principal) {
+	case User, ServicePrincipal, AccountUsers:
+		principal = strings.ToLower(principal)
+	}
+	return grantKey{principal, p, keyOf(on)}
+}
+
+// ApplyScript returns the grants and owners that hold after the script's
+// changes are applied to the current ones: a REVOKE removes the privilege
+// (REVOKE ALL PRIVILEGES every privilege that ALL PRIVILEGES covers, and
+// itself), also where a listing shows it inherited from the securable;
+// a GRANT adds it; ALTER ... OWNER TO sets the owner. The last statement on
+// a privilege wins. The current grants are streamed; memory grows with the
+// script, not with the listing.
+func ApplyScript(current iter.Seq2[Grant, error], owners map[Securable]string, changes []ScriptChange) (iter.Seq2[Grant, error], map[Securable]string) {
+	type state struct {
+		granted bool
+		grant   Grant
+	}
+	net := map[grantKey]*state{}
+	var order []grantKey
+	revokedAll := map[grantKey]bool{} // key with privilege ALL_PRIVILEGES: everything it covers was revoked
+	after := maps.Clone(owners)
+	if after == nil {
+		after = map[Securable]string{}
+	}
+	for _, c := range changes {
+		switch c.Kind {
+		case OwnerChange:
+			for s := range after {
+				if keyOf(s) == keyOf(c.On) {
+					delete(after, s)
+				}
+			}
+			after[c.On] = c.Owner
+		case GrantChange, RevokeChange:
+			for _, g := range c.Grants {
+				k := keyOfGrant(g.Principal, g.Privilege, g.On)
+				if _, ok := net[k]; !ok {
+					order = append(order, k)
+				}
+				net[k] = &state{granted: c.Kind == GrantChange, grant: g}
+				if c.Kind == RevokeChange && g.Privilege == AllPrivileges {
+					revokedAll[k] = true
+					// Earlier grants that ALL PRIVILEGES covers go too.
+					for other, st := range net {
+						if other.principal == k.principal && other.on == k.on && AllPrivilegesCovers(other.privilege) {
+							st.granted = false
+						}
+					}
+				}
+			}
+		}
+	}
+	revoked := func(g Grant) bool {
+		k := keyOfGrant(g.Principal, g.Privilege, g.Effective())
+		if s, ok := net[k]; ok {
+			return !s.granted
+		}
+		all := keyOfGrant(g.Principal, AllPrivileges, g.Effective())
+		return revokedAll[all] && AllPrivilegesCovers(g.Privilege)
+	}
+	grants := func(yield func(Grant, error) bool) {
+		if current != nil {
+			for g, err := range current {
+				if err != nil {
+					yield(Grant{}, err)
+					return
+				}
+				if revoked(g) {
+					continue
+				}
+				if !yield(g, nil) {
+					return
+				}
+			}
+		}
+		for _, k := range order {
+			if s := net[k]; s.granted {
+				if !yield(s.grant, nil) {
+					return
+				}
+			}
+		}
+	}
+	return grants, after
+}
