@@ -31,7 +31,7 @@ GRANT usage ON CATALOG hr TO `+"`"+sp+"`"+`;
 	current := seq(
 		g("analysts", "SELECT", Schema, "main.sales"),
 		g("analysts", "SELECT", Table, "main.sales.orders"),
-		g("analysts", "MANAGE", Schema, "main.sales"),                     // not covered by ALL PRIVILEGES: stays
+		g("analysts", "MANAGE", Schema, "main.sales"), // not covered by ALL PRIVILEGES: stays
 		Grant{Principal: "analysts", Privilege: Select, On: NewSecurable(Table, "main.sales.x"), InheritedFrom: NewSecurable(Schema, "main.sales")}, // revoked at its source
 		g("data-eng", "SELECT", Schema, "main.sales"),
 	)
