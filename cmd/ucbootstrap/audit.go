@@ -12,6 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ucbootstrap/ucbootstrap/dbsql"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
 
@@ -29,6 +30,7 @@ type auditFlags struct {
 	lenient  bool
 	output   string
 	live     bool
+	script   string
 	liveFlags
 }
 
@@ -86,6 +88,7 @@ requirement or an exposure (with --strict, also an unverified requirement);
 	fl.StringVar(&f.runner, "runner", "", "also check the requirements of the person who runs a manual script, named `PRINCIPAL` (an e-mail)")
 	fl.BoolVar(&f.lenient, "lenient", false, "report unknown payload keys as warnings instead of errors")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to the file `OUT` instead of standard output")
+	fl.StringVar(&f.script, "script", "", "apply the GRANT, REVOKE and ALTER ... OWNER TO statements of `SCRIPT.sql` to the current grants first: will the service principal have what it needs after the script runs?")
 	fl.BoolVar(&f.live, "live", false, "ask the payload's workspace for the grants and owners, with the payload's credentials, instead of reading listings")
 	addLiveFlags(cmd, &f.liveFlags)
 	must(cmd.MarkFlagFilename("grants", "csv", "tsv", "json", "jsonl"))
@@ -101,7 +104,11 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 		return usageErrorf("audit needs at least one --grants GRANTS listing (SHOW GRANTS output, information_schema rows or REST permissions JSON), or --live")
 	}
 	stdins := 0
-	for _, p := range slices.Concat([]string{path}, f.grants, f.owners, f.members) {
+	inputs := slices.Concat(f.grants, f.owners, f.members)
+	if f.script != "" {
+		inputs = append(inputs, f.script)
+	}
+	for _, p := range append([]string{path}, inputs...) {
 		if p == "-" {
 			stdins++
 		}
@@ -109,7 +116,7 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 	if stdins > 1 {
 		return usageErrorf("only one input can be - (standard input): give the others as files")
 	}
-	for _, p := range slices.Concat(f.grants, f.owners, f.members) {
+	for _, p := range inputs {
 		if err := checkReadable(p); err != nil {
 			return err
 		}
@@ -130,6 +137,13 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 			return err
 		}
 		grants, facts.Owners, facts.Unreadable, interrupted = grantsOf(fetched), fetched.Owners, fetched.Failed, stopped
+	}
+	if f.script != "" {
+		changes, err := scriptChanges(cmd, f.script)
+		if err != nil {
+			return err
+		}
+		grants, facts.Owners = privileges.ApplyScript(grants, facts.Owners, changes)
 	}
 	rep, err := privileges.Audit(reqs, grants, facts)
 	if err != nil {
@@ -277,4 +291,24 @@ func withInput(cmd *cobra.Command, path string, read func(name string, r io.Read
 		return inputErrorf("%s", strings.TrimPrefix(err.Error(), "privileges: "))
 	}
 	return nil
+}
+
+// scriptChanges parses a SQL script and returns its grant changes. A script
+// that does not parse cannot be applied: its errors, with positions, end the
+// command with exit code 2.
+func scriptChanges(cmd *cobra.Command, path string) ([]privileges.ScriptChange, error) {
+	var changes []privileges.ScriptChange
+	err := withInput(cmd, path, func(name string, r io.Reader) error {
+		src, err := io.ReadAll(r)
+		if err != nil {
+			return err
+		}
+		f, err := dbsql.ParseFile(name, src)
+		if err != nil {
+			return fmt.Errorf("%w: fix the script, or check it with ucbootstrap lint", err)
+		}
+		changes = privileges.FromScript(f)
+		return nil
+	})
+	return changes, err
 }
