@@ -3,6 +3,8 @@ package dbsql_test
 import (
 	"bytes"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"testing"
 
@@ -99,5 +101,42 @@ func BenchmarkScan(b *testing.B) {
 				break
 			}
 		}
+	}
+}
+
+// BenchmarkParseExamples parses the bootstrap script of each example
+// payload: small scripts, where fixed costs show.
+func BenchmarkParseExamples(b *testing.B) {
+	files, err := filepath.Glob(filepath.Join("..", "examples", "payloads", "*"))
+	if err != nil || len(files) == 0 {
+		b.Fatalf("no example payloads (%v)", err)
+	}
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		in, err := ucbootstrap.Decode(file, data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		s, err := generator.Generate(in, generator.Bootstrap)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := s.Render(&buf); err != nil {
+			b.Fatal(err)
+		}
+		src := buf.Bytes()
+		b.Run(filepath.Base(file), func(b *testing.B) {
+			b.SetBytes(int64(len(src)))
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := dbsql.ParseFile("bench.sql", src); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
