@@ -43,8 +43,9 @@ func newRootCmd(stdin io.Reader, stdout, stderr io.Writer) *cobra.Command {
 		Short: "Check Databricks Unity Catalog integration payloads, generate their setup SQL, audit their privileges",
 		Long: `ucbootstrap checks the payload of a Databricks Unity Catalog integration (the
 JSON or YAML body of the integrations API), generates its setup SQL scripts
-(bootstrap, prerequisites, edit and cleanup), and audits the privileges a
-metastore grants against what the integration needs.
+(bootstrap, prerequisites, edit and cleanup), audits the privileges a
+metastore grants against what the integration needs (from listings, or live
+from the workspace), and lints hand-edited setup scripts.
 
 FILE is a payload file, or - for standard input. Flags may come before or
 after FILE.
@@ -56,19 +57,20 @@ error, or a file that cannot be read or written.`,
   ucbootstrap generate examples/payloads/manual-token.yaml -o bootstrap.sql
   ucbootstrap audit examples/payloads/manual-token.yaml \
     --grants examples/grants/manual-token/passing/show-grants.csv \
-    --owners examples/grants/manual-token/passing/owners.csv`,
+    --owners examples/grants/manual-token/passing/owners.csv
+  ucbootstrap lint bootstrap.sql --payload examples/payloads/manual-token.yaml`,
 		Version:               version(),
 		SilenceUsage:          true,
 		SilenceErrors:         true,
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageErrorf("missing command: use validate, generate or audit")
+			return usageErrorf("missing command: use validate, generate, audit, lint or grants")
 		},
 	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newValidateCmd(), newGenerateCmd(), newAuditCmd(), newGrantsCmd())
+	root.AddCommand(newValidateCmd(), newGenerateCmd(), newAuditCmd(), newGrantsCmd(), newLintCmd())
 	return root
 }
 

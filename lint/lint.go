@@ -1,0 +1,176 @@
+package lint
+
+import (
+	"cmp"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/ucbootstrap/ucbootstrap"
+	"github.com/ucbootstrap/ucbootstrap/dbsql"
+	"github.com/ucbootstrap/ucbootstrap/generator"
+	"github.com/ucbootstrap/ucbootstrap/privileges"
+)
+
+// A Rule is one check of a script. Code is its stable code (UCB001, ...),
+// Name a short identifier, Doc a title line (lower case, under 60
+// characters, no final period) and URL its help page. Run reports what it
+// finds through the [Pass].
+type Rule struct {
+	Code, Name, Doc, URL string
+	Run                  func(*Pass)
+}
+
+// The severities of diagnostics.
+const (
+	SeverityError   = "error"   // the script fails, or leaves the integration broken or exposed
+	SeverityWarning = "warning" // the statement has no effect, or does not do what it seems to
+)
+
+// A Diagnostic is a finding in a script: its span (End just after the
+// last byte; equal to Pos when only a point is known), the code of the
+// rule that found it, its severity and a message that says how to fix it.
+type Diagnostic struct {
+	Pos      dbsql.Position
+	End      dbsql.Position
+	Code     string
+	Severity string
+	Message  string
+}
+
+// String returns "file:line:col: CODE message".
+func (d Diagnostic) String() string {
+	return d.Pos.String() + ": " + d.Code + " " + d.Message
+}
+
+// A Pass is what a rule runs on: the parsed script, the payload, and the
+// script the generator makes of the payload for the same kind.
+type Pass struct {
+	// File is the parsed script. Statements with syntax errors are
+	// *dbsql.BadStmt.
+	File *dbsql.File
+	// Err is the syntax error of the script (a dbsql.ErrorList), or nil.
+	Err error
+	// Integration is the payload, valid.
+	Integration *ucbootstrap.Integration
+	// Kind is the kind of script File is meant to be.
+	Kind generator.Kind
+	// Catalog is the governance catalog's name, lower case.
+	Catalog string
+	// ServicePrincipal is the service principal's application ID, or ""
+	// when the payload does not name it.
+	ServicePrincipal string
+	// Requirements are the service principal's requirements, or nil when
+	// the payload does not name the service principal.
+	Requirements *privileges.Requirements
+	// Reference is the parsed script that generator.Generate makes for
+	// Kind, or nil when it cannot make one without more input (an edit
+	// script needs the old payload).
+	Reference *dbsql.File
+	// Changes are the GRANT, REVOKE and ALTER ... OWNER TO statements of
+	// File, as privileges.FromScript returns them.
+	Changes []privileges.ScriptChange
+
+	rule  *Rule
+	diags *[]Diagnostic
+}
+
+// Reportf reports an error on the span of node.
+func (p *Pass) Reportf(node dbsql.Node, format string, args ...any) {
+	p.report(node, SeverityError, fmt.Sprintf(format, args...))
+}
+
+// Warnf reports a warning on the span of node.
+func (p *Pass) Warnf(node dbsql.Node, format string, args ...any) {
+	p.report(node, SeverityWarning, fmt.Sprintf(format, args...))
+}
+
+func (p *Pass) report(node dbsql.Node, severity, msg string) {
+	pos, end := node.Pos(), node.End()
+	if !pos.IsValid() {
+		pos, end = p.File.Pos(), p.File.Pos()
+	}
+	p.add(Diagnostic{Pos: p.File.Position(pos), End: p.File.Position(end), Severity: severity, Message: msg})
+}
+
+func (p *Pass) add(d Diagnostic) {
+	d.Code = p.rule.Code
+	*p.diags = append(*p.diags, d)
+}
+
+// Run lints the script src, named filename in positions, against the
+// payload in, as a script of the given kind. The diagnostics are sorted by
+// position, then code and message; they are the same for the same input.
+//
+// Run returns an error, prefixed "lint: ", when it cannot lint: the payload
+// is nil or invalid, the kind is unknown, or the payload has no script of
+// that kind (prerequisites with manual setup, a manual bootstrap script
+// without a service principal). An edit script is linted without the
+// rules that compare with the generated script, which needs the old
+// payload.
+func Run(filename string, src []byte, in *ucbootstrap.Integration, kind generator.Kind) ([]Diagnostic, error) {
+	if in == nil {
+		return nil, errors.New("lint: no payload")
+	}
+	if _, err := generator.ParseKind(string(kind)); err != nil {
+		return nil, fmt.Errorf("lint: unknown kind %q: use bootstrap, prerequisites, edit or cleanup", kind)
+	}
+	if err := in.Validate(); err != nil {
+		return nil, fmt.Errorf("lint: %w", err)
+	}
+	f, perr := dbsql.ParseFile(filename, src)
+	pass := &Pass{File: f, Err: perr, Integration: in, Kind: kind,
+		Catalog: in.Config.CatalogName(), ServicePrincipal: in.Config.ServicePrincipalID()}
+	if pass.ServicePrincipal != "" {
+		reqs, err := privileges.Required(in)
+		if err != nil {
+			return nil, fmt.Errorf("lint: %s", strings.TrimPrefix(err.Error(), "privileges: "))
+		}
+		pass.Requirements = reqs
+	}
+	if kind != generator.Edit {
+		ref, err := reference(in, kind)
+		if err != nil {
+			return nil, err
+		}
+		pass.Reference = ref
+	}
+	pass.Changes = privileges.FromScript(f)
+	var diags []Diagnostic
+	pass.diags = &diags
+	for _, r := range Rules() {
+		pass.rule = r
+		r.Run(pass)
+	}
+	slices.SortFunc(diags, compareDiagnostics)
+	return slices.CompactFunc(diags, func(a, b Diagnostic) bool { return a == b }), nil
+}
+
+// reference returns the parsed script the generator makes for kind.
+func reference(in *ucbootstrap.Integration, kind generator.Kind) (*dbsql.File, error) {
+	s, err := generator.Generate(in, kind)
+	if err != nil {
+		return nil, fmt.Errorf("lint: %s", strings.TrimPrefix(err.Error(), "generator: "))
+	}
+	sql, err := s.SQL()
+	if err != nil {
+		return nil, fmt.Errorf("lint: %s", strings.TrimPrefix(err.Error(), "generator: "))
+	}
+	f, err := dbsql.ParseFile("generated.sql", []byte(sql))
+	if err != nil {
+		return nil, fmt.Errorf("lint: the generated %s script does not parse: %v", kind, err)
+	}
+	return f, nil
+}
+
+func compareDiagnostics(a, b Diagnostic) int {
+	return cmp.Or(
+		cmp.Compare(a.Pos.Filename, b.Pos.Filename),
+		cmp.Compare(a.Pos.Line, b.Pos.Line),
+		cmp.Compare(a.Pos.Column, b.Pos.Column),
+		cmp.Compare(a.Code, b.Code),
+		cmp.Compare(a.Message, b.Message),
+		cmp.Compare(a.End.Offset, b.End.Offset),
+	)
+}
