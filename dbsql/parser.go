@@ -359,29 +359,17 @@ func (p *parser) parseCreateCatalog(start Pos) Stmt {
 		case p.is("USING"):
 			p.next()
 			p.expectKw("SHARE")
-			if s.UsingShare != nil {
-				p.duplicate(pos, "USING SHARE")
-			}
-			s.UsingShare = p.parseQualifiedName()
+			setOnce(p, pos, &s.UsingShare, "USING SHARE", p.parseQualifiedName())
 		case p.is("MANAGED"):
 			p.next()
 			p.expectKw("LOCATION")
-			if s.ManagedLocation != nil {
-				p.duplicate(pos, "MANAGED LOCATION")
-			}
-			s.ManagedLocation = p.parseString()
+			setOnce(p, pos, &s.ManagedLocation, "MANAGED LOCATION", p.parseString())
 		case p.is("COMMENT"):
 			p.next()
-			if s.Comment != nil {
-				p.duplicate(pos, "COMMENT")
-			}
-			s.Comment = p.parseString()
+			setOnce(p, pos, &s.Comment, "COMMENT", p.parseString())
 		case p.is("OPTIONS"):
 			p.next()
-			if s.Options != nil {
-				p.duplicate(pos, "OPTIONS")
-			}
-			s.Options = p.parsePropertyList()
+			setOnce(p, pos, &s.Options, "OPTIONS", p.parsePropertyList())
 		default:
 			s.EndPos = p.prevEnd
 			return s
@@ -403,31 +391,19 @@ func (p *parser) parseCreateSchema(start Pos) Stmt {
 		case p.is("MANAGED"):
 			p.next()
 			p.expectKw("LOCATION")
-			if s.ManagedLocation != nil {
-				p.duplicate(pos, "MANAGED LOCATION")
-			}
-			s.ManagedLocation = p.parseString()
+			setOnce(p, pos, &s.ManagedLocation, "MANAGED LOCATION", p.parseString())
 		case p.is("LOCATION"):
 			p.next()
-			if s.Location != nil {
-				p.duplicate(pos, "LOCATION")
-			}
-			s.Location = p.parseString()
+			setOnce(p, pos, &s.Location, "LOCATION", p.parseString())
 		case p.is("COMMENT"):
 			p.next()
-			if s.Comment != nil {
-				p.duplicate(pos, "COMMENT")
-			}
-			s.Comment = p.parseString()
+			setOnce(p, pos, &s.Comment, "COMMENT", p.parseString())
 		case p.is("WITH"):
 			p.next()
 			if !p.got("DBPROPERTIES") {
 				p.expectKw("PROPERTIES")
 			}
-			if s.Properties != nil {
-				p.duplicate(pos, "WITH DBPROPERTIES")
-			}
-			s.Properties = p.parsePropertyList()
+			setOnce(p, pos, &s.Properties, "WITH DBPROPERTIES", p.parsePropertyList())
 		default:
 			s.EndPos = p.prevEnd
 			return s
@@ -453,10 +429,7 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 			p.next()
 			p.expectKw("ROW")
 			p.expectKw("FILTER")
-			if s.RowFilter != nil {
-				p.duplicate(pos, "WITH ROW FILTER")
-			}
-			s.RowFilter = p.parseQualifiedName()
+			setOnce(p, pos, &s.RowFilter, "WITH ROW FILTER", p.parseQualifiedName())
 			p.expectKw("ON")
 			s.RowFilterColumns = p.parseArgs()
 		case p.is("USING"):
@@ -482,22 +455,13 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 			s.ClusterBy = p.parseIdentList()
 		case p.is("LOCATION"):
 			p.next()
-			if s.Location != nil {
-				p.duplicate(pos, "LOCATION")
-			}
-			s.Location = p.parseString()
+			setOnce(p, pos, &s.Location, "LOCATION", p.parseString())
 		case p.is("COMMENT"):
 			p.next()
-			if s.Comment != nil {
-				p.duplicate(pos, "COMMENT")
-			}
-			s.Comment = p.parseString()
+			setOnce(p, pos, &s.Comment, "COMMENT", p.parseString())
 		case p.is("TBLPROPERTIES"):
 			p.next()
-			if s.Properties != nil {
-				p.duplicate(pos, "TBLPROPERTIES")
-			}
-			s.Properties = p.parsePropertyList()
+			setOnce(p, pos, &s.Properties, "TBLPROPERTIES", p.parsePropertyList())
 		case p.is("AS"):
 			p.next()
 			sp := p.parseRest(p.pos)
@@ -567,10 +531,7 @@ func (p *parser) parseColumnDef() *ColumnDef {
 			c.NotNull = true
 		case p.is("COMMENT"):
 			p.next()
-			if c.Comment != nil {
-				p.duplicate(pos, "COMMENT")
-			}
-			c.Comment = p.parseString()
+			setOnce(p, pos, &c.Comment, "COMMENT", p.parseString())
 		case p.is("DEFAULT"):
 			p.next()
 			if c.Default != nil {
@@ -587,10 +548,7 @@ func (p *parser) parseColumnDef() *ColumnDef {
 			c.Generated = &sp
 		case p.is("MASK"):
 			p.next()
-			if c.Mask != nil {
-				p.duplicate(pos, "MASK")
-			}
-			c.Mask = p.parseQualifiedName()
+			setOnce(p, pos, &c.Mask, "MASK", p.parseQualifiedName())
 			if p.got("USING") {
 				p.expectKw("COLUMNS")
 				c.MaskUsing = p.parseArgs()
@@ -646,10 +604,7 @@ func (p *parser) parseCreateFunction(s *CreateFunctionStmt) Stmt {
 		switch {
 		case p.is("COMMENT"):
 			p.next()
-			if s.Comment != nil {
-				p.duplicate(pos, "COMMENT")
-			}
-			s.Comment = p.parseString()
+			setOnce(p, pos, &s.Comment, "COMMENT", p.parseString())
 		case p.is("LANGUAGE"):
 			p.next()
 			if s.Language != nil {
@@ -663,10 +618,7 @@ func (p *parser) parseCreateFunction(s *CreateFunctionStmt) Stmt {
 			if !det {
 				p.expectKw("DETERMINISTIC")
 			}
-			if s.Deterministic != nil {
-				p.duplicate(pos, "DETERMINISTIC")
-			}
-			s.Deterministic = &det
+			setOnce(p, pos, &s.Deterministic, "DETERMINISTIC", &det)
 		case p.is("CONTAINS"), p.is("READS"), p.is("MODIFIES"), p.is("NO"):
 			access := ""
 			switch {
@@ -738,10 +690,7 @@ func (p *parser) parseParam() *Param {
 			x.Default = &sp
 		case p.is("COMMENT"):
 			p.next()
-			if x.Comment != nil {
-				p.duplicate(pos, "COMMENT")
-			}
-			x.Comment = p.parseString()
+			setOnce(p, pos, &x.Comment, "COMMENT", p.parseString())
 		default:
 			x.EndPos = p.prevEnd
 			return x
@@ -864,10 +813,7 @@ func (p *parser) parseStructField() *StructField {
 		case p.is("COMMENT"):
 			pos := p.pos
 			p.next()
-			if f.Comment != nil {
-				p.duplicate(pos, "COMMENT")
-			}
-			f.Comment = p.parseString()
+			setOnce(p, pos, &f.Comment, "COMMENT", p.parseString())
 		default:
 			f.EndPos = p.prevEnd
 			return f
@@ -1324,16 +1270,10 @@ func (p *parser) parseCreateView(s *CreateViewStmt) Stmt {
 		switch {
 		case p.is("COMMENT"):
 			p.next()
-			if s.Comment != nil {
-				p.duplicate(pos, "COMMENT")
-			}
-			s.Comment = p.parseString()
+			setOnce(p, pos, &s.Comment, "COMMENT", p.parseString())
 		case p.is("TBLPROPERTIES"):
 			p.next()
-			if s.Properties != nil {
-				p.duplicate(pos, "TBLPROPERTIES")
-			}
-			s.Properties = p.parsePropertyList()
+			setOnce(p, pos, &s.Properties, "TBLPROPERTIES", p.parsePropertyList())
 		default:
 			p.expectKw("AS")
 			sp := p.parseRest(p.pos)
@@ -1352,16 +1292,10 @@ func (p *parser) parseCreateVolume(s *CreateVolumeStmt) Stmt {
 		switch {
 		case p.is("LOCATION"):
 			p.next()
-			if s.Location != nil {
-				p.duplicate(pos, "LOCATION")
-			}
-			s.Location = p.parseString()
+			setOnce(p, pos, &s.Location, "LOCATION", p.parseString())
 		case p.is("COMMENT"):
 			p.next()
-			if s.Comment != nil {
-				p.duplicate(pos, "COMMENT")
-			}
-			s.Comment = p.parseString()
+			setOnce(p, pos, &s.Comment, "COMMENT", p.parseString())
 		default:
 			s.EndPos = p.prevEnd
 			return s
@@ -1407,4 +1341,13 @@ func (p *parser) parseCommentOn() Stmt {
 	}
 	s.EndPos = p.prevEnd
 	return s
+}
+
+// setOnce stores the value of a clause in *dst, and reports the clause at
+// pos when the statement already had it.
+func setOnce[T any](p *parser, pos Pos, dst **T, clause string, v *T) {
+	if *dst != nil {
+		p.duplicate(pos, clause)
+	}
+	*dst = v
 }
