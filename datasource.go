@@ -79,18 +79,6 @@ func (ds DataSource) Contains(other DataSource) bool {
 	return true
 }
 
-// ancestors returns the catalog and schema that contain ds, outermost
-// first.
-func (ds DataSource) ancestors() []DataSource {
-	switch ds.Level() {
-	case TableLevel:
-		return []DataSource{{Catalog: ds.Catalog}, {Catalog: ds.Catalog, Schema: ds.Schema}}
-	case SchemaLevel:
-		return []DataSource{{Catalog: ds.Catalog}}
-	}
-	return nil
-}
-
 // Compare orders data sources by catalog, schema and table; a catalog sorts
 // before its schemas and a schema before its tables.
 func (ds DataSource) Compare(other DataSource) int {

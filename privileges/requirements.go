@@ -253,6 +253,3 @@ func runnerRequirements(in *ucbootstrap.Integration, runner string) []Requiremen
 	}
 	return reqs
 }
-
-// isSystem reports whether s is in the system catalog.
-func isSystem(s Securable) bool { return s.CatalogName() == "system" }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"iter"
@@ -205,7 +206,7 @@ func checkReadable(path string) error {
 	fi, err := os.Stat(path)
 	switch {
 	case err != nil:
-		return inputErrorf("%s", strings.Replace(openHint(path, err), "payload", "listing", 1))
+		return inputErrorf("%s", openHint(path, "grant listing", err))
 	case fi.IsDir():
 		return inputErrorf("%s is a directory: give a grant listing file", path)
 	}
@@ -229,7 +230,7 @@ func readListing(cmd *cobra.Command, path string, yield func(privileges.Grant, e
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return yield(privileges.Grant{}, fmt.Errorf("%s", openHint(path, err)))
+			return yield(privileges.Grant{}, errors.New(openHint(path, "grant listing", err)))
 		}
 		defer f.Close()
 		name, r = path, f
@@ -282,7 +283,7 @@ func withInput(cmd *cobra.Command, path string, read func(name string, r io.Read
 	if path != "-" {
 		f, err := os.Open(path)
 		if err != nil {
-			return inputErrorf("%s", openHint(path, err))
+			return inputErrorf("%s", openHint(path, "input", err))
 		}
 		defer f.Close()
 		name, r = path, f

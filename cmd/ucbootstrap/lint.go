@@ -148,7 +148,7 @@ func readScript(stdin io.Reader, path string) (string, []byte, error) {
 	fi, err := os.Stat(path)
 	switch {
 	case err != nil:
-		return "", nil, inputErrorf("%s", strings.Replace(openHint(path, err), "payload", "script", 1))
+		return "", nil, inputErrorf("%s", openHint(path, "script", err))
 	case fi.IsDir():
 		return "", nil, inputErrorf("%s is a directory: give the SQL script files in it", path)
 	}

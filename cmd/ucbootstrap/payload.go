@@ -63,7 +63,7 @@ func readInput(stdin io.Reader, path string) (name string, data []byte, err erro
 	}
 	f, err := os.Open(path)
 	if err != nil {
-		return "", nil, inputErrorf("%s", openHint(path, err))
+		return "", nil, inputErrorf("%s", openHint(path, "payload", err))
 	}
 	defer f.Close()
 	if fi, err := f.Stat(); err == nil && fi.IsDir() {
@@ -80,15 +80,16 @@ func readLimited(r io.Reader) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(r, ucbootstrap.MaxPayloadSize+1))
 }
 
-// openHint explains why path cannot be opened and how to fix it.
-func openHint(path string, err error) string {
+// openHint explains why path, a file of the kind what ("payload", "grant
+// listing", "script"), cannot be opened, and how to fix it.
+func openHint(path, what string, err error) string {
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return fmt.Sprintf("%s: no such file: check the path, or pass - to read the payload from standard input", path)
+		return fmt.Sprintf("%s: no such file: check the path, or pass - to read the %s from standard input", path, what)
 	case errors.Is(err, fs.ErrPermission):
 		return fmt.Sprintf("%s: permission denied: make the file readable, or pass it on standard input with -", path)
 	}
-	return fmt.Sprintf("open %s: %v: give a readable payload file (JSON or YAML)", path, unwrapPath(err))
+	return fmt.Sprintf("open %s: %v: give a readable %s file", path, unwrapPath(err), what)
 }
 
 // unwrapPath drops the "op path:" prefix of an *fs.PathError, whose path
