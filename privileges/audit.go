@@ -140,6 +140,7 @@ type auditor struct {
 	legacy  map[string]*legacyUse // legacy spellings, aggregated
 	perCode map[string]*findingList
 	owners  map[objectKey]string // facts.Owners by object
+	unread  map[objectKey]string // facts.Unreadable by object
 }
 
 // indexEntry lists the requirements a grant on a securable may satisfy:
@@ -178,6 +179,10 @@ func Audit(reqs *Requirements, grants iter.Seq2[Grant, error], facts Facts) (*Re
 	a.owners = make(map[objectKey]string, len(facts.Owners))
 	for sec, o := range facts.Owners {
 		a.owners[keyOf(sec)] = o
+	}
+	a.unread = make(map[objectKey]string, len(facts.Unreadable))
+	for sec, why := range facts.Unreadable {
+		a.unread[keyOf(sec)] = why
 	}
 	entry := func(s Securable) *indexEntry {
 		e := a.index[keyOf(s)]
@@ -456,10 +461,9 @@ func severityRank(s Severity) int {
 // unreadable returns why the grants on s could not be read, if they could
 // not.
 func (a *auditor) unreadable(s Securable) (string, bool) {
-	for sec, why := range a.facts.Unreadable {
-		if keyOf(sec) == keyOf(s) {
-			return "the grants on " + s.String() + " could not be read: " + why, true
-		}
+	why, ok := a.unread[keyOf(s)]
+	if !ok {
+		return "", false
 	}
-	return "", false
+	return "the grants on " + s.String() + " could not be read: " + why, true
 }
