@@ -359,17 +359,21 @@ func (p *parser) parseCreateCatalog(start Pos) Stmt {
 		case p.is("USING"):
 			p.next()
 			p.expectKw("SHARE")
-			setOnce(p, pos, &s.UsingShare, "USING SHARE", p.parseQualifiedName())
+			p.once(pos, s.UsingShare != nil, "USING SHARE")
+			s.UsingShare = p.parseQualifiedName()
 		case p.is("MANAGED"):
 			p.next()
 			p.expectKw("LOCATION")
-			setOnce(p, pos, &s.ManagedLocation, "MANAGED LOCATION", p.parseString())
+			p.once(pos, s.ManagedLocation != nil, "MANAGED LOCATION")
+			s.ManagedLocation = p.parseString()
 		case p.is("COMMENT"):
 			p.next()
-			setOnce(p, pos, &s.Comment, "COMMENT", p.parseString())
+			p.once(pos, s.Comment != nil, "COMMENT")
+			s.Comment = p.parseString()
 		case p.is("OPTIONS"):
 			p.next()
-			setOnce(p, pos, &s.Options, "OPTIONS", p.parsePropertyList())
+			p.once(pos, s.Options != nil, "OPTIONS")
+			s.Options = p.parsePropertyList()
 		default:
 			s.EndPos = p.prevEnd
 			return s
@@ -391,19 +395,23 @@ func (p *parser) parseCreateSchema(start Pos) Stmt {
 		case p.is("MANAGED"):
 			p.next()
 			p.expectKw("LOCATION")
-			setOnce(p, pos, &s.ManagedLocation, "MANAGED LOCATION", p.parseString())
+			p.once(pos, s.ManagedLocation != nil, "MANAGED LOCATION")
+			s.ManagedLocation = p.parseString()
 		case p.is("LOCATION"):
 			p.next()
-			setOnce(p, pos, &s.Location, "LOCATION", p.parseString())
+			p.once(pos, s.Location != nil, "LOCATION")
+			s.Location = p.parseString()
 		case p.is("COMMENT"):
 			p.next()
-			setOnce(p, pos, &s.Comment, "COMMENT", p.parseString())
+			p.once(pos, s.Comment != nil, "COMMENT")
+			s.Comment = p.parseString()
 		case p.is("WITH"):
 			p.next()
 			if !p.got("DBPROPERTIES") {
 				p.expectKw("PROPERTIES")
 			}
-			setOnce(p, pos, &s.Properties, "WITH DBPROPERTIES", p.parsePropertyList())
+			p.once(pos, s.Properties != nil, "WITH DBPROPERTIES")
+			s.Properties = p.parsePropertyList()
 		default:
 			s.EndPos = p.prevEnd
 			return s
@@ -429,39 +437,37 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 			p.next()
 			p.expectKw("ROW")
 			p.expectKw("FILTER")
-			setOnce(p, pos, &s.RowFilter, "WITH ROW FILTER", p.parseQualifiedName())
+			p.once(pos, s.RowFilter != nil, "WITH ROW FILTER")
+			s.RowFilter = p.parseQualifiedName()
 			p.expectKw("ON")
 			s.RowFilterColumns = p.parseArgs()
 		case p.is("USING"):
 			p.next()
-			if s.Using != nil {
-				p.duplicate(pos, "USING")
-			}
+			p.once(pos, s.Using != nil, "USING")
 			id := p.parseWord()
 			s.Using = &id
 		case p.is("PARTITIONED"):
 			p.next()
 			p.expectKw("BY")
-			if s.PartitionBy != nil {
-				p.duplicate(pos, "PARTITIONED BY")
-			}
+			p.once(pos, s.PartitionBy != nil, "PARTITIONED BY")
 			s.PartitionBy = p.parseIdentList()
 		case p.is("CLUSTER"):
 			p.next()
 			p.expectKw("BY")
-			if s.ClusterBy != nil {
-				p.duplicate(pos, "CLUSTER BY")
-			}
+			p.once(pos, s.ClusterBy != nil, "CLUSTER BY")
 			s.ClusterBy = p.parseIdentList()
 		case p.is("LOCATION"):
 			p.next()
-			setOnce(p, pos, &s.Location, "LOCATION", p.parseString())
+			p.once(pos, s.Location != nil, "LOCATION")
+			s.Location = p.parseString()
 		case p.is("COMMENT"):
 			p.next()
-			setOnce(p, pos, &s.Comment, "COMMENT", p.parseString())
+			p.once(pos, s.Comment != nil, "COMMENT")
+			s.Comment = p.parseString()
 		case p.is("TBLPROPERTIES"):
 			p.next()
-			setOnce(p, pos, &s.Properties, "TBLPROPERTIES", p.parsePropertyList())
+			p.once(pos, s.Properties != nil, "TBLPROPERTIES")
+			s.Properties = p.parsePropertyList()
 		case p.is("AS"):
 			p.next()
 			sp := p.parseRest(p.pos)
@@ -531,24 +537,22 @@ func (p *parser) parseColumnDef() *ColumnDef {
 			c.NotNull = true
 		case p.is("COMMENT"):
 			p.next()
-			setOnce(p, pos, &c.Comment, "COMMENT", p.parseString())
+			p.once(pos, c.Comment != nil, "COMMENT")
+			c.Comment = p.parseString()
 		case p.is("DEFAULT"):
 			p.next()
-			if c.Default != nil {
-				p.duplicate(pos, "DEFAULT")
-			}
+			p.once(pos, c.Default != nil, "DEFAULT")
 			sp := p.parseExprSpan(columnStop...)
 			c.Default = &sp
 		case p.is("GENERATED"):
 			p.next()
-			if c.Generated != nil {
-				p.duplicate(pos, "GENERATED")
-			}
+			p.once(pos, c.Generated != nil, "GENERATED")
 			sp := p.parseExprSpan(columnStop...)
 			c.Generated = &sp
 		case p.is("MASK"):
 			p.next()
-			setOnce(p, pos, &c.Mask, "MASK", p.parseQualifiedName())
+			p.once(pos, c.Mask != nil, "MASK")
+			c.Mask = p.parseQualifiedName()
 			if p.got("USING") {
 				p.expectKw("COLUMNS")
 				c.MaskUsing = p.parseArgs()
@@ -604,12 +608,11 @@ func (p *parser) parseCreateFunction(s *CreateFunctionStmt) Stmt {
 		switch {
 		case p.is("COMMENT"):
 			p.next()
-			setOnce(p, pos, &s.Comment, "COMMENT", p.parseString())
+			p.once(pos, s.Comment != nil, "COMMENT")
+			s.Comment = p.parseString()
 		case p.is("LANGUAGE"):
 			p.next()
-			if s.Language != nil {
-				p.duplicate(pos, "LANGUAGE")
-			}
+			p.once(pos, s.Language != nil, "LANGUAGE")
 			id := p.parseWord()
 			s.Language = &id
 		case p.is("DETERMINISTIC"), p.is("NOT"):
@@ -618,7 +621,8 @@ func (p *parser) parseCreateFunction(s *CreateFunctionStmt) Stmt {
 			if !det {
 				p.expectKw("DETERMINISTIC")
 			}
-			setOnce(p, pos, &s.Deterministic, "DETERMINISTIC", &det)
+			p.once(pos, s.Deterministic != nil, "DETERMINISTIC")
+			s.Deterministic = &det
 		case p.is("CONTAINS"), p.is("READS"), p.is("MODIFIES"), p.is("NO"):
 			access := ""
 			switch {
@@ -683,14 +687,13 @@ func (p *parser) parseParam() *Param {
 		switch {
 		case p.is("DEFAULT"):
 			p.next()
-			if x.Default != nil {
-				p.duplicate(pos, "DEFAULT")
-			}
+			p.once(pos, x.Default != nil, "DEFAULT")
 			sp := p.parseExprSpan("COMMENT")
 			x.Default = &sp
 		case p.is("COMMENT"):
 			p.next()
-			setOnce(p, pos, &x.Comment, "COMMENT", p.parseString())
+			p.once(pos, x.Comment != nil, "COMMENT")
+			x.Comment = p.parseString()
 		default:
 			x.EndPos = p.prevEnd
 			return x
@@ -813,7 +816,8 @@ func (p *parser) parseStructField() *StructField {
 		case p.is("COMMENT"):
 			pos := p.pos
 			p.next()
-			setOnce(p, pos, &f.Comment, "COMMENT", p.parseString())
+			p.once(pos, f.Comment != nil, "COMMENT")
+			f.Comment = p.parseString()
 		default:
 			f.EndPos = p.prevEnd
 			return f
@@ -1270,10 +1274,12 @@ func (p *parser) parseCreateView(s *CreateViewStmt) Stmt {
 		switch {
 		case p.is("COMMENT"):
 			p.next()
-			setOnce(p, pos, &s.Comment, "COMMENT", p.parseString())
+			p.once(pos, s.Comment != nil, "COMMENT")
+			s.Comment = p.parseString()
 		case p.is("TBLPROPERTIES"):
 			p.next()
-			setOnce(p, pos, &s.Properties, "TBLPROPERTIES", p.parsePropertyList())
+			p.once(pos, s.Properties != nil, "TBLPROPERTIES")
+			s.Properties = p.parsePropertyList()
 		default:
 			p.expectKw("AS")
 			sp := p.parseRest(p.pos)
@@ -1292,10 +1298,12 @@ func (p *parser) parseCreateVolume(s *CreateVolumeStmt) Stmt {
 		switch {
 		case p.is("LOCATION"):
 			p.next()
-			setOnce(p, pos, &s.Location, "LOCATION", p.parseString())
+			p.once(pos, s.Location != nil, "LOCATION")
+			s.Location = p.parseString()
 		case p.is("COMMENT"):
 			p.next()
-			setOnce(p, pos, &s.Comment, "COMMENT", p.parseString())
+			p.once(pos, s.Comment != nil, "COMMENT")
+			s.Comment = p.parseString()
 		default:
 			s.EndPos = p.prevEnd
 			return s
@@ -1343,11 +1351,9 @@ func (p *parser) parseCommentOn() Stmt {
 	return s
 }
 
-// setOnce stores the value of a clause in *dst, and reports the clause at
-// pos when the statement already had it.
-func setOnce[T any](p *parser, pos Pos, dst **T, clause string, v *T) {
-	if *dst != nil {
+// once reports a clause at pos that the statement already had.
+func (p *parser) once(pos Pos, had bool, clause string) {
+	if had {
 		p.duplicate(pos, clause)
 	}
-	*dst = v
 }
