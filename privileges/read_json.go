@@ -297,6 +297,27 @@ func (j *jsonReader) open(key string, d json.Delim) (ok bool, err error) {
 	return false, j.errorf(j.tokenPos(t), "%q must be %s, not %s", key, want, describe(t))
 }
 
+// fields reads the object under key (or null, for which ok is false),
+// calling field for each of its keys; field must read the key's value. pos
+// is the position of the object's '{'.
+func (j *jsonReader) fields(key string, field func(k string) error) (pos Position, ok bool, err error) {
+	if ok, err = j.open(key, '{'); !ok || err != nil {
+		return Position{}, false, err
+	}
+	pos = j.delimPos()
+	for j.dec.More() {
+		t, err := j.next()
+		if err != nil {
+			return pos, true, err
+		}
+		if err := field(t.(string)); err != nil {
+			return pos, true, err
+		}
+	}
+	_, err = j.next()
+	return pos, true, err
+}
+
 // object reads an object whose '{' was read at pos: a row, a REST
 // response or wrapper, a Statement Execution API response, or a REST
 // list. listType is the type of the list the object is in, if any.
@@ -647,36 +668,24 @@ func (j *jsonReader) inherited(on Securable, p restPriv) (Securable, error) {
 // manifest reads a Statement Execution API manifest: the columns, and
 // whether the result is truncated.
 func (j *jsonReader) manifest(st *objState, key string) error {
-	ok, err := j.open(key, '{')
-	if !ok || err != nil {
-		return err
-	}
-	pos := j.delimPos()
-	for j.dec.More() {
-		t, err := j.next()
-		if err != nil {
-			return err
-		}
-		k := t.(string)
+	var truncated bool
+	pos, ok, err := j.fields(key, func(k string) error {
 		switch k {
 		case "schema":
-			err = j.schema(st, k)
+			return j.schema(st, k)
 		case "truncated":
-			var v string
-			if v, err = j.scalar(k); err == nil && v == "true" {
-				return j.errorf(pos, "the statement result is truncated (manifest.truncated): run the statement again without row_limit, with a byte_limit that holds every row")
-			}
-		default:
-			err = j.skip()
-		}
-		if err != nil {
+			v, err := j.scalar(k)
+			truncated = v == "true"
 			return err
 		}
-	}
-	if _, err := j.next(); err != nil {
+		return j.skip()
+	})
+	switch {
+	case !ok || err != nil:
 		return err
-	}
-	if st.stmt == nil {
+	case truncated:
+		return j.errorf(pos, "the statement result is truncated (manifest.truncated): run the statement again without row_limit, with a byte_limit that holds every row")
+	case st.stmt == nil:
 		return j.errorf(pos, "the manifest has no schema.columns: save the response of the Statement Execution API as it is")
 	}
 	p, err := j.r.plan(st.stmt.set, "column", st.stmt.seen, false)
@@ -689,25 +698,12 @@ func (j *jsonReader) manifest(st *objState, key string) error {
 
 // schema reads manifest.schema: the columns' names.
 func (j *jsonReader) schema(st *objState, key string) error {
-	ok, err := j.open(key, '{')
-	if !ok || err != nil {
-		return err
-	}
-	for j.dec.More() {
-		t, err := j.next()
-		if err != nil {
-			return err
+	_, _, err := j.fields(key, func(k string) error {
+		if k == "columns" {
+			return j.columns(st, k)
 		}
-		if k := t.(string); k == "columns" {
-			err = j.columns(st, k)
-		} else {
-			err = j.skip()
-		}
-		if err != nil {
-			return err
-		}
-	}
-	_, err = j.next()
+		return j.skip()
+	})
 	return err
 }
 
@@ -765,30 +761,17 @@ func (j *jsonReader) columns(st *objState, key string) error {
 
 // result reads a Statement Execution API result: its data_array rows.
 func (j *jsonReader) result(st *objState, key string) error {
-	ok, err := j.open(key, '{')
-	if !ok || err != nil {
-		return err
-	}
-	for j.dec.More() {
-		t, err := j.next()
-		if err != nil {
-			return err
-		}
-		switch k := t.(string); k {
+	_, _, err := j.fields(key, func(k string) error {
+		switch k {
 		case "data_array":
-			err = j.dataArray(st, k)
+			return j.dataArray(st, k)
 		case "external_links":
-			err = j.refuse(k, "the statement ran with the EXTERNAL_LINKS disposition: run it with \"disposition\": \"INLINE\" and \"format\": \"JSON_ARRAY\", so that the rows are in the response")
+			return j.refuse(k, "the statement ran with the EXTERNAL_LINKS disposition: run it with \"disposition\": \"INLINE\" and \"format\": \"JSON_ARRAY\", so that the rows are in the response")
 		case "next_chunk_index", "next_chunk_internal_link":
-			err = j.refuse(k, "the result has more chunks than this one: fetch every chunk and put their data_array rows into one response, or select fewer rows")
-		default:
-			err = j.skip()
+			return j.refuse(k, "the result has more chunks than this one: fetch every chunk and put their data_array rows into one response, or select fewer rows")
 		}
-		if err != nil {
-			return err
-		}
-	}
-	_, err = j.next()
+		return j.skip()
+	})
 	return err
 }
 
@@ -860,18 +843,9 @@ func (j *jsonReader) dataArray(st *objState, key string) error {
 // status reads a Statement Execution API status, and fails unless the
 // statement succeeded.
 func (j *jsonReader) status(key string) error {
-	ok, err := j.open(key, '{')
-	if !ok || err != nil {
-		return err
-	}
-	pos := j.delimPos()
 	var state, msg string
-	for j.dec.More() {
-		t, err := j.next()
-		if err != nil {
-			return err
-		}
-		switch k := t.(string); k {
+	pos, ok, err := j.fields(key, func(k string) (err error) {
+		switch k {
 		case "state":
 			state, err = j.scalar(k)
 		case "error":
@@ -879,11 +853,9 @@ func (j *jsonReader) status(key string) error {
 		default:
 			err = j.skip()
 		}
-		if err != nil {
-			return err
-		}
-	}
-	if _, err := j.next(); err != nil {
+		return err
+	})
+	if !ok || err != nil {
 		return err
 	}
 	if state != "" && !strings.EqualFold(state, "SUCCEEDED") {
@@ -897,26 +869,14 @@ func (j *jsonReader) status(key string) error {
 
 // errorMessage reads status.error.message.
 func (j *jsonReader) errorMessage(key string) (string, error) {
-	ok, err := j.open(key, '{')
-	if !ok || err != nil {
-		return "", err
-	}
 	msg := ""
-	for j.dec.More() {
-		t, err := j.next()
-		if err != nil {
-			return "", err
-		}
-		if k := t.(string); k == "message" {
+	_, _, err := j.fields(key, func(k string) (err error) {
+		if k == "message" {
 			msg, err = j.scalar(k)
-		} else {
-			err = j.skip()
+			return err
 		}
-		if err != nil {
-			return "", err
-		}
-	}
-	_, err = j.next()
+		return j.skip()
+	})
 	return msg, err
 }
 
