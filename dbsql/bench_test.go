@@ -2,7 +2,6 @@ package dbsql_test
 
 import (
 	"bytes"
-	"fmt"
 	"os"
 	"path/filepath"
 	"sync"
@@ -11,26 +10,8 @@ import (
 	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/dbsql"
 	"github.com/ucbootstrap/ucbootstrap/generator"
+	"github.com/ucbootstrap/ucbootstrap/internal/benchdata"
 )
-
-// benchSources returns n data sources over 100 catalogs, as
-// generator/bench_test.go does: a third schemas, a third tables in shared
-// schemas, a third tables in schemas of their own.
-func benchSources(n int) []string {
-	out := make([]string, n)
-	for i := range out {
-		c := fmt.Sprintf("cat_%03d", i%100)
-		switch i % 3 {
-		case 0:
-			out[i] = fmt.Sprintf("%s.schema_%06d", c, i)
-		case 1:
-			out[i] = fmt.Sprintf("%s.tables_%03d.table_%06d", c, i%50, i)
-		default:
-			out[i] = fmt.Sprintf("%s.s_%06d.t_%06d", c, i, i)
-		}
-	}
-	return out
-}
 
 var (
 	benchOnce   sync.Once
@@ -41,20 +22,7 @@ var (
 // sources, built once.
 func bigScript(b *testing.B) []byte {
 	benchOnce.Do(func() {
-		in := &ucbootstrap.Integration{
-			Type: ucbootstrap.TypeDatabricks,
-			Config: ucbootstrap.Config{
-				WorkspaceURL:       "dbc-a1b2c3d4-e5f6.cloud.databricks.com",
-				HTTPPath:           "/sql/1.0/warehouses/8a1b2c3d4e5f6a7b",
-				AuthenticationType: ucbootstrap.TokenAuth,
-				Token:              ucbootstrap.NewSecret("dapi-bench"),
-				Catalog:            "immuta",
-				ServicePrincipal:   "6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f",
-				Tenant:             "acme-prod",
-				DataSources:        benchSources(100000),
-				Audit:              ucbootstrap.Audit{Enabled: true},
-			},
-		}
+		in := benchdata.Integration(100000)
 		s, err := generator.Generate(in, generator.Bootstrap)
 		if err != nil {
 			panic(err)

@@ -1,0 +1,45 @@
+package benchdata
+
+import (
+	"fmt"
+
+	"github.com/ucbootstrap/ucbootstrap"
+)
+
+// Sources returns n data sources over 100 catalogs: a third schemas, a
+// third tables in 50 shared schemas per catalog, a third tables in schemas
+// of their own.
+func Sources(n int) []string {
+	out := make([]string, n)
+	for i := range out {
+		c := fmt.Sprintf("cat_%03d", i%100)
+		switch i % 3 {
+		case 0:
+			out[i] = fmt.Sprintf("%s.schema_%06d", c, i)
+		case 1:
+			out[i] = fmt.Sprintf("%s.tables_%03d.table_%06d", c, i%50, i)
+		default:
+			out[i] = fmt.Sprintf("%s.s_%06d.t_%06d", c, i, i)
+		}
+	}
+	return out
+}
+
+// Integration returns a manual-setup integration with n data sources
+// (see [Sources]), a tenant and audit on.
+func Integration(n int) *ucbootstrap.Integration {
+	return &ucbootstrap.Integration{
+		Type: ucbootstrap.TypeDatabricks,
+		Config: ucbootstrap.Config{
+			WorkspaceURL:       "dbc-a1b2c3d4-e5f6.cloud.databricks.com",
+			HTTPPath:           "/sql/1.0/warehouses/8a1b2c3d4e5f6a7b",
+			AuthenticationType: ucbootstrap.TokenAuth,
+			Token:              ucbootstrap.NewSecret("dapi-bench"),
+			Catalog:            "immuta",
+			ServicePrincipal:   "6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f",
+			Tenant:             "acme-prod",
+			DataSources:        Sources(n),
+			Audit:              ucbootstrap.Audit{Enabled: true},
+		},
+	}
+}
