@@ -5,50 +5,26 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/ucbootstrap/ucbootstrap/diag"
 )
 
-// A Position is a place in a payload file. Line and Col are 1-based; Col
+// A Position is a place in a payload file: Line and Col are 1-based; Col
 // counts bytes. The zero Position means "unknown", for an Integration built
-// in Go rather than decoded.
-type Position struct {
-	File string
-	Line int
-	Col  int
-}
+// in Go rather than decoded. It is the module's one position type.
+type Position = diag.Position
 
-// IsValid reports whether p names a line.
-func (p Position) IsValid() bool { return p.Line > 0 }
-
-// String returns "file:line:col", "line:col", "file" or "-".
-func (p Position) String() string {
-	switch {
-	case p.IsValid() && p.File != "":
-		return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
-	case p.IsValid():
-		return fmt.Sprintf("%d:%d", p.Line, p.Col)
-	case p.File != "":
-		return p.File
-	}
-	return "-"
-}
-
-// Severity tells errors from warnings.
-type Severity int
+// Severity tells errors from warnings; it is the module's one severity
+// type.
+type Severity = diag.Severity
 
 const (
 	// Error means the payload cannot be used.
-	Error Severity = iota
+	Error = diag.Error
 	// Warning means the payload can be used but probably does not say what
 	// its author meant.
-	Warning
+	Warning = diag.Warning
 )
-
-func (s Severity) String() string {
-	if s == Warning {
-		return "warning"
-	}
-	return "error"
-}
 
 // A Diagnostic is one problem in a payload.
 type Diagnostic struct {

@@ -16,7 +16,7 @@ type Error struct {
 // Error returns "dbsql: " followed by the position, when known, and the
 // message: "dbsql: file:line:col: msg".
 func (e *Error) Error() string {
-	if e.Pos.Filename != "" || e.Pos.IsValid() {
+	if e.Pos.File != "" || e.Pos.IsValid() {
 		return "dbsql: " + e.Pos.String() + ": " + e.Msg
 	}
 	return "dbsql: " + e.Msg
@@ -43,9 +43,9 @@ func (p ErrorList) Less(i, j int) bool {
 
 func compareErrors(a, b *Error) int {
 	return cmp.Or(
-		cmp.Compare(a.Pos.Filename, b.Pos.Filename),
+		cmp.Compare(a.Pos.File, b.Pos.File),
 		cmp.Compare(a.Pos.Line, b.Pos.Line),
-		cmp.Compare(a.Pos.Column, b.Pos.Column),
+		cmp.Compare(a.Pos.Col, b.Pos.Col),
 		cmp.Compare(a.Msg, b.Msg),
 	)
 }

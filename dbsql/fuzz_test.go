@@ -48,7 +48,7 @@ func FuzzParse(f *testing.F) {
 				t.Fatalf("error %v (%T) is not a non-empty ErrorList", err, err)
 			}
 			for _, e := range list {
-				if e.Pos.Line < 1 || e.Pos.Column < 1 || e.Pos.Offset < 0 || e.Pos.Offset > len(src) {
+				if e.Pos.Line < 1 || e.Pos.Col < 1 || e.Pos.Offset < 0 || e.Pos.Offset > len(src) {
 					t.Fatalf("error position %+v outside the input of %d bytes: %s", e.Pos, len(src), e.Msg)
 				}
 			}

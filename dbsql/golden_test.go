@@ -90,7 +90,7 @@ func errorLines(err error) string {
 	}
 	var b strings.Builder
 	for _, e := range err.(dbsql.ErrorList) {
-		fmt.Fprintf(&b, "%d:%d: %s\n", e.Pos.Line, e.Pos.Column, e.Msg)
+		fmt.Fprintf(&b, "%d:%d: %s\n", e.Pos.Line, e.Pos.Col, e.Msg)
 	}
 	return b.String()
 }
@@ -192,7 +192,7 @@ func dumpValue(b *strings.Builder, f *dbsql.File, v reflect.Value, depth int) {
 	default:
 		if v.Type() == posType {
 			p := f.Position(v.Interface().(dbsql.Pos))
-			fmt.Fprintf(b, "%d:%d", p.Line, p.Column)
+			fmt.Fprintf(b, "%d:%d", p.Line, p.Col)
 			return
 		}
 		fmt.Fprintf(b, "%v", v.Interface())

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/ucbootstrap/ucbootstrap/diag"
 )
 
 // Pos is a compact source position: the byte offset in the file plus one.
@@ -17,37 +19,10 @@ const NoPos Pos = 0
 // IsValid reports whether p is a position.
 func (p Pos) IsValid() bool { return p != NoPos }
 
-// A Position is a source position in expanded form. Lines and columns start
-// at 1; the column is a byte count.
-type Position struct {
-	Filename string // file name, if any
-	Offset   int    // byte offset, starting at 0
-	Line     int    // line number, starting at 1
-	Column   int    // column number, starting at 1 (byte count)
-}
-
-// IsValid reports whether the position is valid.
-func (p Position) IsValid() bool { return p.Line > 0 }
-
-// String returns the position in one of these forms:
-//
-//	file:line:column    valid position with file name
-//	line:column         valid position without file name
-//	file                invalid position with file name
-//	-                   invalid position without file name
-func (p Position) String() string {
-	s := p.Filename
-	if p.IsValid() {
-		if s != "" {
-			s += ":"
-		}
-		s += strconv.Itoa(p.Line) + ":" + strconv.Itoa(p.Column)
-	}
-	if s == "" {
-		s = "-"
-	}
-	return s
-}
+// A Position is a source position in expanded form: file name, byte
+// offset, line and column (both from 1; the column counts bytes). It is the
+// module's one position type, [diag.Position].
+type Position = diag.Position
 
 // lineTable records the offsets at which lines start.
 type lineTable struct {
@@ -62,7 +37,7 @@ func (t *lineTable) addLine(offset int) {
 
 func (t *lineTable) position(name string, p Pos) Position {
 	if !p.IsValid() {
-		return Position{Filename: name}
+		return Position{File: name}
 	}
 	off := int(p) - 1
 	i := sort.SearchInts(t.lines, off+1) - 1
@@ -73,7 +48,7 @@ func (t *lineTable) position(name string, p Pos) Position {
 	if i < len(t.lines) {
 		start = t.lines[i]
 	}
-	return Position{Filename: name, Offset: off, Line: i + 1, Column: off - start + 1}
+	return Position{File: name, Offset: off, Line: i + 1, Col: off - start + 1}
 }
 
 // Token is a lexical token of Databricks SQL. Keywords are not tokens of

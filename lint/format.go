@@ -4,13 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+
+	"github.com/ucbootstrap/ucbootstrap/diag"
 )
 
 // Formats lists the formats [Write] accepts.
 var Formats = []string{"text", "json", "sarif"}
 
 // JSONSchema is the version of the JSON form that [Write] gives.
-const JSONSchema = "ucbootstrap.lint/v1"
+const JSONSchema = "ucbootstrap.lint/v2"
 
 // Write formats diagnostics: "text" writes one "file:line:col: CODE
 // message" line each; "json" an object with the [JSONSchema] version, the
@@ -46,20 +48,15 @@ func encode(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-type jsonPos struct {
-	Line   int `json:"line"`
-	Column int `json:"column"`
-}
 
 type jsonDiagnostic struct {
-	File     string  `json:"file"`
-	Pos      jsonPos `json:"pos"`
-	End      jsonPos `json:"end"`
-	Code     string  `json:"code"`
-	Rule     string  `json:"rule"`
-	Severity string  `json:"severity"`
-	Message  string  `json:"message"`
-	URL      string  `json:"url"`
+	Pos      diag.Position `json:"pos"`
+	End      diag.Position `json:"end"`
+	Code     string        `json:"code"`
+	Rule     string        `json:"rule"`
+	Severity diag.Severity `json:"severity"`
+	Message  string        `json:"message"`
+	URL      string        `json:"url"`
 }
 
 type jsonLint struct {
@@ -76,7 +73,7 @@ func jsonReport(files []string, diags []Diagnostic) jsonLint {
 		r.Files = []string{}
 	}
 	for _, d := range diags {
-		jd := jsonDiagnostic{File: d.Pos.Filename, Pos: jsonPos{d.Pos.Line, d.Pos.Column}, End: jsonPos{d.End.Line, d.End.Column},
+		jd := jsonDiagnostic{Pos: d.Pos, End: d.End,
 			Code: d.Code, Severity: d.Severity, Message: d.Message}
 		if rule := Lookup(d.Code); rule != nil {
 			jd.Rule, jd.URL = rule.Name, rule.URL
@@ -171,13 +168,13 @@ func sarifLog(files []string, diags []Diagnostic) sarif {
 		if d.Severity == SeverityWarning {
 			level = "warning"
 		}
-		region := sarifRegion{StartLine: max(d.Pos.Line, 1), StartColumn: max(d.Pos.Column, 1)}
+		region := sarifRegion{StartLine: max(d.Pos.Line, 1), StartColumn: max(d.Pos.Col, 1)}
 		if d.End.Line > 0 && d.End.Offset > d.Pos.Offset {
-			region.EndLine, region.EndColumn = d.End.Line, d.End.Column
+			region.EndLine, region.EndColumn = d.End.Line, d.End.Col
 		}
 		run.Results = append(run.Results, sarifResult{
 			RuleID: d.Code, RuleIndex: index[d.Code], Level: level, Message: sarifMessage{d.Message},
-			Locations: []sarifLocation{{sarifPhysical{Artifact: sarifArtifactLocation{d.Pos.Filename}, Region: region}}},
+			Locations: []sarifLocation{{sarifPhysical{Artifact: sarifArtifactLocation{d.Pos.File}, Region: region}}},
 		})
 	}
 	return sarif{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/dbsql"
+	"github.com/ucbootstrap/ucbootstrap/diag"
 	"github.com/ucbootstrap/ucbootstrap/generator"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
@@ -22,10 +23,10 @@ type Rule struct {
 	Run                  func(*Pass)
 }
 
-// The severities of diagnostics.
+// The severities of diagnostics, the module's one severity type.
 const (
-	SeverityError   = "error"   // the script fails, or leaves the integration broken or exposed
-	SeverityWarning = "warning" // the statement has no effect, or does not do what it seems to
+	SeverityError   = diag.Error   // the script fails, or leaves the integration broken or exposed
+	SeverityWarning = diag.Warning // the statement has no effect, or does not do what it seems to
 )
 
 // A Diagnostic is a finding in a script: its span (End just after the
@@ -35,7 +36,7 @@ type Diagnostic struct {
 	Pos      dbsql.Position
 	End      dbsql.Position
 	Code     string
-	Severity string
+	Severity diag.Severity
 	Message  string
 }
 
@@ -86,7 +87,7 @@ func (p *Pass) Warnf(node dbsql.Node, format string, args ...any) {
 	p.report(node, SeverityWarning, fmt.Sprintf(format, args...))
 }
 
-func (p *Pass) report(node dbsql.Node, severity, msg string) {
+func (p *Pass) report(node dbsql.Node, severity diag.Severity, msg string) {
 	pos, end := node.Pos(), node.End()
 	if !pos.IsValid() {
 		pos, end = p.File.Pos(), p.File.Pos()
@@ -166,9 +167,9 @@ func reference(in *ucbootstrap.Integration, kind generator.Kind) (*dbsql.File, e
 
 func compareDiagnostics(a, b Diagnostic) int {
 	return cmp.Or(
-		cmp.Compare(a.Pos.Filename, b.Pos.Filename),
+		cmp.Compare(a.Pos.File, b.Pos.File),
 		cmp.Compare(a.Pos.Line, b.Pos.Line),
-		cmp.Compare(a.Pos.Column, b.Pos.Column),
+		cmp.Compare(a.Pos.Col, b.Pos.Col),
 		cmp.Compare(a.Code, b.Code),
 		cmp.Compare(a.Message, b.Message),
 		cmp.Compare(a.End.Offset, b.End.Offset),

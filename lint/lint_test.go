@@ -162,8 +162,8 @@ func checkFixture(t *testing.T, r *lint.Rule, file string) {
 		t.Fatalf("Run: %v", err)
 	}
 	for _, d := range diags {
-		if d.Pos.Filename != name {
-			t.Errorf("%s: diagnostic names file %q", d, d.Pos.Filename)
+		if d.Pos.File != name {
+			t.Errorf("%s: diagnostic names file %q", d, d.Pos.File)
 		}
 		text := d.Code + " " + d.Message
 		i := slices.IndexFunc(wants, func(w expectation) bool { return w.line == d.Pos.Line && w.rx.MatchString(text) })

@@ -6,6 +6,8 @@ import (
 	"iter"
 	"slices"
 	"strings"
+
+	"github.com/ucbootstrap/ucbootstrap/diag"
 )
 
 // Status is the outcome of a requirement.
@@ -31,14 +33,14 @@ type Result struct {
 	Grant *Grant `json:"grant,omitempty"`
 }
 
-// Severity ranks findings.
-type Severity string
+// Severity ranks findings; it is the module's one severity type.
+type Severity = diag.Severity
 
 // The severities of findings. Errors fail the audit.
 const (
-	SeverityError   Severity = "error"
-	SeverityWarning Severity = "warning"
-	SeverityInfo    Severity = "info"
+	SeverityError   = diag.Error
+	SeverityWarning = diag.Warning
+	SeverityInfo    = diag.Info
 )
 
 // The codes of findings.
@@ -448,15 +450,6 @@ func (a *auditor) finish() {
 	}
 }
 
-func severityRank(s Severity) int {
-	switch s {
-	case SeverityError:
-		return 0
-	case SeverityWarning:
-		return 1
-	}
-	return 2
-}
 
 // unreadable returns why the grants on s could not be read, if they could
 // not.

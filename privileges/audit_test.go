@@ -188,7 +188,7 @@ func TestAuditHow(t *testing.T) {
 	}
 	var codes []string
 	for _, f := range rep.Findings {
-		codes = append(codes, string(f.Severity)+" "+f.Code)
+		codes = append(codes, f.Severity.String()+" "+f.Code)
 	}
 	wantCodes := []string{"error exposure", "warning broad-grant", "warning deleted-principal", "warning ineffective-grant", "warning legacy-privilege", "warning workspace-group", "info hive-metastore"}
 	if diff := cmp.Diff(wantCodes, codes); diff != "" {

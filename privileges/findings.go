@@ -192,7 +192,7 @@ func (a *auditor) collectFindings() {
 		}
 	}
 	slices.SortFunc(all, func(x, y keyedFinding) int {
-		return cmp.Or(cmp.Compare(severityRank(x.f.Severity), severityRank(y.f.Severity)), cmp.Compare(x.f.Code, y.f.Code), compareFindings(x, y))
+		return cmp.Or(cmp.Compare(x.f.Severity, y.f.Severity), cmp.Compare(x.f.Code, y.f.Code), compareFindings(x, y))
 	})
 	for _, k := range all {
 		a.report.Findings = append(a.report.Findings, k.f)

@@ -1,24 +1,10 @@
 package privileges
 
-import "fmt"
+import "github.com/ucbootstrap/ucbootstrap/diag"
 
 // A Position is a place in a grant listing: file, 1-based line and column.
-type Position struct {
-	File string `json:"file,omitempty"`
-	Line int    `json:"line,omitempty"`
-	Col  int    `json:"col,omitempty"`
-}
-
-// String returns "file:line:col", leaving out what is unknown.
-func (p Position) String() string {
-	switch {
-	case p.Line > 0 && p.Col > 0:
-		return fmt.Sprintf("%s:%d:%d", p.File, p.Line, p.Col)
-	case p.Line > 0:
-		return fmt.Sprintf("%s:%d", p.File, p.Line)
-	}
-	return p.File
-}
+// It is the module's one position type.
+type Position = diag.Position
 
 // A Grant is one privilege held by one principal on one securable, as a
 // grant listing reports it.

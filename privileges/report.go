@@ -238,7 +238,7 @@ func (r *Report) writeJUnit(w io.Writer, strict bool) error {
 			c.Failure = &junitMessage{Message: f.Message, Text: f.Fix}
 			findings.Failures++
 		} else {
-			c.SystemOut = string(f.Severity) + where(f.Grant)
+			c.SystemOut = f.Severity.String() + where(f.Grant)
 		}
 		findings.Cases = append(findings.Cases, c)
 	}

@@ -55,7 +55,7 @@ func FromScript(f *dbsql.File) []ScriptChange {
 			continue
 		}
 		p := f.Position(st.Pos())
-		c := ScriptChange{Kind: kind, On: securableOf(on), Stmt: st, Pos: Position{File: p.Filename, Line: p.Line, Col: p.Column}}
+		c := ScriptChange{Kind: kind, On: securableOf(on), Stmt: st, Pos: Position{File: p.File, Line: p.Line, Col: p.Col}}
 		if kind == OwnerChange {
 			c.Owner = principal.Name.Name
 		}
@@ -63,7 +63,7 @@ func FromScript(f *dbsql.File) []ScriptChange {
 			priv, legacy := Normalize(pr.Name, c.On.Type)
 			pp := f.Position(pr.Pos())
 			c.Grants = append(c.Grants, Grant{Principal: principal.Name.Name, Privilege: priv, On: c.On, Spelling: pr.Name,
-				Legacy: legacy, Pos: Position{File: pp.Filename, Line: pp.Line, Col: pp.Column}})
+				Legacy: legacy, Pos: Position{File: pp.File, Line: pp.Line, Col: pp.Col}})
 		}
 		out = append(out, c)
 	}
