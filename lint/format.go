@@ -48,7 +48,6 @@ func encode(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-
 type jsonDiagnostic struct {
 	Pos      diag.Position `json:"pos"`
 	End      diag.Position `json:"end"`

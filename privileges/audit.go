@@ -450,7 +450,6 @@ func (a *auditor) finish() {
 	}
 }
 
-
 // unreadable returns why the grants on s could not be read, if they could
 // not.
 func (a *auditor) unreadable(s Securable) (string, bool) {
