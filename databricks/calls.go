@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ucbootstrap/ucbootstrap/privileges"
+	"github.com/ucbootstrap/ucbootstrap/privileges/listing"
 )
 
 // ucPath is the root of the Unity Catalog API.
@@ -160,58 +161,13 @@ func (c *Client) permissions(ctx context.Context, endpoint string, s privileges.
 }
 
 // grantOf returns the grant of one privilege of a REST assignment, as
-// privileges.Read reads it.
+// listing.Read reads it.
 func grantOf(principal string, on privileges.Securable, p restPrivilege) (privileges.Grant, error) {
-	spelling := strings.TrimSpace(p.Privilege)
-	pv, legacy := privileges.Normalize(spelling, on.Type)
-	if pv == "" {
-		return privileges.Grant{}, fmt.Errorf("databricks: %s: empty privilege for principal %q", on, principal)
-	}
-	g := privileges.Grant{Principal: principal, Privilege: pv, On: on, Spelling: p.Privilege, Legacy: legacy}
-	typ, name := strings.TrimSpace(p.InheritedFromType), strings.TrimSpace(p.InheritedFromName)
-	if typ != "" || name != "" {
-		from, err := inheritedFrom(on, typ, name)
-		if err != nil {
-			return privileges.Grant{}, err
-		}
-		if from != on {
-			g.InheritedFrom = from
-		}
-	}
-	if pv == privileges.Own || strings.HasPrefix(string(pv), "DENIED_") || on.CatalogName() == "hive_metastore" {
-		g.Hive, g.Legacy = true, true
+	g, err := listing.RESTGrant(principal, on, p.Privilege, p.InheritedFromType, p.InheritedFromName)
+	if err != nil {
+		return g, fmt.Errorf("databricks: %w", err)
 	}
 	return g, nil
-}
-
-// inheritedFrom returns the securable an effective privilege comes from.
-func inheritedFrom(on privileges.Securable, typ, name string) (privileges.Securable, error) {
-	var t privileges.SecurableType
-	switch n := len(strings.Split(name, ".")); {
-	case typ != "":
-		var ok bool
-		if t, ok = privileges.ParseSecurableType(typ); !ok {
-			return privileges.Securable{}, fmt.Errorf("databricks: %s: unknown inherited_from_type %q", on, typ)
-		}
-	case n == 1:
-		t = privileges.Catalog
-	case n == 2:
-		t = privileges.Schema
-	default:
-		return privileges.Securable{}, fmt.Errorf("databricks: %s: inherited_from_name %q without inherited_from_type", on, name)
-	}
-	if t == privileges.Metastore {
-		return privileges.Securable{Type: privileges.Metastore}, nil
-	}
-	if name == "" {
-		for _, a := range on.Ancestors() {
-			if a.Type == t {
-				return a, nil
-			}
-		}
-		return privileges.Securable{}, fmt.Errorf("databricks: %s: inherited_from_type %s names no ancestor", on, typ)
-	}
-	return privileges.NewSecurable(t, name), nil
 }
 
 // ownerPath returns the path of the GET endpoint that describes s.

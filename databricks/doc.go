@@ -12,8 +12,8 @@
 //
 // [Fetch] asks about the securables that a set of requirements names, each
 // once and with bounded concurrency; [WriteDump] and [WriteOwners] write
-// what it learned in forms that [privileges.Read] and
-// [privileges.ReadOwners] read back, so that an audit can be repeated
+// what it learned in forms that [listing.Read] and
+// [listing.ReadOwners] read back, so that an audit can be repeated
 // offline.
 //
 // Credentials never appear in errors: they are held as

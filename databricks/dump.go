@@ -25,7 +25,7 @@ type dumpAssignment struct {
 }
 
 // dumpSecurable wraps the effective permissions of one securable; the
-// securable comes first, so that privileges.Read streams the assignments.
+// securable comes first, so that listing.Read streams the assignments.
 type dumpSecurable struct {
 	SecurableType string           `json:"securable_type"`
 	FullName      string           `json:"full_name"`
@@ -51,7 +51,7 @@ func typeName(t privileges.SecurableType) string {
 //	 "privilege_assignments":[{"principal":"...","privileges":[
 //	   {"privilege":"SELECT","inherited_from_type":"SCHEMA","inherited_from_name":"main.sales"}]}]}
 //
-// [privileges.Read] reads it back to the same grants (positions aside).
+// [listing.Read] reads it back to the same grants (positions aside).
 // The output depends only on the grants, not on their order.
 func WriteDump(w io.Writer, f *Fetched) error {
 	gs := slices.Clone(f.Grants)
@@ -80,7 +80,7 @@ func WriteDump(w io.Writer, f *Fetched) error {
 
 // WriteOwners writes the fetched owners as a JSON array of
 // {"securable_type", "full_name", "owner"} objects sorted by securable,
-// which [privileges.ReadOwners] reads back.
+// which [listing.ReadOwners] reads back.
 func WriteOwners(w io.Writer, f *Fetched) error {
 	secs := slices.SortedFunc(maps.Keys(f.Owners), privileges.Securable.Compare)
 	out := make([]dumpOwner, 0, len(secs))

@@ -20,6 +20,7 @@ import (
 	"github.com/ucbootstrap/ucbootstrap/generator"
 	"github.com/ucbootstrap/ucbootstrap/internal/ucemu"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
+	"github.com/ucbootstrap/ucbootstrap/privileges/listing"
 )
 
 const sp = testClientID
@@ -187,11 +188,11 @@ func TestFetchEndToEnd(t *testing.T) {
 	if err := WriteOwners(&owners, f); err != nil {
 		t.Fatal(err)
 	}
-	readOwners, err := privileges.ReadOwners("owners.json", bytes.NewReader(owners.Bytes()))
+	readOwners, err := listing.ReadOwners("owners.json", bytes.NewReader(owners.Bytes()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	offline, err := privileges.Audit(reqs, privileges.Read("dump.json", bytes.NewReader(dump.Bytes())), privileges.Facts{Owners: readOwners})
+	offline, err := privileges.Audit(reqs, listing.Read("dump.json", bytes.NewReader(dump.Bytes())), privileges.Facts{Owners: readOwners})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -401,7 +402,7 @@ func TestDumpRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []privileges.Grant
-	for g, err := range privileges.Read("dump.json", bytes.NewReader(b.Bytes())) {
+	for g, err := range listing.Read("dump.json", bytes.NewReader(b.Bytes())) {
 		if err != nil {
 			t.Fatalf("%v\n%s", err, b.String())
 		}
@@ -427,7 +428,7 @@ func TestDumpRoundTrip(t *testing.T) {
 	if err := WriteOwners(&b, f); err != nil {
 		t.Fatal(err)
 	}
-	owners, err := privileges.ReadOwners("owners.json", bytes.NewReader(b.Bytes()))
+	owners, err := listing.ReadOwners("owners.json", bytes.NewReader(b.Bytes()))
 	if err != nil {
 		t.Fatalf("%v\n%s", err, b.String())
 	}

@@ -8,7 +8,7 @@
 // [Rules] on the two. Each rule has a stable code (UCB001, UCB002, ...), a
 // one-line doc and a help URL into the package's README, which shows a bad
 // and a good example of each. The grants a script makes are checked with
-// the same algorithm as a metastore's: [privileges.FromScript] turns its
+// the same algorithm as a metastore's: [listing.FromScript] turns its
 // GRANT and REVOKE statements into grants, and [privileges.Audit] checks
 // them against [privileges.Required].
 //

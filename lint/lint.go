@@ -12,6 +12,7 @@ import (
 	"github.com/ucbootstrap/ucbootstrap/diag"
 	"github.com/ucbootstrap/ucbootstrap/generator"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
+	"github.com/ucbootstrap/ucbootstrap/privileges/listing"
 )
 
 // A Rule is one check of a script. Code is its stable code (UCB001, ...),
@@ -70,8 +71,8 @@ type Pass struct {
 	// script needs the old payload).
 	Reference *dbsql.File
 	// Changes are the GRANT, REVOKE and ALTER ... OWNER TO statements of
-	// File, as privileges.FromScript returns them.
-	Changes []privileges.ScriptChange
+	// File, as listing.FromScript returns them.
+	Changes []listing.ScriptChange
 
 	rule  *Rule
 	diags *[]Diagnostic
@@ -137,7 +138,7 @@ func Run(filename string, src []byte, in *ucbootstrap.Integration, kind generato
 		}
 		pass.Reference = ref
 	}
-	pass.Changes = privileges.FromScript(f)
+	pass.Changes = listing.FromScript(f)
 	var diags []Diagnostic
 	pass.diags = &diags
 	for _, r := range Rules() {

@@ -7,6 +7,7 @@ import (
 	"github.com/ucbootstrap/ucbootstrap/generator"
 	"github.com/ucbootstrap/ucbootstrap/internal/sqltext"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
+	"github.com/ucbootstrap/ucbootstrap/privileges/listing"
 )
 
 // runSyntax reports each syntax error of the script.
@@ -202,8 +203,8 @@ func runMissingObject(p *Pass) {
 
 // hasGrantTo reports whether the script f grants anything to principal.
 func hasGrantTo(f *dbsql.File, principal string) bool {
-	for _, c := range privileges.FromScript(f) {
-		if c.Kind == privileges.GrantChange && len(c.Grants) > 0 && privileges.SamePrincipal(c.Grants[0].Principal, principal) {
+	for _, c := range listing.FromScript(f) {
+		if c.Kind == listing.GrantChange && len(c.Grants) > 0 && privileges.SamePrincipal(c.Grants[0].Principal, principal) {
 			return true
 		}
 	}
@@ -220,7 +221,7 @@ func runMissingGrant(p *Pass) {
 	if p.Reference == nil || p.Requirements == nil || !hasGrantTo(p.Reference, p.ServicePrincipal) {
 		return
 	}
-	grants, _ := privileges.ApplyScript(nil, nil, p.Changes)
+	grants, _ := listing.ApplyScript(nil, nil, p.Changes)
 	rep, err := privileges.Audit(p.Requirements, grants, privileges.Facts{})
 	if err != nil {
 		return // no grant sequence of a script fails
@@ -231,7 +232,7 @@ func runMissingGrant(p *Pass) {
 		}
 		var at, last dbsql.Node
 		for _, c := range p.Changes {
-			if c.Kind != privileges.GrantChange {
+			if c.Kind != listing.GrantChange {
 				continue
 			}
 			last = c.Stmt
@@ -260,7 +261,7 @@ func runExposure(p *Pass) {
 		}
 		_, principal := grantParts(c.Stmt)
 		switch c.Kind {
-		case privileges.GrantChange:
+		case listing.GrantChange:
 			if len(c.Grants) == 0 || p.isSP(c.Grants[0].Principal) {
 				continue
 			}
@@ -270,7 +271,7 @@ func runExposure(p *Pass) {
 			}
 			p.Reportf(principal, "%s gets %s on %s, inside the governance catalog: nobody but the service principal may reach it; remove the grant",
 				c.Grants[0].Principal, strings.Join(privs, ", "), c.On)
-		case privileges.OwnerChange:
+		case listing.OwnerChange:
 			if p.isSP(c.Owner) {
 				continue
 			}
@@ -345,7 +346,7 @@ func runOwnership(p *Pass) {
 func runSystemSchema(p *Pass) {
 	system := privileges.SecurableOf(privileges.Catalog, "system")
 	for _, c := range p.Changes {
-		if c.Kind != privileges.GrantChange || c.On != system {
+		if c.Kind != listing.GrantChange || c.On != system {
 			continue
 		}
 		privs, principal := grantParts(c.Stmt)
@@ -379,7 +380,7 @@ func runLegacyPrivilege(p *Pass) {
 // admins, which cannot hold Unity Catalog grants.
 func runWorkspaceGroup(p *Pass) {
 	for _, c := range p.Changes {
-		if c.Kind != privileges.GrantChange || len(c.Grants) == 0 || privileges.KindOf(c.Grants[0].Principal) != privileges.WorkspaceLocal {
+		if c.Kind != listing.GrantChange || len(c.Grants) == 0 || privileges.KindOf(c.Grants[0].Principal) != privileges.WorkspaceLocal {
 			continue
 		}
 		_, principal := grantParts(c.Stmt)
@@ -396,7 +397,7 @@ func runDisplayName(p *Pass) {
 		return
 	}
 	for _, c := range p.Changes {
-		if c.Kind != privileges.GrantChange || len(c.Grants) == 0 {
+		if c.Kind != listing.GrantChange || len(c.Grants) == 0 {
 			continue
 		}
 		name := c.Grants[0].Principal
@@ -481,7 +482,7 @@ func runDestructive(p *Pass) {
 		return
 	}
 	for _, c := range p.Changes {
-		if c.Kind != privileges.RevokeChange || len(c.Grants) == 0 || !p.isSP(c.Grants[0].Principal) {
+		if c.Kind != listing.RevokeChange || len(c.Grants) == 0 || !p.isSP(c.Grants[0].Principal) {
 			continue
 		}
 		privs, _ := grantParts(c.Stmt)

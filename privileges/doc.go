@@ -25,10 +25,10 @@
 // system catalog, ALL PRIVILEGES where less would do); and the fewest GRANT
 // statements that fix what is missing.
 //
-// # Readers
+// # Where the grants come from
 //
-// [Read] detects the shape of a grant listing (SHOW GRANTS as CSV, TSV or
-// JSON; the SQL Statement Execution API; information_schema privilege rows;
-// the REST permissions and effective-permissions JSON) and yields its grants
-// as it reads. A malformed row is an error with file, line and column.
+// The audit reads grants as an iter.Seq2 of [Grant]; package
+// privileges/listing reads them from grant listings (SHOW GRANTS,
+// information_schema, the SQL Statement Execution API, the REST JSON) and
+// from the GRANT, REVOKE and OWNER TO statements of a script.
 package privileges

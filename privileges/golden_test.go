@@ -15,6 +15,7 @@ import (
 
 	"github.com/ucbootstrap/ucbootstrap"
 	. "github.com/ucbootstrap/ucbootstrap/privileges"
+	"github.com/ucbootstrap/ucbootstrap/privileges/listing"
 )
 
 var update = flag.Bool("update", false, "rewrite the expected sections of testdata/audit/*.txtar")
@@ -91,13 +92,13 @@ func TestAuditGolden(t *testing.T) {
 				case strings.HasPrefix(f.Name, "grants"):
 					listings = append(listings, f)
 				case strings.HasPrefix(f.Name, "owners"):
-					owners, err := ReadOwners(f.Name, bytes.NewReader(f.Data))
+					owners, err := listing.ReadOwners(f.Name, bytes.NewReader(f.Data))
 					if err != nil {
 						t.Fatal(err)
 					}
 					maps.Copy(facts.Owners, owners)
 				case strings.HasPrefix(f.Name, "members"):
-					members, err := ReadMembers(f.Name, bytes.NewReader(f.Data))
+					members, err := listing.ReadMembers(f.Name, bytes.NewReader(f.Data))
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -181,7 +182,7 @@ func isOutput(name string) bool {
 func chain(files []txtar.File) iter.Seq2[Grant, error] {
 	return func(yield func(Grant, error) bool) {
 		for _, f := range files {
-			for g, err := range Read(f.Name, bytes.NewReader(f.Data)) {
+			for g, err := range listing.Read(f.Name, bytes.NewReader(f.Data)) {
 				if !yield(g, err) || err != nil {
 					return
 				}

@@ -88,6 +88,21 @@ func hasUpper(s string) bool {
 	return false
 }
 
+// NameParts splits a dotted name as a listing prints it into lower-case
+// parts, honouring backticks (a doubled backtick stands for one).
+func NameParts(name string) []string { return splitName(name) }
+
+// Canonical returns the securable as the audit matches it: tables, views
+// and materialized views share one namespace, so views and materialized
+// views become tables; everything else is returned as it is.
+func (s Securable) Canonical() Securable {
+	switch s.Type {
+	case View, MaterializedView:
+		s.Type = Table
+	}
+	return s
+}
+
 // splitName splits a dotted name into lower-case parts, honouring backticks
 // (a doubled backtick stands for one).
 func splitName(name string) []string {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/ucbootstrap/ucbootstrap/dbsql"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
+	"github.com/ucbootstrap/ucbootstrap/privileges/listing"
 )
 
 type auditFlags struct {
@@ -144,7 +145,7 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 		if err != nil {
 			return err
 		}
-		grants, facts.Owners = privileges.ApplyScript(grants, facts.Owners, changes)
+		grants, facts.Owners = listing.ApplyScript(grants, facts.Owners, changes)
 	}
 	rep, err := privileges.Audit(reqs, grants, facts)
 	if err != nil {
@@ -235,7 +236,7 @@ func readListing(cmd *cobra.Command, path string, yield func(privileges.Grant, e
 		defer f.Close()
 		name, r = path, f
 	}
-	for g, err := range privileges.Read(name, r) {
+	for g, err := range listing.Read(name, r) {
 		if !yield(g, err) || err != nil {
 			return false
 		}
@@ -248,7 +249,7 @@ func readFacts(cmd *cobra.Command, f auditFlags, sp string) (privileges.Facts, e
 	facts := privileges.Facts{Owners: map[privileges.Securable]string{}, MemberOf: map[string][]string{}}
 	for _, path := range f.owners {
 		err := withInput(cmd, path, func(name string, r io.Reader) error {
-			owners, err := privileges.ReadOwners(name, r)
+			owners, err := listing.ReadOwners(name, r)
 			maps.Copy(facts.Owners, owners)
 			return err
 		})
@@ -258,7 +259,7 @@ func readFacts(cmd *cobra.Command, f auditFlags, sp string) (privileges.Facts, e
 	}
 	for _, path := range f.members {
 		err := withInput(cmd, path, func(name string, r io.Reader) error {
-			members, err := privileges.ReadMembers(name, r)
+			members, err := listing.ReadMembers(name, r)
 			for p, groups := range members {
 				facts.MemberOf[p] = append(facts.MemberOf[p], groups...)
 			}
@@ -297,8 +298,8 @@ func withInput(cmd *cobra.Command, path string, read func(name string, r io.Read
 // scriptChanges parses a SQL script and returns its grant changes. A script
 // that does not parse cannot be applied: its errors, with positions, end the
 // command with exit code 2.
-func scriptChanges(cmd *cobra.Command, path string) ([]privileges.ScriptChange, error) {
-	var changes []privileges.ScriptChange
+func scriptChanges(cmd *cobra.Command, path string) ([]listing.ScriptChange, error) {
+	var changes []listing.ScriptChange
 	err := withInput(cmd, path, func(name string, r io.Reader) error {
 		src, err := io.ReadAll(r)
 		if err != nil {
@@ -308,7 +309,7 @@ func scriptChanges(cmd *cobra.Command, path string) ([]privileges.ScriptChange, 
 		if err != nil {
 			return fmt.Errorf("%w: fix the script, or check it with ucbootstrap lint", err)
 		}
-		changes = privileges.FromScript(f)
+		changes = listing.FromScript(f)
 		return nil
 	})
 	return changes, err

@@ -15,6 +15,7 @@ import (
 	"github.com/ucbootstrap/ucbootstrap/databricks"
 	"github.com/ucbootstrap/ucbootstrap/internal/ucemu"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
+	"github.com/ucbootstrap/ucbootstrap/privileges/listing"
 )
 
 var grantsRead = regexp.MustCompile(`\d+ grants read`)
@@ -138,7 +139,7 @@ func seedGrants(t *testing.T, s *ucemu.Server, file string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for g, err := range privileges.Read(file, bytes.NewReader(data)) {
+	for g, err := range listing.Read(file, bytes.NewReader(data)) {
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,7 +155,7 @@ func seedOwners(t *testing.T, s *ucemu.Server, file string) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	owners, err := privileges.ReadOwners(file, bytes.NewReader(data))
+	owners, err := listing.ReadOwners(file, bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}

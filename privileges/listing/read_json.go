@@ -1,12 +1,15 @@
-package privileges
+package listing
 
 import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"strconv"
 	"strings"
+
+	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
 
 // A jsonReader reads JSON listings token by token, so that an array of a
@@ -40,13 +43,13 @@ const (
 type keyInfo struct {
 	kind keyKind
 	c    col
-	t    SecurableType // of a list
+	t    privileges.SecurableType // of a list
 }
 
 // restPriv is one privilege of a REST assignment.
 type restPriv struct {
 	spelling, fromType, fromName string
-	pos                          Position
+	pos                          privileges.Position
 }
 
 // pendingGrant is a REST privilege read before its securable is known.
@@ -65,7 +68,7 @@ type objState struct {
 	other  bool // a statement, a list or a REST page
 	assign bool // privilege_assignments
 
-	on         Securable // of the assignments
+	on         privileges.Securable // of the assignments
 	onKnown    bool
 	fromOption bool
 	pending    []pendingGrant
@@ -131,24 +134,24 @@ func (j *jsonReader) syntaxError(err error) error {
 		return j.errorf(j.at(j.dec.InputOffset()), "invalid JSON: %s", se.Error())
 	}
 	line, col := j.lc.pos(j.dec.InputOffset())
-	return &ReadError{Pos: Position{File: j.r.name, Line: line, Col: col}, Msg: "read: " + err.Error(), Err: err}
+	return &ReadError{Pos: privileges.Position{File: j.r.name, Line: line, Col: col}, Msg: "read: " + err.Error(), Err: err}
 }
 
-func (j *jsonReader) errorf(pos Position, format string, args ...any) error {
+func (j *jsonReader) errorf(pos privileges.Position, format string, args ...any) error {
 	return j.r.errorf(pos, format, args...)
 }
 
 // at returns the position of an input offset.
-func (j *jsonReader) at(off int64) Position {
+func (j *jsonReader) at(off int64) privileges.Position {
 	line, col := j.lc.pos(off)
-	return Position{File: j.r.name, Line: line, Col: col}
+	return privileges.Position{File: j.r.name, Line: line, Col: col}
 }
 
 // delimPos returns the position of the delimiter just read.
-func (j *jsonReader) delimPos() Position { return j.at(j.dec.InputOffset() - 1) }
+func (j *jsonReader) delimPos() privileges.Position { return j.at(j.dec.InputOffset() - 1) }
 
 // tokenPos returns the position of the scalar token just read.
-func (j *jsonReader) tokenPos(t json.Token) Position {
+func (j *jsonReader) tokenPos(t json.Token) privileges.Position {
 	end := j.dec.InputOffset()
 	switch v := t.(type) {
 	case string:
@@ -209,7 +212,7 @@ func (j *jsonReader) keyInfo(key string) keyInfo {
 		case "catalogs", "schemas", "tables", "volumes":
 			if j.r.mode == modeOwners { // in a top-level object only: see readObject
 				k.kind = keyList
-				k.t = map[string]SecurableType{"catalogs": Catalog, "schemas": Schema, "tables": Table, "volumes": Volume}[n]
+				k.t = map[string]privileges.SecurableType{"catalogs": privileges.Catalog, "schemas": privileges.Schema, "tables": privileges.Table, "volumes": privileges.Volume}[n]
 			}
 		}
 	}
@@ -300,9 +303,9 @@ func (j *jsonReader) open(key string, d json.Delim) (ok bool, err error) {
 // fields reads the object under key (or null, for which ok is false),
 // calling field for each of its keys; field must read the key's value. pos
 // is the position of the object's '{'.
-func (j *jsonReader) fields(key string, field func(k string) error) (pos Position, ok bool, err error) {
+func (j *jsonReader) fields(key string, field func(k string) error) (pos privileges.Position, ok bool, err error) {
 	if ok, err = j.open(key, '{'); !ok || err != nil {
-		return Position{}, false, err
+		return privileges.Position{}, false, err
 	}
 	pos = j.delimPos()
 	for j.dec.More() {
@@ -321,7 +324,7 @@ func (j *jsonReader) fields(key string, field func(k string) error) (pos Positio
 // object reads an object whose '{' was read at pos: a row, a REST
 // response or wrapper, a Statement Execution API response, or a REST
 // list. listType is the type of the list the object is in, if any.
-func (j *jsonReader) object(pos Position, listType SecurableType) error {
+func (j *jsonReader) object(pos privileges.Position, listType privileges.SecurableType) error {
 	// The states of the objects being read are kept for the next objects
 	// at their depth: a state is too big to allocate per row.
 	if j.depth == len(j.states) {
@@ -337,7 +340,7 @@ func (j *jsonReader) object(pos Position, listType SecurableType) error {
 	return err
 }
 
-func (j *jsonReader) readObject(st *objState, listType SecurableType) error {
+func (j *jsonReader) readObject(st *objState, listType privileges.SecurableType) error {
 	for j.dec.More() {
 		t, err := j.next()
 		if err != nil {
@@ -402,7 +405,7 @@ func (j *jsonReader) column(st *objState, key string, c col) error {
 }
 
 // endObject acts on an object once all of it is read.
-func (j *jsonReader) endObject(st *objState, listType SecurableType) error {
+func (j *jsonReader) endObject(st *objState, listType privileges.SecurableType) error {
 	seen := st.keys[:min(st.nkeys, len(st.keys))]
 	switch {
 	case st.assign:
@@ -486,18 +489,18 @@ func (j *jsonReader) resolve(st *objState) error {
 
 // wrapperSecurable returns the securable that an object's securable_type
 // and full_name name; ok is false when it has neither.
-func (j *jsonReader) wrapperSecurable(st *objState) (Securable, bool, error) {
+func (j *jsonReader) wrapperSecurable(st *objState) (privileges.Securable, bool, error) {
 	rw := &st.row
 	if !rw.set.has(colFullName) && !rw.set.has(colSecurableType) {
-		return Securable{}, false, nil
+		return privileges.Securable{}, false, nil
 	}
 	t, err := j.r.restType(rw, &plan{})
 	if err != nil {
-		return Securable{}, false, err
+		return privileges.Securable{}, false, err
 	}
 	full := strings.TrimSpace(rw.vals[colFullName])
-	if t != Metastore && full == "" {
-		return Securable{}, false, j.errorf(rw.pos, "no %s for the %s: a wrapper names its securable in securable_type and full_name", rw.name(colFullName), t)
+	if t != privileges.Metastore && full == "" {
+		return privileges.Securable{}, false, j.errorf(rw.pos, "no %s for the %s: a wrapper names its securable in securable_type and full_name", rw.name(colFullName), t)
 	}
 	return securable(t, full), true, nil
 }
@@ -584,7 +587,7 @@ func (j *jsonReader) privileges(key string) error {
 }
 
 // effective reads an effective-permissions privilege object.
-func (j *jsonReader) effective(pos Position) (restPriv, error) {
+func (j *jsonReader) effective(pos privileges.Position) (restPriv, error) {
 	p := restPriv{pos: pos}
 	for j.dec.More() {
 		t, err := j.next()
@@ -611,16 +614,50 @@ func (j *jsonReader) effective(pos Position) (restPriv, error) {
 }
 
 // restGrant yields the grant of one REST privilege.
-func (j *jsonReader) restGrant(principal string, on Securable, p restPriv) error {
-	pv, ok := j.r.privilege(p.spelling, on.Type)
-	if !ok {
-		return j.errorf(p.pos, "empty privilege for principal %q: every privilege of privilege_assignments needs a name", principal)
+func (j *jsonReader) restGrant(principal string, on privileges.Securable, p restPriv) error {
+	g, msg := restGrant(principal, on, p.spelling, p.fromType, p.fromName, j.r.privilege)
+	if msg != "" {
+		return j.errorf(p.pos, "%s", msg)
 	}
-	g := Grant{Principal: principal, Privilege: pv.p, On: on, Spelling: p.spelling, Legacy: pv.legacy, Pos: p.pos}
-	if !isNull(strings.TrimSpace(p.fromType)) || !isNull(strings.TrimSpace(p.fromName)) {
-		from, err := j.inherited(on, p)
-		if err != nil {
-			return err
+	g.Pos = p.pos
+	return j.r.emit(&g)
+}
+
+// RESTGrant returns the grant of one privilege of a REST permissions or
+// effective-permissions assignment: the privilege as the response spells
+// it, and, for an inherited one, its inherited_from_type and
+// inherited_from_name (either may be empty, "null" or "None"). It is the
+// one conversion of REST grants, used by [Read] and by the workspace
+// client.
+func RESTGrant(principal string, on privileges.Securable, privilege, inheritedFromType, inheritedFromName string) (privileges.Grant, error) {
+	g, msg := restGrant(principal, on, privilege, inheritedFromType, inheritedFromName, normalize)
+	if msg != "" {
+		return g, fmt.Errorf("listing: %s: %s", on, msg)
+	}
+	return g, nil
+}
+
+// normalize is privileges.Normalize for restGrant, without a cache.
+func normalize(spelling string, on privileges.SecurableType) (privVal, bool) {
+	p, legacy := privileges.Normalize(spelling, on)
+	if p == "" {
+		return privVal{}, false
+	}
+	return privVal{p: p, legacy: legacy, hive: hivePrivilege(p)}, true
+}
+
+// restGrant converts one REST privilege, or says what is wrong with it.
+func restGrant(principal string, on privileges.Securable, spelling, fromType, fromName string,
+	privilege func(string, privileges.SecurableType) (privVal, bool)) (privileges.Grant, string) {
+	pv, ok := privilege(spelling, on.Type)
+	if !ok {
+		return privileges.Grant{}, fmt.Sprintf("empty privilege for principal %q: every privilege of privilege_assignments needs a name", principal)
+	}
+	g := privileges.Grant{Principal: principal, Privilege: pv.p, On: on, Spelling: spelling, Legacy: pv.legacy}
+	if !isNull(strings.TrimSpace(fromType)) || !isNull(strings.TrimSpace(fromName)) {
+		from, msg := inherited(on, fromType, fromName)
+		if msg != "" {
+			return privileges.Grant{}, msg
 		}
 		if from != on {
 			g.InheritedFrom = from
@@ -629,40 +666,40 @@ func (j *jsonReader) restGrant(principal string, on Securable, p restPriv) error
 	if pv.hive || isHive(on) {
 		g.Hive, g.Legacy = true, true
 	}
-	return j.r.emit(&g)
+	return g, ""
 }
 
 // inherited returns the securable an effective privilege is inherited
-// from.
-func (j *jsonReader) inherited(on Securable, p restPriv) (Securable, error) {
-	typ, name := strings.TrimSpace(p.fromType), strings.TrimSpace(p.fromName)
+// from, or says why it cannot tell.
+func inherited(on privileges.Securable, fromType, fromName string) (privileges.Securable, string) {
+	typ, name := strings.TrimSpace(fromType), strings.TrimSpace(fromName)
 	if isNull(name) {
 		name = ""
 	}
-	var t SecurableType
+	var t privileges.SecurableType
 	switch {
 	case !isNull(typ):
 		var ok bool
-		if t, ok = ParseSecurableType(typ); !ok {
-			return Securable{}, j.errorf(p.pos, "unknown inherited_from_type %q: expected one of %s", typ, typeList)
+		if t, ok = privileges.ParseSecurableType(typ); !ok {
+			return privileges.Securable{}, fmt.Sprintf("unknown inherited_from_type %q: expected one of %s", typ, typeList)
 		}
-	case len(splitName(name)) == 1:
-		t = Catalog
-	case len(splitName(name)) == 2:
-		t = Schema
+	case len(privileges.NameParts(name)) == 1:
+		t = privileges.Catalog
+	case len(privileges.NameParts(name)) == 2:
+		t = privileges.Schema
 	default:
-		return Securable{}, j.errorf(p.pos, "inherited_from_name %q without inherited_from_type: add the type", name)
+		return privileges.Securable{}, fmt.Sprintf("inherited_from_name %q without inherited_from_type: add the type", name)
 	}
 	if name == "" {
-		if t == Metastore {
-			return Securable{Type: Metastore}, nil
+		if t == privileges.Metastore {
+			return privileges.Securable{Type: privileges.Metastore}, ""
 		}
 		if a, ok := ancestor(on, t); ok {
-			return a, nil
+			return a, ""
 		}
-		return Securable{}, j.errorf(p.pos, "inherited_from_type %s without inherited_from_name names no ancestor of %s: add inherited_from_name", typ, on)
+		return privileges.Securable{}, fmt.Sprintf("inherited_from_type %s without inherited_from_name names no ancestor of %s: add inherited_from_name", typ, on)
 	}
-	return securable(t, name), nil
+	return securable(t, name), ""
 }
 
 // manifest reads a Statement Execution API manifest: the columns, and
@@ -881,7 +918,7 @@ func (j *jsonReader) errorMessage(key string) (string, error) {
 }
 
 // list reads a REST list of securables (owners only).
-func (j *jsonReader) list(key string, t SecurableType) error {
+func (j *jsonReader) list(key string, t privileges.SecurableType) error {
 	ok, err := j.open(key, '[')
 	if !ok || err != nil {
 		return err

@@ -1,4 +1,4 @@
-package privileges
+package listing
 
 import (
 	"iter"
@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/ucbootstrap/ucbootstrap/dbsql"
+	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
 
 // ChangeKind tells what a statement of a script does to grants.
@@ -23,11 +24,11 @@ const (
 // change, none), Owner the new owner.
 type ScriptChange struct {
 	Kind   ChangeKind
-	Grants []Grant
-	On     Securable
+	Grants []privileges.Grant
+	On     privileges.Securable
 	Owner  string
 	Stmt   dbsql.Stmt
-	Pos    Position
+	Pos    privileges.Position
 }
 
 // FromScript returns the grant changes a parsed script makes, in script
@@ -55,15 +56,15 @@ func FromScript(f *dbsql.File) []ScriptChange {
 			continue
 		}
 		p := f.Position(st.Pos())
-		c := ScriptChange{Kind: kind, On: securableOf(on), Stmt: st, Pos: Position{File: p.File, Line: p.Line, Col: p.Col}}
+		c := ScriptChange{Kind: kind, On: securableOf(on), Stmt: st, Pos: privileges.Position{File: p.File, Line: p.Line, Col: p.Col}}
 		if kind == OwnerChange {
 			c.Owner = principal.Name.Name
 		}
 		for _, pr := range privs {
-			priv, legacy := Normalize(pr.Name, c.On.Type)
+			priv, legacy := privileges.Normalize(pr.Name, c.On.Type)
 			pp := f.Position(pr.Pos())
-			c.Grants = append(c.Grants, Grant{Principal: principal.Name.Name, Privilege: priv, On: c.On, Spelling: pr.Name,
-				Legacy: legacy, Pos: Position{File: pp.File, Line: pp.Line, Col: pp.Col}})
+			c.Grants = append(c.Grants, privileges.Grant{Principal: principal.Name.Name, Privilege: priv, On: c.On, Spelling: pr.Name,
+				Legacy: legacy, Pos: privileges.Position{File: pp.File, Line: pp.Line, Col: pp.Col}})
 		}
 		out = append(out, c)
 	}
@@ -71,34 +72,34 @@ func FromScript(f *dbsql.File) []ScriptChange {
 }
 
 // securableOf converts a parsed securable.
-func securableOf(s *dbsql.Securable) Securable {
-	t, ok := ParseSecurableType(string(s.Type))
+func securableOf(s *dbsql.Securable) privileges.Securable {
+	t, ok := privileges.ParseSecurableType(string(s.Type))
 	if !ok {
-		t = SecurableType(s.Type)
+		t = privileges.SecurableType(s.Type)
 	}
 	if s.Name == nil {
-		return SecurableOf(t)
+		return privileges.SecurableOf(t)
 	}
 	parts := make([]string, len(s.Name.Parts))
 	for i, p := range s.Name.Parts {
 		parts[i] = p.Name
 	}
-	return SecurableOf(t, parts...)
+	return privileges.SecurableOf(t, parts...)
 }
 
 // grantKey identifies a privilege of a principal on a securable.
 type grantKey struct {
 	principal string
-	privilege Privilege
-	on        objectKey
+	privilege privileges.Privilege
+	on        privileges.Securable
 }
 
-func keyOfGrant(principal string, p Privilege, on Securable) grantKey {
-	switch KindOf(principal) {
-	case User, ServicePrincipal, AccountUsers:
+func keyOfGrant(principal string, p privileges.Privilege, on privileges.Securable) grantKey {
+	switch privileges.KindOf(principal) {
+	case privileges.User, privileges.ServicePrincipal, privileges.AccountUsers:
 		principal = strings.ToLower(principal)
 	}
-	return grantKey{principal, p, keyOf(on)}
+	return grantKey{principal, p, on.Canonical()}
 }
 
 // ApplyScript returns the grants and owners that hold after the script's
@@ -108,23 +109,23 @@ func keyOfGrant(principal string, p Privilege, on Securable) grantKey {
 // a GRANT adds it; ALTER ... OWNER TO sets the owner. The last statement on
 // a privilege wins. The current grants are streamed; memory grows with the
 // script, not with the listing.
-func ApplyScript(current iter.Seq2[Grant, error], owners map[Securable]string, changes []ScriptChange) (iter.Seq2[Grant, error], map[Securable]string) {
+func ApplyScript(current iter.Seq2[privileges.Grant, error], owners map[privileges.Securable]string, changes []ScriptChange) (iter.Seq2[privileges.Grant, error], map[privileges.Securable]string) {
 	type state struct {
 		granted bool
-		grant   Grant
+		grant   privileges.Grant
 	}
 	net := map[grantKey]*state{}
 	var order []grantKey
 	revokedAll := map[grantKey]bool{} // key with privilege ALL_PRIVILEGES: everything it covers was revoked
 	after := maps.Clone(owners)
 	if after == nil {
-		after = map[Securable]string{}
+		after = map[privileges.Securable]string{}
 	}
 	for _, c := range changes {
 		switch c.Kind {
 		case OwnerChange:
 			for s := range after {
-				if keyOf(s) == keyOf(c.On) {
+				if s.Canonical() == c.On.Canonical() {
 					delete(after, s)
 				}
 			}
@@ -136,11 +137,11 @@ func ApplyScript(current iter.Seq2[Grant, error], owners map[Securable]string, c
 					order = append(order, k)
 				}
 				net[k] = &state{granted: c.Kind == GrantChange, grant: g}
-				if c.Kind == RevokeChange && g.Privilege == AllPrivileges {
+				if c.Kind == RevokeChange && g.Privilege == privileges.AllPrivileges {
 					revokedAll[k] = true
 					// Earlier grants that ALL PRIVILEGES covers go too.
 					for other, st := range net {
-						if other.principal == k.principal && other.on == k.on && AllPrivilegesCovers(other.privilege) {
+						if other.principal == k.principal && other.on == k.on && privileges.AllPrivilegesCovers(other.privilege) {
 							st.granted = false
 						}
 					}
@@ -148,19 +149,19 @@ func ApplyScript(current iter.Seq2[Grant, error], owners map[Securable]string, c
 			}
 		}
 	}
-	revoked := func(g Grant) bool {
+	revoked := func(g privileges.Grant) bool {
 		k := keyOfGrant(g.Principal, g.Privilege, g.Effective())
 		if s, ok := net[k]; ok {
 			return !s.granted
 		}
-		all := keyOfGrant(g.Principal, AllPrivileges, g.Effective())
-		return revokedAll[all] && AllPrivilegesCovers(g.Privilege)
+		all := keyOfGrant(g.Principal, privileges.AllPrivileges, g.Effective())
+		return revokedAll[all] && privileges.AllPrivilegesCovers(g.Privilege)
 	}
-	grants := func(yield func(Grant, error) bool) {
+	grants := func(yield func(privileges.Grant, error) bool) {
 		if current != nil {
 			for g, err := range current {
 				if err != nil {
-					yield(Grant{}, err)
+					yield(privileges.Grant{}, err)
 					return
 				}
 				if revoked(g) {

@@ -1,4 +1,4 @@
-package privileges
+package listing
 
 import (
 	"encoding/json"
@@ -16,6 +16,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/ucbootstrap/ucbootstrap/privileges"
 	"golang.org/x/tools/txtar"
 )
 
@@ -23,7 +24,7 @@ import (
 // "line:col principal PRIVILEGE TYPE name", then "<- TYPE name" for an
 // inherited row, "legacy" and "hive" flags, and the spelling when it is
 // not the privilege key.
-func brief(g Grant) string {
+func brief(g privileges.Grant) string {
 	s := fmt.Sprintf("%d:%d %q %s %s", g.Pos.Line, g.Pos.Col, g.Principal, g.Privilege, g.On)
 	if !g.Direct() {
 		s += " <- " + g.InheritedFrom.String()
@@ -59,7 +60,7 @@ func readAll(in string, opts ...ReadOption) ([]string, error) {
 }
 
 // byteAt returns the byte of in at a position.
-func byteAt(in string, pos Position) (byte, bool) {
+func byteAt(in string, pos privileges.Position) (byte, bool) {
 	lines := strings.SplitAfter(strings.TrimPrefix(in, "\uFEFF"), "\n")
 	if pos.Line < 1 || pos.Line > len(lines) || pos.Col < 1 || pos.Col > len(lines[pos.Line-1]) {
 		return 0, false
@@ -70,7 +71,7 @@ func byteAt(in string, pos Position) (byte, bool) {
 // checkPos checks that a grant's position is at the start of a JSON
 // object, array or string (the privilege), or at the first field of a CSV
 // row.
-func checkPos(in string, g Grant) error {
+func checkPos(in string, g privileges.Grant) error {
 	pos := g.Pos
 	c, ok := byteAt(in, pos)
 	switch {
@@ -387,7 +388,7 @@ func TestReadStatementExecution(t *testing.T) {
 }
 
 func TestReadREST(t *testing.T) {
-	cat := On(NewSecurable(Catalog, "main"))
+	cat := On(privileges.NewSecurable(privileges.Catalog, "main"))
 	runReadCases(t, []readCase{{
 		name: "permissions with On",
 		in:   `{"privilege_assignments":[{"principal":"alice@x.com","privileges":["USE_CATALOG","SELECT"]},{"principal":"data-eng","privileges":["ALL_PRIVILEGES"]}],"next_page_token":"x"}`,
@@ -405,7 +406,7 @@ func TestReadREST(t *testing.T) {
      {"privilege": "SELECT", "inherited_from_type": "CATALOG", "inherited_from_name": "main"},
      {"privilege": "MODIFY"},
      {"privilege": "USE_SCHEMA", "inherited_from_type": "SCHEMA", "inherited_from_name": "main.sales"}]}]}`,
-		opts: []ReadOption{On(NewSecurable(Table, "main.sales.orders"))},
+		opts: []ReadOption{On(privileges.NewSecurable(privileges.Table, "main.sales.orders"))},
 		want: []string{
 			`4:6 "grp" SELECT TABLE main.sales.orders <- CATALOG main`,
 			`5:6 "grp" MODIFY TABLE main.sales.orders`,
@@ -463,7 +464,7 @@ func TestReadREST(t *testing.T) {
 {"privilege":"MANAGE","inherited_from_type":"table","inherited_from_name":"Main.Sales.Orders"},
 {"privilege":"APPLY_TAG","inherited_from_type":null,"inherited_from_name":"main.sales"},
 {"privilege":"BROWSE","inherited_from_type":"METASTORE"}]}]}`,
-		opts: []ReadOption{On(NewSecurable(Table, "main.sales.orders"))},
+		opts: []ReadOption{On(privileges.NewSecurable(privileges.Table, "main.sales.orders"))},
 		want: []string{
 			`2:1 "g" SELECT TABLE main.sales.orders <- CATALOG main`,
 			`3:1 "g" MODIFY TABLE main.sales.orders <- SCHEMA main.sales`,
@@ -565,7 +566,7 @@ func TestReadErrors(t *testing.T) {
 		{"bare REST response", `{"privilege_assignments":[{"principal":"x","privileges":["USE_CATALOG"]}]}`, nil,
 			`f:1:1: privilege_assignments without a securable: pass the securable the response is about (the On option), or wrap the response as {"securable_type": "catalog", "full_name": "main", "privilege_assignments": [...]}`, 0},
 		{"wrapper contradicts On", `{"privilege_assignments":[{"principal":"x","privileges":["USE_CATALOG"]}],"securable_type":"catalog","full_name":"other"}`,
-			[]ReadOption{On(NewSecurable(Catalog, "main"))},
+			[]ReadOption{On(privileges.NewSecurable(privileges.Catalog, "main"))},
 			`f:1:1: the object names CATALOG other, but the grants were read as about CATALOG main (the On option): leave out one of them`, 1},
 		{"wrapper with unknown type", `{"securable_type":"widget","full_name":"w","privilege_assignments":[]}`, nil,
 			`f:1:1: unknown securable_type "widget": expected one of METASTORE, CATALOG, SCHEMA, TABLE, VIEW, MATERIALIZED VIEW, VOLUME, FUNCTION, EXTERNAL LOCATION, STORAGE CREDENTIAL, SERVICE CREDENTIAL, CONNECTION, SHARE`, 0},
@@ -573,22 +574,22 @@ func TestReadErrors(t *testing.T) {
 			`f:1:1: cannot tell the type of "a.b.c.d" from its 4 name parts: add securable_type`, 0},
 		{"REST empty privilege", `{"securable_type":"catalog","full_name":"main","privilege_assignments":[{"principal":"x","privileges":["SELECT",""]}]}`, nil,
 			`f:1:113: empty privilege for principal "x": every privilege of privilege_assignments needs a name`, 1},
-		{"REST privilege of separators", ` {"privilegeAssignments":[{"privileges":["_"]}]}`, []ReadOption{On(NewSecurable(Table, "a.b.c"))},
+		{"REST privilege of separators", ` {"privilegeAssignments":[{"privileges":["_"]}]}`, []ReadOption{On(privileges.NewSecurable(privileges.Table, "a.b.c"))},
 			`f:1:42: empty privilege for principal "": every privilege of privilege_assignments needs a name`, 0},
 		{"REST privileges not an array", `{"securable_type":"catalog","full_name":"main","privilege_assignments":[{"principal":"x","privileges":"SELECT"}]}`, nil,
 			`f:1:103: "privileges" must be an array, not a string`, 0},
 		{"REST unknown inherited type", `{"securable_type":"table","full_name":"a.b.c","privilege_assignments":[{"principal":"x","privileges":[{"privilege":"SELECT","inherited_from_type":"GALAXY","inherited_from_name":"a"}]}]}`, nil,
 			`f:1:103: unknown inherited_from_type "GALAXY": expected one of METASTORE, CATALOG, SCHEMA, TABLE, VIEW, MATERIALIZED VIEW, VOLUME, FUNCTION, EXTERNAL LOCATION, STORAGE CREDENTIAL, SERVICE CREDENTIAL, CONNECTION, SHARE`, 0},
 		{"REST inherited name without type", `{"privilege_assignments":[{"principal":"x","privileges":[{"privilege":"SELECT","inherited_from_name":"a.b.c"}]}]}`,
-			[]ReadOption{On(NewSecurable(Table, "a.b.c"))},
+			[]ReadOption{On(privileges.NewSecurable(privileges.Table, "a.b.c"))},
 			`f:1:58: inherited_from_name "a.b.c" without inherited_from_type: add the type`, 0},
 		{"REST inherited type without name", `{"privilege_assignments":[{"principal":"x","privileges":[{"privilege":"SELECT","inherited_from_type":"SCHEMA"}]}]}`,
-			[]ReadOption{On(NewSecurable(Catalog, "a"))},
+			[]ReadOption{On(privileges.NewSecurable(privileges.Catalog, "a"))},
 			`f:1:58: inherited_from_type SCHEMA without inherited_from_name names no ancestor of CATALOG a: add inherited_from_name`, 0},
 		{"REST privileges holds a number", `{"privilege_assignments":[{"principal":"x","privileges":[1]}]}`,
-			[]ReadOption{On(NewSecurable(Catalog, "a"))},
+			[]ReadOption{On(privileges.NewSecurable(privileges.Catalog, "a"))},
 			`f:1:58: "privileges" holds a number: expected strings or {"privilege", "inherited_from_type", "inherited_from_name"} objects`, 0},
-		{"REST assignments hold a string", `{"privilege_assignments":["x"]}`, []ReadOption{On(NewSecurable(Catalog, "a"))},
+		{"REST assignments hold a string", `{"privilege_assignments":["x"]}`, []ReadOption{On(privileges.NewSecurable(privileges.Catalog, "a"))},
 			`f:1:27: "privilege_assignments" holds a string: expected {"principal", "privileges"} objects`, 0},
 		{"statement running", `{"status":{"state":"RUNNING"}}`, nil,
 			`f:1:11: the statement did not succeed (RUNNING): run it again and save the response once its state is SUCCEEDED`, 0},
@@ -669,48 +670,48 @@ func TestReadOwners(t *testing.T) {
 	for _, tc := range []struct {
 		name string
 		in   string
-		want map[Securable]string
+		want map[privileges.Securable]string
 	}{{
 		name: "catalogs CSV",
 		in:   "catalog_name,catalog_owner,comment\nmain,admins-group,x\nOps,ops@x.com,\n",
-		want: map[Securable]string{{Catalog, "main"}: "admins-group", {Catalog, "ops"}: "ops@x.com"},
+		want: map[privileges.Securable]string{{Type: privileges.Catalog, Name: "main"}: "admins-group", {Type: privileges.Catalog, Name: "ops"}: "ops@x.com"},
 	}, {
 		name: "schemata TSV",
 		in:   "CATALOG_NAME\tSCHEMA_NAME\tSCHEMA_OWNER\nmain\tsales\tsp-1\n",
-		want: map[Securable]string{{Schema, "main.sales"}: "sp-1"},
+		want: map[privileges.Securable]string{{Type: privileges.Schema, Name: "main.sales"}: "sp-1"},
 	}, {
 		name: "tables JSON array, views are tables",
 		in: `[{"table_catalog":"main","table_schema":"sales","table_name":"orders","table_type":"MANAGED","table_owner":"a@x.com"},
  {"table_catalog":"main","table_schema":"sales","table_name":"v","table_type":"VIEW","table_owner":"b@x.com"}]`,
-		want: map[Securable]string{{Table, "main.sales.orders"}: "a@x.com", {Table, "main.sales.v"}: "b@x.com"},
+		want: map[privileges.Securable]string{{Type: privileges.Table, Name: "main.sales.orders"}: "a@x.com", {Type: privileges.Table, Name: "main.sales.v"}: "b@x.com"},
 	}, {
 		name: "JSON Lines",
 		in:   "{\"catalog_name\":\"main\",\"catalog_owner\":\"x\"}\n{\"catalog_name\":\"main\",\"schema_name\":\"s\",\"schema_owner\":\"y\"}\n",
-		want: map[Securable]string{{Catalog, "main"}: "x", {Schema, "main.s"}: "y"},
+		want: map[privileges.Securable]string{{Type: privileges.Catalog, Name: "main"}: "x", {Type: privileges.Schema, Name: "main.s"}: "y"},
 	}, {
 		name: "REST objects",
 		in: `[{"full_name":"main","owner":"a","securable_type":"CATALOG","properties":{"k":"v"}},
  {"name":"s","catalog_name":"main","full_name":"main.s","owner":"b"},
  {"full_name":"main.s.t","owner":"c"},
  {"full_name":"main.s.vol","owner":"d","securable_type":"volume"}]`,
-		want: map[Securable]string{{Catalog, "main"}: "a", {Schema, "main.s"}: "b", {Table, "main.s.t"}: "c", {Volume, "main.s.vol"}: "d"},
+		want: map[privileges.Securable]string{{Type: privileges.Catalog, Name: "main"}: "a", {Type: privileges.Schema, Name: "main.s"}: "b", {Type: privileges.Table, Name: "main.s.t"}: "c", {Type: privileges.Volume, Name: "main.s.vol"}: "d"},
 	}, {
 		name: "REST list responses",
 		in: `{"catalogs":[{"name":"main","full_name":"main","owner":"a"}],"next_page_token":""}
 {"volumes":[{"full_name":"main.s.v","owner":"b"}]}`,
-		want: map[Securable]string{{Catalog, "main"}: "a", {Volume, "main.s.v"}: "b"},
+		want: map[privileges.Securable]string{{Type: privileges.Catalog, Name: "main"}: "a", {Type: privileges.Volume, Name: "main.s.v"}: "b"},
 	}, {
 		name: "REST list responses of schemas and tables",
 		in:   `{"schemas":[{"full_name":"main.s","owner":"a"}],"tables":[{"full_name":"main.s.t","owner":"b","table_type":"VIEW"}],"schemas_count":1}`,
-		want: map[Securable]string{{Schema, "main.s"}: "a", {Table, "main.s.t"}: "b"},
+		want: map[privileges.Securable]string{{Type: privileges.Schema, Name: "main.s"}: "a", {Type: privileges.Table, Name: "main.s.t"}: "b"},
 	}, {
 		name: "single REST object",
 		in:   `{"full_name":"main","owner":"a"}`,
-		want: map[Securable]string{{Catalog, "main"}: "a"},
+		want: map[privileges.Securable]string{{Type: privileges.Catalog, Name: "main"}: "a"},
 	}, {
 		name: "repeated rows",
 		in:   "catalog_name,catalog_owner\nmain,a\nmain,a\n",
-		want: map[Securable]string{{Catalog, "main"}: "a"},
+		want: map[privileges.Securable]string{{Type: privileges.Catalog, Name: "main"}: "a"},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			got, err := ReadOwners("f", strings.NewReader(tc.in))
@@ -880,7 +881,7 @@ func TestPlainName(t *testing.T) {
 	// and must be exact on ASCII.
 	check := func(s string) {
 		t.Helper()
-		got, want := plainName(s), NewSecurable(Table, s).Name == s
+		got, want := plainName(s), privileges.NewSecurable(privileges.Table, s).Name == s
 		if plain, dots := scanName(s); plain && dots != strings.Count(s, ".") {
 			t.Errorf("scanName(%q) counts %d periods, want %d", s, dots, strings.Count(s, "."))
 		}
@@ -975,11 +976,11 @@ func goldenOutcome(t *testing.T, section string, input, on *txtar.File) string {
 		var opts []ReadOption
 		if on != nil {
 			typ, name, _ := strings.Cut(strings.TrimSpace(string(on.Data)), " ")
-			st, ok := ParseSecurableType(typ)
+			st, ok := privileges.ParseSecurableType(typ)
 			if !ok {
 				t.Fatalf("on: unknown type %q", typ)
 			}
-			opts = append(opts, On(NewSecurable(st, name)))
+			opts = append(opts, On(privileges.NewSecurable(st, name)))
 		}
 		for g, err := range Read(input.Name, strings.NewReader(in), opts...) {
 			if err != nil {
@@ -996,7 +997,7 @@ func goldenOutcome(t *testing.T, section string, input, on *txtar.File) string {
 		if err != nil {
 			return fmt.Sprintf("error: %v\n", err)
 		}
-		for _, s := range slices.SortedFunc(maps.Keys(owners), Securable.Compare) {
+		for _, s := range slices.SortedFunc(maps.Keys(owners), privileges.Securable.Compare) {
 			fmt.Fprintf(&b, "%s: %s\n", s, owners[s])
 		}
 	case "members":

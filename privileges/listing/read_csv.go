@@ -1,4 +1,4 @@
-package privileges
+package listing
 
 import (
 	"bufio"
@@ -7,6 +7,8 @@ import (
 	"errors"
 	"io"
 	"slices"
+
+	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
 
 // readCSV reads a CSV or TSV listing with a header row.
@@ -17,10 +19,10 @@ func (r *reader) readCSV(br *bufio.Reader) error {
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
-		return r.errorf(Position{Line: 1, Col: 1}, "empty input: expected %s", r.expected())
+		return r.errorf(privileges.Position{Line: 1, Col: 1}, "empty input: expected %s", r.expected())
 	}
 	if err != nil {
-		return r.csvError(err, 0, 0, comma, Position{File: r.name, Line: 1, Col: 1})
+		return r.csvError(err, 0, 0, comma, privileges.Position{File: r.name, Line: 1, Col: 1})
 	}
 	header = slices.Clone(header)
 	var (
@@ -58,7 +60,7 @@ func (r *reader) readCSV(br *bufio.Reader) error {
 			rw.vals[f.c] = rec[f.i]
 		}
 		line, col := cr.FieldPos(0)
-		rw.pos = Position{File: r.name, Line: line, Col: col}
+		rw.pos = privileges.Position{File: r.name, Line: line, Col: col}
 		if err := r.row(&rw, p); err != nil {
 			return err
 		}
@@ -72,21 +74,21 @@ type csvField struct {
 }
 
 // fieldPos returns the position of field i of the last record.
-func (r *reader) fieldPos(cr *csv.Reader, i int) Position {
+func (r *reader) fieldPos(cr *csv.Reader, i int) privileges.Position {
 	line, col := cr.FieldPos(i)
-	return Position{File: r.name, Line: line, Col: col}
+	return privileges.Position{File: r.name, Line: line, Col: col}
 }
 
 // csvError turns an error of encoding/csv into a *ReadError.
-func (r *reader) csvError(err error, got, want int, comma rune, last Position) error {
+func (r *reader) csvError(err error, got, want int, comma rune, last privileges.Position) error {
 	var pe *csv.ParseError
 	if !errors.As(err, &pe) {
 		return &ReadError{Pos: last, Msg: "read: " + err.Error(), Err: err}
 	}
-	pos := Position{Line: pe.Line, Col: pe.Column}
+	pos := privileges.Position{Line: pe.Line, Col: pe.Column}
 	switch {
 	case errors.Is(pe.Err, csv.ErrFieldCount):
-		pos = Position{Line: pe.StartLine, Col: 1}
+		pos = privileges.Position{Line: pe.StartLine, Col: 1}
 		return r.errorf(pos, "the row has %d fields and the header %d: quote every field that contains a %s", got, want, delimName(comma))
 	case errors.Is(pe.Err, csv.ErrBareQuote):
 		return r.errorf(pos, `bare " in an unquoted field: quote the whole field and double every " inside it`)

@@ -1,4 +1,4 @@
-package privileges
+package listing
 
 import (
 	"bufio"
@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"iter"
+
+	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
 
 // Read returns the grants of a grant listing, read from r as they come:
@@ -58,15 +60,15 @@ import (
 //
 // The first malformed row ends the sequence with a [*ReadError] that
 // gives the file, line and column and says how to fix it.
-func Read(name string, r io.Reader, opts ...ReadOption) iter.Seq2[Grant, error] {
-	return func(yield func(Grant, error) bool) {
+func Read(name string, r io.Reader, opts ...ReadOption) iter.Seq2[privileges.Grant, error] {
+	return func(yield func(privileges.Grant, error) bool) {
 		rd := newReader(name, modeGrants)
 		for _, o := range opts {
 			o(&rd.readConfig)
 		}
 		rd.yield = yield
 		if err := rd.read(r); err != nil && err != errStop {
-			yield(Grant{}, err)
+			yield(privileges.Grant{}, err)
 		}
 	}
 }
@@ -75,14 +77,14 @@ func Read(name string, r io.Reader, opts ...ReadOption) iter.Seq2[Grant, error] 
 type ReadOption func(*readConfig)
 
 type readConfig struct {
-	on    Securable
+	on    privileges.Securable
 	hasOn bool
 }
 
 // On names the securable that a bare REST permissions or
 // effective-permissions response is about (the response does not say).
 // Wrapped responses name their own securable.
-func On(s Securable) ReadOption {
+func On(s privileges.Securable) ReadOption {
 	return func(c *readConfig) { c.on, c.hasOn = s, true }
 }
 
@@ -96,9 +98,9 @@ func On(s Securable) ReadOption {
 // alone, in a JSON array, or in the catalogs, schemas, tables or volumes
 // list of a REST list response. Two different owners for one securable
 // are an error.
-func ReadOwners(name string, r io.Reader) (map[Securable]string, error) {
+func ReadOwners(name string, r io.Reader) (map[privileges.Securable]string, error) {
 	rd := newReader(name, modeOwners)
-	rd.owners = map[Securable]string{}
+	rd.owners = map[privileges.Securable]string{}
 	if err := rd.read(r); err != nil {
 		return nil, err
 	}
@@ -120,7 +122,7 @@ func ReadMembers(name string, r io.Reader) (map[string][]string, error) {
 
 // A ReadError is a listing that cannot be read: where, and what is wrong.
 type ReadError struct {
-	Pos Position
+	Pos privileges.Position
 	Msg string
 	// Err is the underlying error of a failed read, or nil.
 	Err error
@@ -151,8 +153,8 @@ const hiveMetastore = "hive_metastore"
 
 // The hive_metastore securables outside the namespace.
 const (
-	anyFile           SecurableType = "ANY FILE"
-	anonymousFunction SecurableType = "ANONYMOUS FUNCTION"
+	anyFile           privileges.SecurableType = "ANY FILE"
+	anonymousFunction privileges.SecurableType = "ANONYMOUS FUNCTION"
 )
 
 // typeList is the securable types messages offer.
@@ -172,25 +174,25 @@ type reader struct {
 	readConfig
 	name  string
 	mode  mode
-	yield func(Grant, error) bool
+	yield func(privileges.Grant, error) bool
 
-	owners  map[Securable]string
+	owners  map[privileges.Securable]string
 	members map[string][]string
 
 	types     map[string]*objType // SHOW GRANTS ObjectType spellings
 	recent    [4]recentType       // the last ObjectTypes read
-	privs     map[SecurableType]*privCache
-	lastType  SecurableType
+	privs     map[privileges.SecurableType]*privCache
+	lastType  privileges.SecurableType
 	lastPrivs *privCache
 	lastNamed struct {
 		plan  *plan
 		parts [3]string
-		sec   Securable
+		sec   privileges.Securable
 	}
 }
 
 func newReader(name string, m mode) *reader {
-	return &reader{name: name, mode: m, types: map[string]*objType{}, privs: map[SecurableType]*privCache{}}
+	return &reader{name: name, mode: m, types: map[string]*objType{}, privs: map[privileges.SecurableType]*privCache{}}
 }
 
 // read detects the shape of the listing and reads it.
@@ -201,14 +203,14 @@ func (r *reader) read(in io.Reader) error {
 	case string(b) == "\uFEFF":
 		br.Discard(3)
 	case len(b) >= 2 && (b[0] == 0xFF && b[1] == 0xFE || b[0] == 0xFE && b[1] == 0xFF):
-		return r.errorf(Position{Line: 1, Col: 1}, "the input is UTF-16: save it as UTF-8 (in PowerShell, pipe it to Out-File -Encoding utf8)")
+		return r.errorf(privileges.Position{Line: 1, Col: 1}, "the input is UTF-16: save it as UTF-8 (in PowerShell, pipe it to Out-File -Encoding utf8)")
 	}
 	c, err := firstByte(br)
 	switch {
 	case err == io.EOF:
-		return r.errorf(Position{File: r.name, Line: 1, Col: 1}, "empty input: expected %s", r.expected())
+		return r.errorf(privileges.Position{File: r.name, Line: 1, Col: 1}, "empty input: expected %s", r.expected())
 	case err != nil:
-		return &ReadError{Pos: Position{File: r.name, Line: 1, Col: 1}, Msg: "read: " + err.Error(), Err: err}
+		return &ReadError{Pos: privileges.Position{File: r.name, Line: 1, Col: 1}, Msg: "read: " + err.Error(), Err: err}
 	case c == '{' || c == '[':
 		return r.readJSON(br)
 	}
@@ -247,7 +249,7 @@ func firstByte(br *bufio.Reader) (byte, error) {
 }
 
 // emit yields a grant; errStop means the consumer stopped.
-func (r *reader) emit(g *Grant) error {
+func (r *reader) emit(g *privileges.Grant) error {
 	if !r.yield(*g, nil) {
 		return errStop
 	}
@@ -255,7 +257,7 @@ func (r *reader) emit(g *Grant) error {
 }
 
 // errorf returns a *ReadError at pos.
-func (r *reader) errorf(pos Position, format string, args ...any) error {
+func (r *reader) errorf(pos privileges.Position, format string, args ...any) error {
 	if pos.Line < 1 {
 		pos.Line = 1
 	}

@@ -1,4 +1,4 @@
-package privileges
+package listing
 
 import (
 	"bytes"

@@ -1,8 +1,10 @@
-package privileges
+package listing
 
 import (
 	"strings"
 	"testing"
+
+	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
 
 // readSeeds are listings of every shape, for the fuzz targets.
@@ -46,7 +48,7 @@ func checkReadError(t *testing.T, in string, err error) {
 
 // checkPosition checks that pos lies in the input: its line between 1
 // and the number of lines + 1, its column at least 1.
-func checkPosition(t *testing.T, in string, pos Position, what string) {
+func checkPosition(t *testing.T, in string, pos privileges.Position, what string) {
 	t.Helper()
 	lines := strings.Count(in, "\n") + 1
 	if pos.File != "fuzz" || pos.Line < 1 || pos.Line > lines+1 || pos.Col < 1 {
@@ -62,7 +64,7 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, in string, withOn bool) {
 		var opts []ReadOption
 		if withOn {
-			opts = append(opts, On(NewSecurable(Table, "a.b.c")))
+			opts = append(opts, On(privileges.NewSecurable(privileges.Table, "a.b.c")))
 		}
 		n := 0
 		for g, err := range Read("fuzz", strings.NewReader(in), opts...) {

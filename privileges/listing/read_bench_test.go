@@ -1,4 +1,4 @@
-package privileges
+package listing
 
 import (
 	"bytes"
@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/ucbootstrap/ucbootstrap"
+	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
 
 // The generated listings: about 100 principals (users, groups and service
@@ -170,7 +171,7 @@ func BenchmarkBareCSV(b *testing.B) {
 // sources among the generated catalogs: a table, a schema or a catalog in
 // each, with audit on. Its service principal is one of the generated
 // principals, so that rows match.
-func benchRequirements(b testing.TB) *Requirements {
+func benchRequirements(b testing.TB) *privileges.Requirements {
 	var sources []string
 	for i := range 1000 {
 		switch i % 3 {
@@ -188,7 +189,7 @@ func benchRequirements(b testing.TB) *Requirements {
 		Catalog: "governance", ServicePrincipal: "6f1c2d3e-4a5b-4c6d-8e9f-000000000001",
 		DataSources: sources, Audit: ucbootstrap.Audit{Enabled: true},
 	}}
-	reqs, err := Required(in)
+	reqs, err := privileges.Required(in)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -209,7 +210,7 @@ func BenchmarkAuditCSV(b *testing.B) {
 			b.ReportAllocs()
 			live := liveHeap(b, reqs, n)
 			for b.Loop() {
-				rep, err := Audit(reqs, Read("bench.csv", bytes.NewReader(data)), Facts{})
+				rep, err := privileges.Audit(reqs, Read("bench.csv", bytes.NewReader(data)), privileges.Facts{})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -225,13 +226,13 @@ func BenchmarkAuditCSV(b *testing.B) {
 // liveHeap audits n generated rows streamed from a reader (the input is
 // never in memory) and returns the peak of the live heap, measured after a
 // collection every eighth of the rows, above the live heap before the audit.
-func liveHeap(b *testing.B, reqs *Requirements, n int) uint64 {
+func liveHeap(b *testing.B, reqs *privileges.Requirements, n int) uint64 {
 	var ms runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&ms)
 	base, peak := ms.HeapAlloc, uint64(0)
 	grants := Read("bench.csv", newRowGenerator(n))
-	sampled := func(yield func(Grant, error) bool) {
+	sampled := func(yield func(privileges.Grant, error) bool) {
 		i := 0
 		for g, err := range grants {
 			if i++; i%max(n/8, 1) == 0 {
@@ -244,7 +245,7 @@ func liveHeap(b *testing.B, reqs *Requirements, n int) uint64 {
 			}
 		}
 	}
-	if _, err := Audit(reqs, sampled, Facts{}); err != nil {
+	if _, err := privileges.Audit(reqs, sampled, privileges.Facts{}); err != nil {
 		b.Fatal(err)
 	}
 	return peak

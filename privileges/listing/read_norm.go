@@ -1,8 +1,10 @@
-package privileges
+package listing
 
 import (
 	"math/bits"
 	"strings"
+
+	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
 
 // The caches and fast paths of the readers: a listing of a million rows
@@ -36,27 +38,27 @@ func (c *privCache) slot(s string) *privSlot {
 }
 
 type privVal struct {
-	p            Privilege
+	p            privileges.Privilege
 	legacy, hive bool
 }
 
 // An objType is a SHOW GRANTS ObjectType as read.
 type objType struct {
 	spelling string
-	t        SecurableType
+	t        privileges.SecurableType
 	hive, ok bool
 	privs    *privCache
 }
 
 // privilege normalises a spelling on a securable type; ok is false for a
 // spelling without letters.
-func (r *reader) privilege(spelling string, on SecurableType) (privVal, bool) {
+func (r *reader) privilege(spelling string, on privileges.SecurableType) (privVal, bool) {
 	return r.privilegeIn(r.privsOf(on), spelling, on)
 }
 
 // privilegeIn is privilege with the cache of the type at hand (nil for
 // none).
-func (r *reader) privilegeIn(c *privCache, spelling string, on SecurableType) (privVal, bool) {
+func (r *reader) privilegeIn(c *privCache, spelling string, on privileges.SecurableType) (privVal, bool) {
 	var sl *privSlot
 	if c != nil {
 		if sl = c.slot(spelling); sl.spelling == spelling && sl.v.p != "" {
@@ -67,11 +69,11 @@ func (r *reader) privilegeIn(c *privCache, spelling string, on SecurableType) (p
 			return ps.v, true
 		}
 	}
-	p, legacy := Normalize(spelling, on)
+	p, legacy := privileges.Normalize(spelling, on)
 	if p == "" {
 		return privVal{}, false
 	}
-	v := privVal{p: Privilege(strings.Clone(string(p))), legacy: legacy, hive: p == Own || strings.HasPrefix(string(p), "DENIED_")}
+	v := privVal{p: privileges.Privilege(strings.Clone(string(p))), legacy: legacy, hive: hivePrivilege(p)}
 	if c != nil && len(c.m) < maxCache {
 		spelling = strings.Clone(spelling)
 		*sl = privSlot{spelling, v}
@@ -80,9 +82,15 @@ func (r *reader) privilegeIn(c *privCache, spelling string, on SecurableType) (p
 	return v, true
 }
 
+// hivePrivilege reports whether p exists only in hive_metastore listings:
+// OWN and the DENIED_ privileges of legacy table ACLs.
+func hivePrivilege(p privileges.Privilege) bool {
+	return p == privileges.Own || strings.HasPrefix(string(p), "DENIED_")
+}
+
 // privsOf returns the privilege cache of a securable type, or nil once
 // there are too many types.
-func (r *reader) privsOf(t SecurableType) *privCache {
+func (r *reader) privsOf(t privileges.SecurableType) *privCache {
 	if t == r.lastType && r.lastPrivs != nil {
 		return r.lastPrivs
 	}
@@ -116,13 +124,13 @@ func (r *reader) newObjectType(s string) *objType {
 	v := &objType{spelling: strings.Clone(s)}
 	switch strings.ToUpper(strings.TrimSpace(s)) {
 	case "CATALOG$":
-		v.t, v.hive, v.ok = Catalog, true, true
+		v.t, v.hive, v.ok = privileges.Catalog, true, true
 	case "ANY_FILE", "ANY FILE":
 		v.t, v.hive, v.ok = anyFile, true, true
 	case "ANONYMOUS_FUNCTION", "ANONYMOUS FUNCTION":
 		v.t, v.hive, v.ok = anonymousFunction, true, true
 	default:
-		v.t, v.ok = ParseSecurableType(s)
+		v.t, v.ok = privileges.ParseSecurableType(s)
 	}
 	if v.ok {
 		v.privs = r.privsOf(v.t)
@@ -134,7 +142,7 @@ func (r *reader) newObjectType(s string) *objType {
 }
 
 // isHive reports whether s is in the hive_metastore catalog.
-func isHive(s Securable) bool {
+func isHive(s privileges.Securable) bool {
 	n := s.Name
 	if len(n) < len(hiveMetastore) || n[0] != 'h' || n[:len(hiveMetastore)] != hiveMetastore {
 		return false // the common case, in a comparison or two
@@ -144,14 +152,14 @@ func isHive(s Securable) bool {
 
 // securable returns NewSecurable(t, name), without its work when the
 // name is plain: ASCII without upper case or backticks.
-func securable(t SecurableType, name string) Securable {
-	if t == Metastore {
-		return Securable{Type: Metastore}
+func securable(t privileges.SecurableType, name string) privileges.Securable {
+	if t == privileges.Metastore {
+		return privileges.Securable{Type: privileges.Metastore}
 	}
 	if !plainName(name) {
-		return NewSecurable(t, name)
+		return privileges.NewSecurable(t, name)
 	}
-	return Securable{Type: t, Name: name}
+	return privileges.Securable{Type: t, Name: name}
 }
 
 // plainName reports whether NewSecurable would return name as it is: it

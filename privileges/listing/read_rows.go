@@ -1,10 +1,12 @@
-package privileges
+package listing
 
 import (
 	"encoding/csv"
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
 
 // col identifies a column of a grant, owner or membership listing,
@@ -126,7 +128,7 @@ type row struct {
 	set  colSet
 	// names are the spellings of the columns as the listing has them.
 	names *[numCols]string
-	pos   Position
+	pos   privileges.Position
 	// A CSV row gives the position of each value.
 	cr    *csv.Reader
 	index *[numCols]int
@@ -141,12 +143,12 @@ func (rw *row) name(c col) string {
 }
 
 // posOf returns where column c's value is, or the row's position.
-func (rw *row) posOf(c col) Position {
+func (rw *row) posOf(c col) privileges.Position {
 	if rw.cr == nil || !rw.set.has(c) {
 		return rw.pos
 	}
 	line, col := rw.cr.FieldPos(rw.index[c])
-	return Position{File: rw.pos.File, Line: line, Col: col}
+	return privileges.Position{File: rw.pos.File, Line: line, Col: col}
 }
 
 // planKind tells how rows are read.
@@ -163,7 +165,7 @@ const (
 // A plan says how to read the rows of a listing whose columns are known.
 type plan struct {
 	kind  planKind
-	t     SecurableType
+	t     privileges.SecurableType
 	parts []col // the object's name columns, outermost first
 	owner col   // the owner column
 	view  string
@@ -185,23 +187,23 @@ var membersPlan = &plan{kind: planMembers}
 // order they are tried: the first whose name columns are all present
 // wins.
 var infoSchemaPlans = []*plan{
-	{kind: planInfoSchema, t: Table, parts: []col{colTableCatalog, colTableSchema, colTableName}, view: "information_schema.table_privileges"},
-	{kind: planInfoSchema, t: Volume, parts: []col{colVolumeCatalog, colVolumeSchema, colVolumeName}, view: "information_schema.volume_privileges"},
-	{kind: planInfoSchema, t: Function, parts: []col{colRoutineCatalog, colRoutineSchema, colRoutineName}, view: "information_schema.routine_privileges"},
-	{kind: planInfoSchema, t: Function, parts: []col{colSpecificCatalog, colSpecificSchema, colSpecificName}, view: "information_schema.routine_privileges"},
-	{kind: planInfoSchema, t: Schema, parts: []col{colCatalogName, colSchemaName}, view: "information_schema.schema_privileges"},
-	{kind: planInfoSchema, t: Catalog, parts: []col{colCatalogName}, view: "information_schema.catalog_privileges"},
-	{kind: planInfoSchema, t: ExternalLocation, parts: []col{colExternalLocationName}, view: "information_schema.external_location_privileges"},
-	{kind: planInfoSchema, t: Connection, parts: []col{colConnectionName}, view: "information_schema.connection_privileges"},
-	{kind: planInfoSchema, t: StorageCredential, parts: []col{colStorageCredentialName}, view: "information_schema.storage_credential_privileges"},
+	{kind: planInfoSchema, t: privileges.Table, parts: []col{colTableCatalog, colTableSchema, colTableName}, view: "information_schema.table_privileges"},
+	{kind: planInfoSchema, t: privileges.Volume, parts: []col{colVolumeCatalog, colVolumeSchema, colVolumeName}, view: "information_schema.volume_privileges"},
+	{kind: planInfoSchema, t: privileges.Function, parts: []col{colRoutineCatalog, colRoutineSchema, colRoutineName}, view: "information_schema.routine_privileges"},
+	{kind: planInfoSchema, t: privileges.Function, parts: []col{colSpecificCatalog, colSpecificSchema, colSpecificName}, view: "information_schema.routine_privileges"},
+	{kind: planInfoSchema, t: privileges.Schema, parts: []col{colCatalogName, colSchemaName}, view: "information_schema.schema_privileges"},
+	{kind: planInfoSchema, t: privileges.Catalog, parts: []col{colCatalogName}, view: "information_schema.catalog_privileges"},
+	{kind: planInfoSchema, t: privileges.ExternalLocation, parts: []col{colExternalLocationName}, view: "information_schema.external_location_privileges"},
+	{kind: planInfoSchema, t: privileges.Connection, parts: []col{colConnectionName}, view: "information_schema.connection_privileges"},
+	{kind: planInfoSchema, t: privileges.StorageCredential, parts: []col{colStorageCredentialName}, view: "information_schema.storage_credential_privileges"},
 }
 
 // ownerPlans are the owner listings, tried in order: the first whose
 // owner column is present wins.
 var ownerPlans = []*plan{
-	{kind: planOwnerIS, t: Table, owner: colTableOwner, parts: []col{colTableCatalog, colTableSchema, colTableName}, view: "information_schema.tables"},
-	{kind: planOwnerIS, t: Schema, owner: colSchemaOwner, parts: []col{colCatalogName, colSchemaName}, view: "information_schema.schemata"},
-	{kind: planOwnerIS, t: Catalog, owner: colCatalogOwner, parts: []col{colCatalogName}, view: "information_schema.catalogs"},
+	{kind: planOwnerIS, t: privileges.Table, owner: colTableOwner, parts: []col{colTableCatalog, colTableSchema, colTableName}, view: "information_schema.tables"},
+	{kind: planOwnerIS, t: privileges.Schema, owner: colSchemaOwner, parts: []col{colCatalogName, colSchemaName}, view: "information_schema.schemata"},
+	{kind: planOwnerIS, t: privileges.Catalog, owner: colCatalogOwner, parts: []col{colCatalogName}, view: "information_schema.catalogs"},
 	{kind: planOwnerREST, owner: colOwner, parts: []col{colFullName}},
 }
 
@@ -399,37 +401,37 @@ func (r *reader) showGrant(rw *row) error {
 		return r.errorf(rw.posOf(colObjectType), "unknown %s %q: expected one of %s", rw.name(colObjectType), rw.vals[colObjectType], typeList)
 	}
 	key := trimSpace(rw.vals[colObjectKey])
-	var on Securable
+	var on privileges.Securable
 	short := false // a key without its catalog: hive_metastore's
 	switch {
-	case ot.t == Metastore:
-		on = Securable{Type: Metastore}
-	case ot.hive && ot.t == Catalog: // CATALOG$: the hive_metastore catalog
+	case ot.t == privileges.Metastore:
+		on = privileges.Securable{Type: privileges.Metastore}
+	case ot.hive && ot.t == privileges.Catalog: // CATALOG$: the hive_metastore catalog
 		if isNull(key) {
 			key = hiveMetastore
 		}
-		on = securable(Catalog, key)
+		on = securable(privileges.Catalog, key)
 	case ot.hive: // ANY_FILE, ANONYMOUS_FUNCTION
-		on = Securable{Type: ot.t}
+		on = privileges.Securable{Type: ot.t}
 	case key == "":
 		return r.errorf(rw.posOf(colObjectKey), "empty %s for a %s row: SHOW GRANTS names the object in %s; fill it in or remove the row",
 			rw.name(colObjectKey), ot.t, rw.name(colObjectKey))
 	default:
 		plain, dots := scanName(key)
 		if plain {
-			on = Securable{Type: ot.t, Name: key}
+			on = privileges.Securable{Type: ot.t, Name: key}
 		} else {
-			on = NewSecurable(ot.t, key)
+			on = privileges.NewSecurable(ot.t, key)
 			dots = strings.Count(on.Name, ".")
 		}
-		short = ot.t == Schema && dots < 1 || on.IsLeaf() && dots < 2
+		short = ot.t == privileges.Schema && dots < 1 || on.IsLeaf() && dots < 2
 	}
 	pv, ok := r.privilegeIn(ot.privs, spelling, ot.t)
 	if !ok {
 		return r.errorf(rw.posOf(colPrivilege), "empty %s: every row needs a privilege; fill it in or remove the row", rw.name(colPrivilege))
 	}
 	hive := ot.hive || pv.hive || short || isHive(on)
-	if !r.yield(Grant{Principal: rw.vals[colPrincipal], Privilege: pv.p, On: on, Spelling: spelling,
+	if !r.yield(privileges.Grant{Principal: rw.vals[colPrincipal], Privilege: pv.p, On: on, Spelling: spelling,
 		Legacy: pv.legacy || hive, Hive: hive, Pos: rw.pos}, nil) {
 		return errStop
 	}
@@ -437,9 +439,9 @@ func (r *reader) showGrant(rw *row) error {
 }
 
 // infoSchemaGrant reads an information_schema *_privileges row.
-func (r *reader) infoSchemaGrant(rw *row, p *plan) (Grant, error) {
+func (r *reader) infoSchemaGrant(rw *row, p *plan) (privileges.Grant, error) {
 	spelling := rw.vals[colPrivilege]
-	g := Grant{Principal: rw.vals[colPrincipal], Spelling: spelling, Pos: rw.pos}
+	g := privileges.Grant{Principal: rw.vals[colPrincipal], Spelling: spelling, Pos: rw.pos}
 	on, err := r.namedSecurable(rw, p)
 	if err != nil {
 		return g, err
@@ -467,16 +469,16 @@ func (r *reader) infoSchemaGrant(rw *row, p *plan) (Grant, error) {
 // namedSecurable returns the securable a row names in the name columns
 // of p. Rows about one object usually come together, so the last one is
 // kept.
-func (r *reader) namedSecurable(rw *row, p *plan) (Securable, error) {
+func (r *reader) namedSecurable(rw *row, p *plan) (privileges.Securable, error) {
 	for _, c := range p.parts {
 		if strings.TrimSpace(rw.vals[c]) == "" {
-			return Securable{}, r.errorf(rw.posOf(c), "empty %s: %s name the object in %s", rw.name(c), p.rows(), andList(partNames(rw, p)))
+			return privileges.Securable{}, r.errorf(rw.posOf(c), "empty %s: %s name the object in %s", rw.name(c), p.rows(), andList(partNames(rw, p)))
 		}
 	}
 	if p.kind == planOwnerREST {
 		t, err := r.restType(rw, p)
 		if err != nil {
-			return Securable{}, err
+			return privileges.Securable{}, err
 		}
 		return securable(t, strings.TrimSpace(rw.vals[colFullName])), nil
 	}
@@ -493,7 +495,7 @@ func (r *reader) namedSecurable(rw *row, p *plan) (Securable, error) {
 		parts[i] = strings.ToLower(strings.TrimSpace(rw.vals[c]))
 		last.parts[i] = rw.vals[c]
 	}
-	last.plan, last.sec = p, Securable{Type: p.t, Name: strings.Join(parts, ".")}
+	last.plan, last.sec = p, privileges.Securable{Type: p.t, Name: strings.Join(parts, ".")}
 	return last.sec, nil
 }
 
@@ -508,9 +510,9 @@ func partNames(rw *row, p *plan) []string {
 // restType returns the securable type of a REST object: its
 // securable_type, the type its list names, or the type the number of
 // name parts implies.
-func (r *reader) restType(rw *row, p *plan) (SecurableType, error) {
+func (r *reader) restType(rw *row, p *plan) (privileges.SecurableType, error) {
 	if s := strings.TrimSpace(rw.vals[colSecurableType]); s != "" {
-		t, ok := ParseSecurableType(s)
+		t, ok := privileges.ParseSecurableType(s)
 		if !ok {
 			return "", r.errorf(rw.posOf(colSecurableType), "unknown %s %q: expected one of %s", rw.name(colSecurableType), s, typeList)
 		}
@@ -520,13 +522,13 @@ func (r *reader) restType(rw *row, p *plan) (SecurableType, error) {
 		return p.t, nil
 	}
 	full := rw.vals[colFullName]
-	switch n := len(splitName(full)); n {
+	switch n := len(privileges.NameParts(full)); n {
 	case 1:
-		return Catalog, nil
+		return privileges.Catalog, nil
 	case 2:
-		return Schema, nil
+		return privileges.Schema, nil
 	case 3:
-		return Table, nil
+		return privileges.Table, nil
 	default:
 		return "", r.errorf(rw.posOf(colFullName), "cannot tell the type of %q from its %d name parts: add securable_type", full, n)
 	}
@@ -581,38 +583,38 @@ func isDirect(s string) bool {
 
 // inheritedFrom returns the ancestor of on that an inherited_from value
 // names: a type (CATALOG, SCHEMA), METASTORE, or a full name.
-func inheritedFrom(on Securable, from string) (Securable, bool) {
-	if t, ok := ParseSecurableType(from); ok {
-		if t == Metastore {
-			return Securable{Type: Metastore}, true
+func inheritedFrom(on privileges.Securable, from string) (privileges.Securable, bool) {
+	if t, ok := privileges.ParseSecurableType(from); ok {
+		if t == privileges.Metastore {
+			return privileges.Securable{Type: privileges.Metastore}, true
 		}
 		return ancestor(on, t)
 	}
-	name := NewSecurable(Schema, from).Name
-	for _, t := range []SecurableType{Catalog, Schema} {
+	name := privileges.NewSecurable(privileges.Schema, from).Name
+	for _, t := range []privileges.SecurableType{privileges.Catalog, privileges.Schema} {
 		if a, ok := ancestor(on, t); ok && a.Name == name {
 			return a, true
 		}
 	}
-	return Securable{}, false
+	return privileges.Securable{}, false
 }
 
 // ancestor returns the catalog or schema of on, without splitting its
 // name into parts.
-func ancestor(on Securable, t SecurableType) (Securable, bool) {
+func ancestor(on privileges.Securable, t privileges.SecurableType) (privileges.Securable, bool) {
 	i := strings.IndexByte(on.Name, '.')
 	if i < 0 {
-		return Securable{}, false
+		return privileges.Securable{}, false
 	}
 	switch {
-	case t == Catalog && (on.Type == Schema || on.IsLeaf()):
-		return Securable{Type: Catalog, Name: on.Name[:i]}, true
-	case t == Schema && on.IsLeaf():
+	case t == privileges.Catalog && (on.Type == privileges.Schema || on.IsLeaf()):
+		return privileges.Securable{Type: privileges.Catalog, Name: on.Name[:i]}, true
+	case t == privileges.Schema && on.IsLeaf():
 		j := strings.IndexByte(on.Name[i+1:], '.')
 		if j < 0 {
-			return Securable{}, false
+			return privileges.Securable{}, false
 		}
-		return Securable{Type: Schema, Name: on.Name[:i+1+j]}, true
+		return privileges.Securable{Type: privileges.Schema, Name: on.Name[:i+1+j]}, true
 	}
-	return Securable{}, false
+	return privileges.Securable{}, false
 }
