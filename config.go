@@ -43,8 +43,10 @@ type Integration struct {
 	AutoBootstrap bool
 	Config        Config
 
-	src      source
-	warnings Diagnostics
+	src source
+	// decodeWarnings are the warnings Decode found in the payload beyond
+	// validation; set once, before Decode returns.
+	decodeWarnings Diagnostics
 }
 
 // Config is the config object of the payload.

@@ -81,7 +81,7 @@ func Decode(file string, data []byte, opts ...Option) (*Integration, error) {
 	if ds.HasErrors() {
 		return nil, ds
 	}
-	d.in.warnings = ds
+	d.in.decodeWarnings = d.diags.Warnings()
 	return d.in, nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -26,20 +27,30 @@ var storageSchemes = []string{"s3", "abfss", "gs", "r2"}
 
 // Validate applies the payload rules (required fields, formats, the rules
 // between fields) and returns every problem as [Diagnostics], or nil when
-// there is no error. Warnings alone do not make an error; they are kept in
-// [Integration.Warnings].
+// there is no error. Warnings alone do not make an error; see
+// [Integration.Warnings]. Validate does not change the integration, so
+// that any number of goroutines may validate, generate from and audit one
+// value at once.
 func (in *Integration) Validate() error {
 	ds := in.validate().Sort()
 	if ds.HasErrors() {
 		return ds
 	}
-	in.warnings = ds
 	return nil
 }
 
-// Warnings returns the warnings of the last [Decode] or
-// [Integration.Validate].
-func (in *Integration) Warnings() Diagnostics { return in.warnings }
+// Warnings returns the warnings of the integration as it is now: those
+// [Decode] found in the payload itself (such as unknown keys with
+// [Lenient]) and those of [Integration.Validate].
+func (in *Integration) Warnings() Diagnostics {
+	ds := slices.Clone(in.decodeWarnings)
+	for _, d := range in.validate() {
+		if d.Severity == Warning {
+			ds = append(ds, d)
+		}
+	}
+	return ds.Sort()
+}
 
 type validator struct {
 	in    *Integration
