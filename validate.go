@@ -143,6 +143,9 @@ func (v *validator) config() {
 	v.storage()
 	if v.has("config.tenant", c.Tenant != "") && !v.bad("config.tenant") {
 		v.text("config.tenant", c.Tenant, "remove it, or name the tenant, as in acme-prod")
+		if strings.ContainsAny(c.Tenant, "[]") {
+			v.errorf("config.tenant", "remove the brackets, as in acme-prod", "%q contains a square bracket, which the catalog marker uses", c.Tenant)
+		}
 	}
 	if c.Audit.QueryHistory && !c.Audit.Enabled {
 		v.warnf("config.audit.queryHistory", "set config.audit.enabled: true, or remove queryHistory", "has no effect while audit is off")

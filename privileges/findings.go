@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/ucbootstrap/ucbootstrap/internal/sqltext"
 )
 
 // findings records what grant g shows beyond the requirements; isSP tells
@@ -45,7 +43,7 @@ func (a *auditor) findings(g Grant, isSP bool) {
 		}
 	}
 	if g.Direct() && g.On.Type == Catalog && g.On.Name == "system" && g.Privilege == UseSchema {
-		add(CodeIneffective, SeverityWarning, "GRANT USE SCHEMA ON SCHEMA `system`.`access` TO "+sqltext.Ident(g.Principal),
+		add(CodeIneffective, SeverityWarning, GrantSQL([]Privilege{UseSchema}, SecurableOf(Schema, "system", "access"), g.Principal),
 			"USE SCHEMA on CATALOG system to %s has no effect: Unity Catalog ignores it on the system catalog; grant USE SCHEMA on each system schema", g.Principal)
 	}
 	if a.reqs.Catalog != "" && eff.CatalogName() == a.reqs.Catalog && !isSP {
@@ -71,7 +69,7 @@ func (a *auditor) legacyFindings() {
 // revokeSQL returns the REVOKE that undoes g, on the securable the
 // privilege is really granted on.
 func revokeSQL(g Grant) string {
-	return "REVOKE " + g.Privilege.SQL() + " ON " + g.Effective().SQL() + " FROM " + sqltext.Ident(g.Principal)
+	return RevokeSQL([]Privilege{g.Privilege}, g.Effective(), g.Principal)
 }
 
 // fixSQL returns the fewest statements that meet the missing requirements:
@@ -86,17 +84,17 @@ func fixSQL(results []Result) []string {
 	type grant struct {
 		principal string
 		on        Securable
-		privs     []string
+		privs     []Privilege
 	}
 	var grants []*grant
 	byTarget := map[target]*grant{}
 	var owners []string
 	for _, r := range results {
-		if r.Status != Missing {
-			continue
+		if r.Status != Missing || r.Privilege == MetastoreAdmin {
+			continue // metastore admin is a role, given in the account console
 		}
 		if r.Privilege == Ownership {
-			owners = append(owners, "ALTER "+r.On.SQL()+" OWNER TO "+sqltext.Ident(r.Principal))
+			owners = append(owners, OwnerSQL(r.On, r.Principal))
 			continue
 		}
 		t := target{strings.ToLower(r.Principal), keyOf(r.On)}
@@ -106,11 +104,11 @@ func fixSQL(results []Result) []string {
 			byTarget[t] = g
 			grants = append(grants, g)
 		}
-		g.privs = append(g.privs, r.Privilege.SQL())
+		g.privs = append(g.privs, r.Privilege)
 	}
 	fix := []string{}
 	for _, g := range grants {
-		fix = append(fix, "GRANT "+strings.Join(g.privs, ", ")+" ON "+g.on.SQL()+" TO "+sqltext.Ident(g.principal))
+		fix = append(fix, GrantSQL(g.privs, g.on, g.principal))
 	}
 	return append(fix, owners...)
 }

@@ -53,12 +53,17 @@ func TestMissingKeyIsAnError(t *testing.T) {
 }
 
 func TestQuotingFunctions(t *testing.T) {
+	type row struct{ Key, Value string }
 	type view struct {
 		Catalog, System, Functions                         string
 		CatalogLocation, SystemLocation, FunctionsLocation string
-		Tenant, TenantNote                                 string
+		TenantNote, TenantWho, Marker, GuardAdvice         string
+		Fingerprint                                        string
+		Metadata                                           []row
 	}
-	v := view{Catalog: "c`x", System: "s", Functions: "f", Tenant: "t'; DROP", CatalogLocation: "s3://b/'x"}
+	v := view{Catalog: "c`x", System: "s", Functions: "f", CatalogLocation: "s3://b/'x",
+		TenantWho: "tenant t'; DROP", Marker: " [ucbootstrap v1 tenant=t'; DROP]", GuardAdvice: "a\\b",
+		Metadata: []row{{"tenant", "t'; DROP"}}}
 	got, err := String("catalog", v)
 	if err != nil {
 		t.Fatal(err)
@@ -66,11 +71,20 @@ func TestQuotingFunctions(t *testing.T) {
 	if !strings.HasPrefix(got, "CREATE CATALOG IF NOT EXISTS `c``x` MANAGED LOCATION 's3://b/\\'x'") {
 		t.Errorf("catalog statement does not quote its values:\n%s", got)
 	}
-	guard, err := String("tenant_guard", v)
+	for _, name := range []string{"guard_catalog_foreign", "guard_catalog_visible"} {
+		guard, err := String(name, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(guard, `'c`+"`"+`x'`) || !strings.Contains(guard, `tenant=t\'; DROP]'`) {
+			t.Errorf("%s does not escape the catalog and the marker:\n%s", name, guard)
+		}
+	}
+	meta, err := String("table_integration_metadata", v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(guard, `<> 't\'; DROP'`) {
-		t.Errorf("tenant guard does not escape the tenant:\n%s", guard)
+	if !strings.Contains(meta, `('tenant', 't\'; DROP')`) {
+		t.Errorf("the metadata rows are not escaped:\n%s", meta)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ucbootstrap/ucbootstrap/dbsql"
+	"github.com/ucbootstrap/ucbootstrap/generator"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 	"github.com/ucbootstrap/ucbootstrap/privileges/listing"
 )
@@ -189,7 +190,18 @@ func loadRequirements(cmd *cobra.Command, path string, lenient bool, rules, runn
 func required(p *payload, rules, runner string) (*privileges.Requirements, error) {
 	opts := []privileges.Option{privileges.Rules(privileges.RuleSet(rules))}
 	if runner != "" {
-		opts = append(opts, privileges.Runner(runner))
+		// The runner's requirements are what the statements of the script
+		// they run need: the bootstrap of a manual setup, the prerequisites
+		// of an automatic one.
+		kind := generator.Bootstrap
+		if p.in.AutoBootstrap {
+			kind = generator.Prerequisites
+		}
+		s, err := generator.Generate(p.in, kind)
+		if err != nil {
+			return nil, &exitError{code: exitFindings, err: fmt.Errorf("ucbootstrap: %s: --runner: %w", p.name, err)}
+		}
+		opts = append(opts, privileges.Runner(runner, s.Steps()))
 	}
 	reqs, err := privileges.Required(p.in, opts...)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/databricks"
 	"github.com/ucbootstrap/ucbootstrap/internal/ucemu"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
@@ -47,9 +48,12 @@ func liveServer(t *testing.T) *ucemu.Server {
 		s.Grant(liveSP, p, sales)
 	}
 	s.Grant(liveSP, privileges.Modify, main) // inherited by main.sales
+	// The bootstrap handed the governance catalog and everything in it to
+	// the service principal.
 	s.SetOwner(privileges.NewSecurable(privileges.Catalog, "immuta"), liveSP)
-	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system"))
-	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions"))
+	for _, o := range ucbootstrap.GovernanceObjects {
+		s.SetOwner(privileges.SecurableOf(privileges.SecurableType(o.Kind), append([]string{"immuta"}, o.Parts()...)...), liveSP)
+	}
 	return s
 }
 
@@ -71,7 +75,7 @@ func TestLiveAuditAndDump(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, live, stderr := runCLI(t, "audit", payload, "--live", "--concurrency", "3")
-	if code != 0 || !strings.HasPrefix(live, "PASS: 6 satisfied\n") {
+	if code != 0 || !strings.HasPrefix(live, "PASS: 16 satisfied\n") {
 		t.Fatalf("live audit: exit %d\n%s%s", code, live, stderr)
 	}
 	if strings.Contains(live+stderr, "dapi-LIVE-SECRET") {

@@ -311,6 +311,8 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		s.info(w, privileges.Schema, strings.TrimPrefix(p, UCPath+"schemas/"))
 	case strings.HasPrefix(p, UCPath+"tables/"):
 		s.info(w, privileges.Table, strings.TrimPrefix(p, UCPath+"tables/"))
+	case strings.HasPrefix(p, UCPath+"functions/"):
+		s.info(w, privileges.Function, strings.TrimPrefix(p, UCPath+"functions/"))
 	default:
 		writeError(w, http.StatusNotFound, "ENDPOINT_NOT_FOUND", "No API found for 'GET "+r.URL.Path+"'.")
 	}
