@@ -55,8 +55,9 @@ type job struct {
 // jobs returns the questions Fetch asks for reqs, in a fixed order: the
 // effective permissions of each requirement's securable (which include
 // what is inherited, so that ancestors need no call of their own), then
-// the owner of each ownership requirement's securable. Unverifiable
-// requirements and the metastore's owner are left out.
+// the owner of each ownership requirement's securable, and the owner of the
+// metastore (its metastore admin) when a requirement can be met by one.
+// Unverifiable requirements are left out.
 func jobs(reqs *privileges.Requirements) []job {
 	var out []job
 	seen := map[job]bool{}
@@ -65,7 +66,17 @@ func jobs(reqs *privileges.Requirements) []job {
 			continue
 		}
 		j := job{on: r.On, owner: r.Privilege == privileges.Ownership}
-		if j.owner && r.On.Type == privileges.Metastore || seen[j] {
+		if r.Privilege == privileges.MetastoreAdmin || r.ByAdmin {
+			// Metastore admins own the metastore: its owner tells who they are.
+			if m := (job{on: privileges.Securable{Type: privileges.Metastore}, owner: true}); !seen[m] {
+				seen[m] = true
+				out = append(out, m)
+			}
+			if r.Privilege == privileges.MetastoreAdmin {
+				continue
+			}
+		}
+		if seen[j] || j.owner && r.On.Type == privileges.Metastore && seen[job{on: privileges.Securable{Type: privileges.Metastore}, owner: true}] {
 			continue
 		}
 		seen[j] = true

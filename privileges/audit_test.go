@@ -4,11 +4,14 @@ import (
 	"fmt"
 	"iter"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/tools/txtar"
 
 	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/dbsql"
@@ -511,5 +514,114 @@ func TestGovernanceOwners(t *testing.T) {
 	}
 	if rep.Passed(false) {
 		t.Error("the audit passes with the governance catalog owned by a group")
+	}
+}
+
+// A change of one rule in the one table moves the generated script and the
+// audit together: nothing else is edited here, and the script grants what
+// the audit now asks, while the grants of the script made before the change
+// no longer pass.
+func TestOneRuleChangeMovesScriptAndAudit(t *testing.T) {
+	in := payload(t, "  dataSources: [main.sales]\n", false)
+	before, err := generator.Generate(in, generator.Bootstrap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldGrants, owners := scriptFacts(t, before)
+
+	restore := AddDataRule(Browse, true, "a test rule: BROWSE directly on the catalog of every data source")
+	defer restore()
+
+	after, err := generator.Generate(in, generator.Bootstrap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql, err := after.SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "GRANT USE CATALOG, MANAGE, BROWSE ON CATALOG `main` TO `" + sp + "`;"; !strings.Contains(sql, want) {
+		t.Errorf("the script does not follow the rule: no %s in\n%s", want, sql)
+	}
+	reqs, err := Required(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newGrants, newOwners := scriptFacts(t, after)
+	rep, err := Audit(reqs, seq(newGrants...), Facts{Owners: newOwners})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Passed(true) {
+		t.Errorf("the new script does not meet the new rule:\n%s", rep.Summary(true))
+	}
+	rep, err = Audit(reqs, seq(oldGrants...), Facts{Owners: owners})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := result(t, rep, ForServicePrincipal, Browse, NewSecurable(Catalog, "main")); r.Status != Missing {
+		t.Errorf("the audit of the old script's grants does not follow the rule: BROWSE on CATALOG main is %s", r.Status)
+	}
+}
+
+// Property, over every payload of the generate goldens and the examples:
+// the generated bootstrap (manual setup) or prerequisites (automatic setup)
+// script, parsed as SQL, meets the service principal's every requirement.
+func TestEveryGoldenPayloadMeetsItsOwnAudit(t *testing.T) {
+	var files []string
+	goldens, _ := filepath.Glob(filepath.Join("..", "testdata", "generate", "*.txtar"))
+	examples, _ := filepath.Glob(filepath.Join("..", "examples", "payloads", "*"))
+	files = append(goldens, examples...)
+	if len(goldens) == 0 || len(examples) == 0 {
+		t.Fatal("no golden or example payloads")
+	}
+	checked := 0
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(file, ".txtar") {
+			ar := txtar.Parse(data)
+			data = nil
+			for _, f := range ar.Files {
+				if strings.HasPrefix(f.Name, "payload.") {
+					data = f.Data
+				}
+			}
+		}
+		in, err := ucbootstrap.Decode(file, data)
+		if err != nil || in.Config.ServicePrincipalID() == "" {
+			continue // an invalid payload, or one that names no service principal
+		}
+		kind := generator.Bootstrap
+		if in.AutoBootstrap {
+			kind = generator.Prerequisites
+		}
+		s, err := generator.Generate(in, kind)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		reqs, err := Required(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		grants, owners := scriptFacts(t, s)
+		if in.AutoBootstrap {
+			for _, r := range reqs.Ownerships(AreaGovernance) {
+				owners[r.On] = r.Principal // the service principal creates them
+			}
+		}
+		rep, err := Audit(reqs, seq(grants...), Facts{Owners: owners})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.Passed(true) {
+			t.Errorf("%s: the %s script does not meet its own audit:\n%s", file, kind, rep.Summary(true))
+		}
+		checked++
+	}
+	if checked < 10 {
+		t.Errorf("only %d payloads checked", checked)
 	}
 }

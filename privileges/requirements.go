@@ -206,30 +206,17 @@ func Required(in *ucbootstrap.Integration, opts ...Option) (*Requirements, error
 		b.add(AreaGovernance, Ownership, SecurableOf(SecurableType(obj.Kind), append([]string{catalog}, obj.Parts()...)...), true, whyOwnGovernance)
 	}
 	for _, ds := range outermost(c.Sources()) {
-		on := dataSourceSecurable(ds)
+		rules := dataRules
 		if o.rules == OwnerModel {
-			b.add(AreaData, Ownership, on, true, whyOwnDataSource)
-			continue
+			rules = ownerModelRules
 		}
-		cat := SecurableOf(Catalog, ds.Catalog)
-		b.add(AreaData, UseCatalog, cat, true, whyUseCatalogDirect)
-		b.add(AreaData, Manage, cat, true, whyManageDirect)
-		switch ds.Level() {
-		case ucbootstrap.CatalogLevel, ucbootstrap.SchemaLevel:
-			b.add(AreaData, UseSchema, on, false, whyUseSchema)
-		case ucbootstrap.TableLevel:
-			b.add(AreaData, UseSchema, SecurableOf(Schema, ds.Catalog, ds.Schema), false, whyUseSchema)
+		for _, rule := range rules {
+			b.add(AreaData, rule.privilege, rule.on(ds), rule.direct, rule.why)
 		}
-		b.add(AreaData, Select, on, false, whySelect)
-		b.add(AreaData, Modify, on, false, whyModify)
 	}
 	if c.Audit.Enabled {
-		b.add(AreaAudit, UseCatalog, SecurableOf(Catalog, "system"), true, whyAuditCatalog)
-		for _, s := range auditSchemas(c.Audit) {
-			b.add(AreaAudit, UseSchema, SecurableOf(Schema, "system", s.schema), true, whyAuditSchema)
-			for _, t := range s.tables {
-				b.add(AreaAudit, Select, SecurableOf(Table, "system", s.schema, t), false, whyAuditTable)
-			}
+		for _, rule := range auditRules(c.Audit) {
+			b.add(AreaAudit, rule.privilege, rule.on(ucbootstrap.DataSource{}), rule.direct, rule.why)
 		}
 	}
 	reqs := b.reqs
@@ -237,6 +224,63 @@ func Required(in *ucbootstrap.Integration, opts ...Option) (*Requirements, error
 		reqs = append(reqs, RunnerRequirements(o.runner, o.steps)...)
 	}
 	return &Requirements{Rules: o.rules, ServicePrincipal: sp, Catalog: catalog, List: reqs}, nil
+}
+
+// A rule is one privilege the service principal must hold for a data
+// source: on which securable, whether it must be granted there directly,
+// and why. The generator grants exactly what the rules require; the audit
+// checks exactly that.
+type rule struct {
+	privilege Privilege
+	on        func(ucbootstrap.DataSource) Securable
+	direct    bool
+	why       string
+}
+
+// dataRules are the rules of the current (MANAGE) model, for every data
+// source: USE CATALOG and MANAGE directly on its catalog, USE SCHEMA on the
+// data source (or, for a table, on its schema), SELECT and MODIFY on it.
+var dataRules = []rule{
+	{UseCatalog, catalogOf, true, whyUseCatalogDirect},
+	{Manage, catalogOf, true, whyManageDirect},
+	{UseSchema, schemaOf, false, whyUseSchema},
+	{Select, dataSourceSecurable, false, whySelect},
+	{Modify, dataSourceSecurable, false, whyModify},
+}
+
+// ownerModelRules are the rules of the older owner model: the service
+// principal owns every data source.
+var ownerModelRules = []rule{
+	{Ownership, dataSourceSecurable, true, whyOwnDataSource},
+}
+
+// auditRules are the rules of query audit: USE CATALOG on system, USE
+// SCHEMA on each system schema (never on the catalog, where it is ignored)
+// and SELECT on each table query audit reads.
+func auditRules(a ucbootstrap.Audit) []rule {
+	fixed := func(s Securable) func(ucbootstrap.DataSource) Securable {
+		return func(ucbootstrap.DataSource) Securable { return s }
+	}
+	rules := []rule{{UseCatalog, fixed(SecurableOf(Catalog, "system")), true, whyAuditCatalog}}
+	for _, s := range auditSchemas(a) {
+		rules = append(rules, rule{UseSchema, fixed(SecurableOf(Schema, "system", s.schema)), true, whyAuditSchema})
+		for _, t := range s.tables {
+			rules = append(rules, rule{Select, fixed(SecurableOf(Table, "system", s.schema, t)), false, whyAuditTable})
+		}
+	}
+	return rules
+}
+
+func catalogOf(ds ucbootstrap.DataSource) Securable { return SecurableOf(Catalog, ds.Catalog) }
+
+// schemaOf returns the securable that USE SCHEMA is granted on for a data
+// source: the data source itself for a catalog or a schema, the schema of
+// a table.
+func schemaOf(ds ucbootstrap.DataSource) Securable {
+	if ds.Level() == ucbootstrap.TableLevel {
+		return SecurableOf(Schema, ds.Catalog, ds.Schema)
+	}
+	return dataSourceSecurable(ds)
 }
 
 // builder collects the service principal's requirements without repeats

@@ -153,6 +153,9 @@ type RunnerNeeds struct {
 	Owner bool
 	// Empty means the steps need nothing: there are none.
 	Empty bool
+	// AdminSuffices means a metastore admin may run the steps as well as a
+	// user who holds what Holds lists.
+	AdminSuffices bool
 }
 
 // Describe sums up what running the steps takes.
@@ -169,7 +172,11 @@ func Describe(steps []Step) RunnerNeeds {
 	admin := len(n.AdminFor) > 0
 	var manage, own, storage []string
 	catalog, use := false, false
+	n.AdminSuffices = true
 	for _, r := range RunnerRequirements("", steps) {
+		if !r.ByAdmin && r.Privilege != MetastoreAdmin {
+			n.AdminSuffices = false
+		}
 		if r.Privilege == MetastoreAdmin || admin && r.ByAdmin {
 			continue
 		}
@@ -231,6 +238,8 @@ func (n RunnerNeeds) String() string {
 		return "the owner of the governance catalog (the service principal), or a user with MANAGE on it, with " + holds
 	case holds == "":
 		return "anyone who can reach the workspace (the statements need no privilege of their own)"
+	case n.AdminSuffices:
+		return "a metastore admin, or a user with " + holds
 	}
 	return "a user with " + holds
 }

@@ -15,6 +15,7 @@ type generateFlags struct {
 	kind         string
 	from         string
 	revokeGrants bool
+	runner       string
 	lenient      bool
 	format       string
 	output       string
@@ -62,6 +63,7 @@ cannot be generated. Warnings go to standard error.`,
 	addChoice(cmd, &f.kind, "kind", string(generator.Bootstrap), "kind", "kind of script: "+orList(kindNames()), kindNames()...)
 	fl.StringVar(&f.from, "from", "", "with --kind edit, the payload `OLD_FILE` the metastore was set up with (- for standard input)")
 	fl.BoolVar(&f.revokeGrants, "revoke-grants", false, "with --kind cleanup, also revoke the service principal's grants")
+	fl.StringVar(&f.runner, "runner", "", "with --kind cleanup, hand the governance catalog to `PRINCIPAL` (the person who runs the script, as grants name them) before the DROP, which needs ownership or MANAGE")
 	fl.BoolVar(&f.lenient, "lenient", false, "report unknown keys as warnings instead of errors")
 	addChoice(cmd, &f.format, "format", "sql", "format", "output format: sql or json", "sql", "json")
 	fl.StringVarP(&f.output, "output", "o", "", "write the script to the file `OUT`, atomically, instead of standard output")
@@ -95,6 +97,8 @@ func (f *generateFlags) check(path string) error {
 		return usageErrorf("--from is only for --kind edit, not %s: add --kind edit, or drop --from", kind)
 	case kind != generator.Cleanup && f.revokeGrants:
 		return usageErrorf("--revoke-grants is only for --kind cleanup, not %s: add --kind cleanup, or drop --revoke-grants", kind)
+	case kind != generator.Cleanup && f.runner != "":
+		return usageErrorf("--runner is only for --kind cleanup, not %s: add --kind cleanup, or drop --runner", kind)
 	case path == "-" && f.from == "-":
 		return usageErrorf("FILE and --from cannot both be - (standard input): give one of them as a file")
 	}
@@ -146,6 +150,9 @@ func runGenerate(cmd *cobra.Command, path string, f generateFlags) error {
 	}
 	if f.revokeGrants {
 		opts = append(opts, generator.RevokeGrants())
+	}
+	if f.runner != "" {
+		opts = append(opts, generator.Runner(f.runner))
 	}
 	data, err := generate(p.in, generator.Kind(f.kind), f.format, opts)
 	if err != nil {
