@@ -1,6 +1,7 @@
 package generator_test
 
 import (
+	"errors"
 	"regexp"
 	"strings"
 	"testing"
@@ -165,5 +166,23 @@ func TestCatalogGuards(t *testing.T) {
 	i := m.run(t, boot)
 	if i < 0 || boot.Statements[i].Section != generator.SectionCatalog || !strings.Contains(boot.Statements[i-1].SQL, "CREATE CATALOG IF NOT EXISTS") {
 		t.Errorf("the bootstrap on an invisible catalog stops at statement %d, want the guard right after CREATE CATALOG", i)
+	}
+}
+
+// An edit that cannot be made in place is a *RefusalError with one reason
+// per change, each saying what to do instead.
+func TestEditRefusal(t *testing.T) {
+	old := guardPayload(t, "acme-prod")
+	changed := guardPayload(t, "acme-test")
+	_, err := generator.Generate(changed, generator.Edit, generator.From(old))
+	var refusal *generator.RefusalError
+	if !errors.As(err, &refusal) {
+		t.Fatalf("err = %v (%T), want a *RefusalError", err, err)
+	}
+	if len(refusal.Reasons) != 1 || !strings.Contains(refusal.Reasons[0], "config.tenant changes") || !strings.Contains(refusal.Reasons[0], "give the new tenant another config.catalog") {
+		t.Errorf("reasons = %q", refusal.Reasons)
+	}
+	if !strings.HasPrefix(err.Error(), "generator: ") {
+		t.Errorf("error %q lacks the package prefix", err)
 	}
 }
