@@ -64,10 +64,7 @@ func scriptGrants(t testing.TB, in *ucbootstrap.Integration) []privileges.GrantS
 		t.Fatal(err)
 	}
 	grants := reqs.Grants()
-	kind := generator.Bootstrap
-	if in.AutoBootstrap {
-		kind = generator.Prerequisites
-	}
+	kind := generator.SetupKind(in)
 	script, err := generator.Generate(in, kind)
 	if err != nil {
 		t.Fatal(err)

@@ -209,3 +209,13 @@ func (s *Script) MarshalJSON() ([]byte, error) {
 	}{"ucbootstrap.script/v2", s.Title(), (*plain)(s)})
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
 }
+
+// SetupKind returns the kind of the script a person runs to set the
+// integration up: the bootstrap with manual setup, the prerequisites with
+// automatic setup (the service principal runs its bootstrap itself).
+func SetupKind(in *ucbootstrap.Integration) Kind {
+	if in.AutoBootstrap {
+		return Prerequisites
+	}
+	return Bootstrap
+}

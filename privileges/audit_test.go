@@ -348,10 +348,7 @@ func TestGeneratedScriptsSatisfyRequirements(t *testing.T) {
 		{"  dataSources: [a.b.c, a.b.d, a.e]\n  audit: {enabled: true, queryHistory: true}\n", false},
 	} {
 		in := payload(t, tc.extra, tc.auto)
-		kind := generator.Bootstrap
-		if tc.auto {
-			kind = generator.Prerequisites
-		}
+		kind := generator.SetupKind(in)
 		s, err := generator.Generate(in, kind)
 		if err != nil {
 			t.Fatal(err)
@@ -594,10 +591,7 @@ func TestEveryGoldenPayloadMeetsItsOwnAudit(t *testing.T) {
 		if err != nil || in.Config.ServicePrincipalID() == "" {
 			continue // an invalid payload, or one that names no service principal
 		}
-		kind := generator.Bootstrap
-		if in.AutoBootstrap {
-			kind = generator.Prerequisites
-		}
+		kind := generator.SetupKind(in)
 		s, err := generator.Generate(in, kind)
 		if err != nil {
 			t.Fatalf("%s: %v", file, err)

@@ -112,10 +112,7 @@ func TestAuditGolden(t *testing.T) {
 			}
 			opts := c.opts
 			if c.runner != "" {
-				kind := generator.Bootstrap
-				if in.AutoBootstrap {
-					kind = generator.Prerequisites
-				}
+				kind := generator.SetupKind(in)
 				script, err := generator.Generate(in, kind)
 				if err != nil {
 					t.Fatal(err)

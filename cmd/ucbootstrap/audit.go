@@ -193,10 +193,7 @@ func required(p *payload, rules, runner string) (*privileges.Requirements, error
 		// The runner's requirements are what the statements of the script
 		// they run need: the bootstrap of a manual setup, the prerequisites
 		// of an automatic one.
-		kind := generator.Bootstrap
-		if p.in.AutoBootstrap {
-			kind = generator.Prerequisites
-		}
+		kind := generator.SetupKind(p.in)
 		s, err := generator.Generate(p.in, kind)
 		if err != nil {
 			return nil, &exitError{code: exitFindings, err: fmt.Errorf("ucbootstrap: %s: --runner: %w", p.name, err)}
