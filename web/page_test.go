@@ -1,10 +1,12 @@
 package web_test
 
 import (
+	"bytes"
 	"errors"
 	"flag"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -17,6 +19,7 @@ import (
 	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/generator"
 	"github.com/ucbootstrap/ucbootstrap/lint"
+	"github.com/ucbootstrap/ucbootstrap/web"
 )
 
 var update = flag.Bool("update", false, "rewrite docs/page.png, the README's screenshot of the page")
@@ -440,14 +443,15 @@ func TestKeyboard(t *testing.T) {
 	}
 }
 
-// contrastJS returns, for each element with text, its text colour, its
-// background (the first opaque one up the tree) and the contrast ratio of
-// the two, when it is under 4.5:1 (3:1 for large text).
+// contrastJS measures the contrast ratio (WCAG 2) of the colour of each
+// visible text with its background (the first opaque one up the tree), and
+// returns how many it measured and those under 4.5:1 (3:1 for large text).
 const contrastJS = `(() => {
 	const rgb = (s) => { const m = s.match(/rgba?\(([^)]+)\)/); if (!m) return null; const v = m[1].split(",").map(Number); return { r: v[0], g: v[1], b: v[2], a: v.length > 3 ? v[3] : 1 }; };
 	const lum = (c) => { const f = (x) => { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
 	const bg = (e) => { for (; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor); if (c && c.a > 0.5) return c; } return { r: 255, g: 255, b: 255, a: 1 }; };
 	const bad = [];
+	let checked = 0;
 	const all = document.querySelectorAll("body *");
 	for (const e of all) {
 		if (e.closest("[hidden], .backdrop, .gutter") && !e.closest(".gutter")) continue;
@@ -460,9 +464,10 @@ const contrastJS = `(() => {
 		const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
 		const size = parseFloat(st.fontSize), bold = Number(st.fontWeight) >= 700;
 		const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+		checked++;
 		if (ratio < need) bad.push(e.tagName + "." + e.className + " " + st.color + " on " + JSON.stringify(b) + ": " + ratio.toFixed(2));
 	}
-	return bad;
+	return { checked, bad };
 })()`
 
 // TestContrast measures the contrast of every text of the page with a
@@ -477,7 +482,15 @@ func TestContrast(t *testing.T) {
 	if n := eval[int](p, `document.querySelectorAll("#payload-problems li.warning").length`); n == 0 {
 		t.Error("no warning shown for the unknown key with --lenient")
 	}
-	for _, b := range eval[[]string](p, contrastJS) {
+	res := eval[struct {
+		Checked int
+		Bad     []string
+	}](p, contrastJS)
+	t.Logf("%d texts measured", res.Checked)
+	if res.Checked < 100 {
+		t.Errorf("only %d texts measured: the page with a script, problems and findings has more", res.Checked)
+	}
+	for _, b := range res.Bad {
 		t.Errorf("contrast too low: %s", b)
 	}
 }
@@ -542,4 +555,59 @@ func diff(got, want string) string {
 		}
 	}
 	return fmt.Sprintf("(%d bytes, want %d)", len(got), len(want))
+}
+
+// TestStaticBundle builds the static bundle with the documented command
+// and opens it from the file system: the page works there too, loads only
+// its own files, and gives the CLI's script.
+func TestStaticBundle(t *testing.T) {
+	chromiumPath(t) // before the build: skip or fail at once
+	dir := t.TempDir()
+	cmd := exec.Command("go", "run", "./build", "-o", dir)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("go run ./web/build -o DIR: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	want := []string{"app.js", "favicon.svg", "index.html", "style.css", "ucb.wasm.js", "ucb.wasm.js.gz", "wasm_exec.js"}
+	if strings.Join(names, " ") != strings.Join(want, " ") {
+		t.Errorf("bundle files %q, want %q", names, want)
+	}
+	// The bundle's files are the handler's.
+	for _, name := range want {
+		if name == "ucb.wasm.js.gz" {
+			continue
+		}
+		data, err := os.ReadFile(filepath.Join(dir, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := "/" + name
+		if name == "index.html" {
+			path = "/"
+		}
+		if got := body(t, get(t, web.Handler(), "GET", path)); !bytes.Equal(got, data) {
+			t.Errorf("the bundle's %s differs from the one web.Handler serves", name)
+		}
+	}
+
+	p := openPage(t, fileURL(t, filepath.Join(dir, "index.html")), 1280, 900)
+	c := readPayload(t, "../examples/payloads/manual-oauth.json", "payload.json")
+	p.paste("payload", string(c.data))
+	wantScript, _ := c.generate(generator.Bootstrap)
+	if got := p.script(); got != wantScript {
+		t.Errorf("the bundle's script differs from the CLI's:\n%s", diff(got, wantScript))
+	}
+	name, dl := p.download()
+	if name != "immuta-bootstrap.sql" || string(dl) != wantScript {
+		t.Errorf("downloaded %q, %d bytes; want immuta-bootstrap.sql, %d bytes", name, len(dl), len(wantScript))
+	}
 }
