@@ -19,12 +19,12 @@ import (
 
 func TestName(t *testing.T) {
 	for text, want := range map[string]string{
-		"":                   "payload.yaml",
-		"type: Databricks":   "payload.yaml",
+		"":                    "payload.yaml",
+		"type: Databricks":    "payload.yaml",
 		"  \n\t{\"type\": 1}": "payload.json",
-		"\ufeff{}":           "payload.json",
-		"[1]":                "payload.json",
-		"# {not json}":       "payload.yaml",
+		"\ufeff{}":            "payload.json",
+		"[1]":                 "payload.json",
+		"# {not json}":        "payload.yaml",
 	} {
 		if got := Name("payload", []byte(text)); got != want {
 			t.Errorf("Name(%q) = %q, want %q", text, got, want)
