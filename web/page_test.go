@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 	"golang.org/x/tools/txtar"
@@ -609,5 +611,90 @@ func TestStaticBundle(t *testing.T) {
 	name, dl := p.download()
 	if name != "immuta-bootstrap.sql" || string(dl) != wantScript {
 		t.Errorf("downloaded %q, %d bytes; want immuta-bootstrap.sql, %d bytes", name, len(dl), len(wantScript))
+	}
+}
+
+// drop drops the file at path on the element id, as a file dragged from
+// the desktop.
+func (p *page) drop(id, path string) {
+	p.t.Helper()
+	box := eval[[]float64](p, `(() => { const r = document.getElementById(`+jsString(id)+`).getBoundingClientRect(); return [r.x + r.width / 2, r.y + r.height / 2]; })()`)
+	data := &input.DragData{Files: []string{path}, DragOperationsMask: 1}
+	for _, typ := range []input.DispatchDragEventType{input.DispatchDragEventTypeDragEnter, input.DispatchDragEventTypeDragOver, input.DispatchDragEventTypeDrop} {
+		if _, err := chromedp.Call(p.ctx, input.DispatchDragEvent, input.DispatchDragEventParams{Type: typ, X: box[0], Y: box[1], Data: data}); err != nil {
+			p.t.Fatal(err)
+		}
+	}
+}
+
+// TestDropAndCopy drops files on the editor (the protocol's
+// Input.dispatchDragEvent, as a file dragged from the desktop): an image,
+// which gets the library's message, then a payload; it checks the
+// fingerprint and the note that nothing leaves the page, and copies the
+// script with the copy button: the clipboard holds the CLI's script.
+func TestDropAndCopy(t *testing.T) {
+	base := serve(t)
+	p := openPage(t, base, 1280, 900)
+	path, err := filepath.Abs("../examples/payloads/audit-enabled.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A file that is no text: the library's message, from its bytes.
+	png, err := filepath.Abs("../docs/page.png")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.drop("payload-editor", png)
+	p.do(chromedp.Poll[chromedp.Void](`document.getElementById("payload-status").textContent.startsWith("page.png")`))
+	bin := readPayload(t, png, "page.png")
+	_, ds := bin.decode()
+	if len(ds) == 0 {
+		t.Fatal("the library decodes a PNG file without a diagnostic")
+	}
+	t.Logf("a PNG file: %s", ds[0])
+	equalLines(t, "diagnostics of a PNG file", p.problems("payload-problems"), diagStrings(ds))
+
+	p.drop("payload-editor", path)
+	p.do(chromedp.Poll[chromedp.Void](`document.getElementById("payload").value !== ""`))
+	p.settle()
+	c := readPayload(t, path, "audit-enabled.yaml")
+	if got := eval[string](p, `document.getElementById("payload").value`); got != string(c.data) {
+		t.Fatalf("the dropped file's text is not in the editor:\n%.200s", got)
+	}
+	if got := eval[string](p, `document.getElementById("payload-status").textContent`); got != "audit-enabled.yaml: valid" {
+		t.Errorf("status %q: the page does not name the payload by its file", got)
+	}
+	in, _ := c.decode()
+	if got := eval[string](p, `document.getElementById("fingerprint-panel").hidden ? "" : document.getElementById("fingerprint").textContent`); got != in.Fingerprint() {
+		t.Errorf("fingerprint %q, want %q", got, in.Fingerprint())
+	}
+	if got := eval[string](p, `document.getElementById("fingerprint-panel").textContent`); !strings.Contains(got, "The configure call must send this same payload") {
+		t.Errorf("the fingerprint has no reminder that the configure call must send the same payload: %q", got)
+	}
+	note := eval[[]float64](p, `(() => { const e = document.getElementById("privacy"); const r = e.getBoundingClientRect(); return [r.top, r.height, e.textContent.includes("Nothing leaves this page") ? 1 : 0]; })()`)
+	if note[0] < 0 || note[0] > 300 || note[1] == 0 || note[2] != 1 {
+		t.Errorf("the note that nothing leaves the page is not shown at the top: %v", note)
+	}
+
+	for _, perm := range []string{"clipboard-read", "clipboard-write"} {
+		if _, err := chromedp.CallBrowser(p.ctx, browser.SetPermission, browser.SetPermissionParams{
+			Permission: &browser.PermissionDescriptor{Name: perm, AllowWithoutSanitization: true},
+			Setting:    browser.PermissionSettingGranted, Origin: strings.TrimSuffix(base, "/"),
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p.click("#copy")
+	p.do(chromedp.Poll[chromedp.Void](`document.getElementById("action-status").textContent !== ""`))
+	if got := eval[string](p, `document.getElementById("action-status").textContent`); got != "Copied." {
+		t.Errorf("after copy: %q", got)
+	}
+	got, err := chromedp.Run(p.ctx, chromedp.Evaluate[string](`navigator.clipboard.readText()`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := c.generate(generator.Bootstrap)
+	if got != want {
+		t.Errorf("the clipboard's script differs from the CLI's:\n%s", diff(got, want))
 	}
 }
