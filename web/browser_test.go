@@ -145,6 +145,7 @@ func openPage(t *testing.T, pageURL string, width, height int) *page {
 		msg, _ := chromedp.Run(ctx, chromedp.TextContent(chromedp.CSS("#loading")))
 		t.Fatalf("the page did not start: %s", msg)
 	}
+	t.Logf("the page was ready %s ms after the navigation began", eval[string](p, `document.documentElement.dataset.readyMs`))
 	// The browser asks for the icon once the page has loaded, which can be
 	// after the page is ready: wait for it, so that it is not taken for a
 	// request after load. Every other asset is loaded before the page is

@@ -44,10 +44,12 @@ var securityHeaders = [][2]string{
 // An asset is one file of the page.
 type asset struct {
 	contentType string
-	data        []byte // as served without content coding
-	etag        string
-	gz          []byte // gzipped; nil when the asset is served plain only
-	gzETag      string
+	// plain returns the asset as served without content coding, and its
+	// ETag; for a gzipped asset it gunzips it on first use, for the rare
+	// client that does not accept gzip.
+	plain  func() ([]byte, string)
+	gz     []byte // gzipped; nil when the asset is served plain only
+	gzETag string
 }
 
 // contentTypes are the types of the page's files, by extension; fixed here
@@ -80,9 +82,17 @@ var pageAssets = sync.OnceValue(func() map[string]*asset {
 		if !ok {
 			panic("web: no content type for " + name)
 		}
-		a := &asset{contentType: ct, data: data, etag: etag(data)}
-		if gz != nil {
+		a := &asset{contentType: ct}
+		if gz == nil {
+			tag := etag(data)
+			a.plain = func() ([]byte, string) { return data, tag }
+		} else {
 			a.gz, a.gzETag = gz, etag(gz)
+			a.plain = sync.OnceValues(func() ([]byte, string) {
+				data, err := gunzip(gz)
+				must(err)
+				return data, etag(data)
+			})
 		}
 		assets[name] = a
 	}
@@ -98,9 +108,7 @@ var pageAssets = sync.OnceValue(func() map[string]*asset {
 	add("wasm_exec.js", loader, nil)
 	gz, err := files.ReadFile("gen/ucb.wasm.js.gz")
 	must(err)
-	data, err := gunzip(gz)
-	must(err)
-	add("ucb.wasm.js", data, gz)
+	add("ucb.wasm.js", nil, gz)
 	return assets
 })
 
@@ -154,13 +162,16 @@ func Handler() http.Handler {
 		}
 		h.Set("Content-Type", a.contentType)
 		h.Set("Cache-Control", "no-cache")
-		body, tag := a.data, a.etag
+		var body []byte
+		var tag string
+		if a.gz != nil && acceptsGzip(r.Header.Get("Accept-Encoding")) {
+			h.Set("Content-Encoding", "gzip")
+			body, tag = a.gz, a.gzETag
+		} else {
+			body, tag = a.plain()
+		}
 		if a.gz != nil {
 			h.Set("Vary", "Accept-Encoding")
-			if acceptsGzip(r.Header.Get("Accept-Encoding")) {
-				h.Set("Content-Encoding", "gzip")
-				body, tag = a.gz, a.gzETag
-			}
 		}
 		h.Set("ETag", tag)
 		if match := r.Header.Get("If-None-Match"); match != "" && etagMatches(match, tag) {

@@ -32,7 +32,7 @@
     const go = new globalThis.Go();
     const ready = new Promise((resolve) => { globalThis.ucbootstrapReady = resolve; });
     const { instance } = await WebAssembly.instantiate(bytes, go.importObject);
-    go.run(instance).then(() => failed(new Error("the WebAssembly stopped")));
+    go.run(instance).then(() => failed(new Error("the WebAssembly stopped"), true));
     await ready;
     api = globalThis.ucbootstrap;
   }
@@ -45,11 +45,13 @@
     return res;
   }
 
-  function failed(err) {
+  // failed says that the checker could not start, or stopped (when
+  // started), and why.
+  function failed(err, started = api !== null) {
     const p = $("loading");
     p.hidden = false;
     p.className = "loading failed";
-    p.textContent = "The checker could not start: " + err.message + ". Reload the page.";
+    p.textContent = (started ? "The checker stopped: " : "The checker could not start: ") + err.message + ". Reload the page.";
     document.documentElement.dataset.ready = "failed";
   }
 
@@ -485,5 +487,6 @@
     wire();
     update();
     document.documentElement.dataset.ready = "true";
-  }, failed);
+    document.documentElement.dataset.readyMs = String(Math.round(performance.now()));
+  }, (err) => failed(err));
 })();
