@@ -364,6 +364,14 @@ func TestLintPane(t *testing.T) {
 	if n := eval[int](p, `document.querySelectorAll("#lint-editor .backdrop mark, #lint-editor .backdrop .point").length`); n == 0 {
 		t.Error("no finding is marked in the lint editor")
 	}
+	p.click("#lint-problems li button.goto")
+	png, err := chromedp.Run(p.ctx, chromedp.Screenshot(chromedp.ID("lint-panel")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(artifacts(t), "lint-pane.png"), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // TestKeyboard uses the page with the keyboard alone: Tab reaches every

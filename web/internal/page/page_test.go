@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -281,5 +282,77 @@ func TestResultsAreJSON(t *testing.T) {
 	// The secrets of the payload are not in the result.
 	if strings.Contains(string(out), "dapi0000") {
 		t.Error("the token is in the result")
+	}
+}
+
+// TestMessagesAreTheCLIs runs the CLI itself on payloads that it rejects
+// and compares what it prints with what the page shows: the diagnostics
+// and count line of an invalid payload, the reason a script cannot be
+// generated, and the lint findings.
+func TestMessagesAreTheCLIs(t *testing.T) {
+	root, err := filepath.Abs("../../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(t.TempDir(), "ucbootstrap")
+	if out, err := exec.Command("go", "build", "-o", bin, "github.com/ucbootstrap/ucbootstrap/cmd/ucbootstrap").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	run := func(args ...string) (stdout, stderr string) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = root
+		var o, e strings.Builder
+		cmd.Stdout, cmd.Stderr = &o, &e
+		cmd.Run() // the exit status is 1: findings
+		return o.String(), e.String()
+	}
+	lines := func(p Payload) string {
+		var b strings.Builder
+		for _, d := range p.Diagnostics {
+			b.WriteString(d.Text + "\n")
+		}
+		if p.Summary != "" {
+			b.WriteString(p.Summary + "\n")
+		}
+		return b.String()
+	}
+
+	bad := "web/testdata/bad.yaml"
+	_, stderr := run("generate", bad)
+	got := Generate(Request{Payload: string(read(t, filepath.Join(root, bad))), PayloadName: bad, Kind: "bootstrap"})
+	if lines(got.Payload) != stderr {
+		t.Errorf("invalid payload: the page shows\n%s\nthe CLI prints\n%s", lines(got.Payload), stderr)
+	}
+
+	manual := "examples/payloads/manual-token.yaml"
+	_, stderr = run("generate", "--kind", "prerequisites", manual)
+	got = Generate(Request{Payload: string(read(t, filepath.Join(root, manual))), PayloadName: manual, Kind: "prerequisites"})
+	if got.Error+"\n" != stderr {
+		t.Errorf("no prerequisites script: the page says\n%s\nthe CLI prints\n%s", got.Error, stderr)
+	}
+
+	lenient := filepath.Join(t.TempDir(), "lenient.yaml")
+	if err := os.WriteFile(lenient, append(read(t, filepath.Join(root, manual)), "  colour: blue\n"...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, stderr := run("generate", "--lenient", lenient)
+	got = Generate(Request{Payload: string(read(t, lenient)), PayloadName: lenient, Kind: "bootstrap", Lenient: true})
+	if lines(got.Payload) != stderr || got.SQL != stdout {
+		t.Errorf("lenient: the page shows\n%s\nthe CLI prints\n%s", lines(got.Payload), stderr)
+	}
+
+	script := filepath.Join(t.TempDir(), "edited.sql")
+	if err := os.WriteFile(script, []byte("REVOKE ALL PRIVILEGES ON CATALOG `immuta` FORM `account users`;\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stdout, _ = run("lint", script, "--payload", manual)
+	l := LintScript(Request{Payload: string(read(t, filepath.Join(root, manual))), PayloadName: manual, Kind: "bootstrap", Script: string(read(t, script)), ScriptName: script})
+	var b strings.Builder
+	for _, d := range l.Diagnostics {
+		b.WriteString(d.Text + "\n")
+	}
+	if b.String() != stdout || stdout == "" {
+		t.Errorf("lint: the page shows\n%s\nthe CLI prints\n%s", b.String(), stdout)
 	}
 }
