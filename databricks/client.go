@@ -51,7 +51,7 @@ type metastoreCache struct {
 // fetched from the token endpoint, cached and refreshed before they
 // expire.
 func New(cfg Config) (*Client, error) {
-	base, err := hostURL(cfg.Host, cfg.Insecure)
+	base, err := hostURL(cfg.Host, cfg.Port, cfg.InsecureLoopback)
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +82,7 @@ func New(cfg Config) (*Client, error) {
 		if tokenURL == "" {
 			tokenURL = base.JoinPath("oidc", "v1", "token").String()
 		}
-		if _, err := checkURL("token URL", tokenURL, cfg.Insecure); err != nil {
+		if _, err := checkURL("token URL", tokenURL, cfg.InsecureLoopback); err != nil {
 			return nil, err
 		}
 		cc := &clientcredentials.Config{

@@ -129,7 +129,7 @@ func TestFetchEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Host, cfg.Insecure, cfg.HTTPClient = s.URL, true, s.Client()
+	cfg.Host, cfg.InsecureLoopback, cfg.HTTPClient = s.URL, true, s.Client()
 	c := newClient(t, cfg)
 	var calls, last atomic.Int64
 	f, err := Fetch(context.Background(), c, reqs, FetchOptions{Concurrency: 4, Progress: func(done, total int) {

@@ -18,15 +18,34 @@ import (
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
 
-// liveFlags are the flags of a live audit and of grants dump.
+// liveFlags are the flags of every command that talks to a workspace:
+// audit --live and grants dump (and validate --live, apply and serve).
 type liveFlags struct {
-	concurrency int
-	timeout     time.Duration
+	concurrency      int
+	timeout          time.Duration
+	insecureLoopback bool
 }
 
+// addLiveFlags defines the flags of a command that talks to a workspace.
+// They are defined here once, so that every such command spells and
+// explains them alike.
 func addLiveFlags(cmd *cobra.Command, f *liveFlags) {
-	cmd.Flags().IntVar(&f.concurrency, "concurrency", 8, "with --live, at most `N` requests at a time")
-	cmd.Flags().DurationVar(&f.timeout, "timeout", 30*time.Second, "with --live, the time one request may take (`D`, such as 30s)")
+	fl := cmd.Flags()
+	fl.IntVar(&f.concurrency, "concurrency", 8, "at most `N` requests to the workspace at a time")
+	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "the time one request to the workspace may take (`D`, such as 30s)")
+	fl.BoolVar(&f.insecureLoopback, "insecure-loopback", false, "talk plain HTTP to a local stand-in of the workspace (such as the emulator) on a loopback address: workspaceUrl localhost, 127.0.0.1 or ::1 with config.port; refused for any other host")
+}
+
+// clientConfig returns the client configuration of the payload's
+// workspace, with the payload's credentials or the DATABRICKS_*
+// environment variables, and the flags.
+func (f liveFlags) clientConfig(p *payload) (databricks.Config, error) {
+	cfg, err := databricks.ConfigFrom(p.in, os.Getenv)
+	if err != nil {
+		return cfg, &exitError{code: exitUsage, err: fmt.Errorf("ucbootstrap: %s: %w", p.name, err)}
+	}
+	cfg.InsecureLoopback = f.insecureLoopback
+	return cfg, nil
 }
 
 // fetch asks the workspace of the payload for what the requirements need,
@@ -37,12 +56,9 @@ func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f live
 	if f.concurrency < 1 {
 		return nil, false, usageErrorf("--concurrency must be at least 1, not %d", f.concurrency)
 	}
-	cfg, err := databricks.ConfigFrom(p.in, os.Getenv)
-	if err == nil {
-		cfg = adjustConfig(cfg)
-	}
+	cfg, err := f.clientConfig(p)
 	if err != nil {
-		return nil, false, &exitError{code: exitUsage, err: fmt.Errorf("ucbootstrap: %s: %s", p.name, strings.TrimPrefix(err.Error(), "databricks: "))}
+		return nil, false, err
 	}
 	client, err := databricks.New(cfg)
 	if err != nil {
@@ -73,10 +89,6 @@ func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f live
 	}
 	return nil, false, inputErrorf("%s", strings.TrimPrefix(err.Error(), "databricks: "))
 }
-
-// adjustConfig lets tests point the client at an emulator; it is the
-// identity otherwise.
-var adjustConfig = func(cfg databricks.Config) databricks.Config { return cfg }
 
 // isTerminal reports whether w is a terminal, for the progress line.
 func isTerminal(w io.Writer) bool {
