@@ -593,7 +593,7 @@ config:
 	// Without the switch the client speaks https, which the emulator does
 	// not: the port is honoured all the same.
 	cfg.InsecureLoopback, cfg.MaxAttempts = false, 1
-	if _, err := newClient(t, cfg).Me(context.Background()); err == nil || !strings.Contains(err.Error(), "HTTP response to HTTPS client") {
+	if _, err := newClient(t, cfg).Me(context.Background()); err == nil || !strings.Contains(err.Error(), "the server speaks plain HTTP, not https") {
 		t.Errorf("Me over https to a plain HTTP server = %v, want an HTTPS error", err)
 	}
 

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -98,25 +97,11 @@ func (f *generateFlags) check(path string) error {
 	case path == "-" && f.from == "-":
 		return usageErrorf("FILE and --from cannot both be - (standard input): give one of them as a file")
 	}
-	for _, in := range []string{path, f.from} {
-		if sameFile(f.output, in) {
-			return usageErrorf("-o %s would overwrite the payload %s: write the script to another file", f.output, in)
-		}
+	inputs := []namedPath{{"the payload", path}}
+	if f.from != "" {
+		inputs = append(inputs, namedPath{"the payload --from", f.from})
 	}
-	return nil
-}
-
-// sameFile reports whether the paths a and b name one existing file.
-func sameFile(a, b string) bool {
-	if a == "" || a == "-" || b == "" || b == "-" {
-		return false
-	}
-	fa, err := os.Stat(a)
-	if err != nil {
-		return false
-	}
-	fb, err := os.Stat(b)
-	return err == nil && os.SameFile(fa, fb)
+	return checkPaths(inputs, []namedPath{{"-o", f.output}})
 }
 
 func runGenerate(cmd *cobra.Command, path string, f generateFlags) error {

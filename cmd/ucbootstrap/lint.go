@@ -86,12 +86,11 @@ func (f *lintFlags) check(scripts []string) error {
 	if stdins > 1 {
 		return usageErrorf("only one input can be - (standard input): give the others as files")
 	}
-	for _, in := range append([]string{f.payload}, scripts...) {
-		if sameFile(f.output, in) {
-			return usageErrorf("-o %s would overwrite the input %s: write the diagnostics to another file", f.output, in)
-		}
+	inputs := []namedPath{{"the payload", f.payload}}
+	for _, s := range scripts {
+		inputs = append(inputs, namedPath{"the script", s})
 	}
-	return nil
+	return checkPaths(inputs, []namedPath{{"-o", f.output}})
 }
 
 func runLint(cmd *cobra.Command, scripts []string, f lintFlags) error {
