@@ -242,11 +242,11 @@ func runGrantsDump(cmd *cobra.Command, path string, f dumpFlags) error {
 	}
 	stderr := cmd.ErrOrStderr()
 	for _, m := range []struct {
-		what string
-		why  map[privileges.Securable]string
-	}{{"could not read", fetched.Failed}, {"does not exist:", fetched.NotFound}} {
+		format string
+		why    map[privileges.Securable]string
+	}{{"could not read %s: %s", fetched.Failed}, {"%s does not exist: %s", fetched.NotFound}} {
 		for _, sec := range slices.SortedFunc(maps.Keys(m.why), privileges.Securable.Compare) {
-			fmt.Fprintf(stderr, "ucbootstrap: warning: %s %s %s\n", sec, m.what, m.why[sec])
+			fmt.Fprintf(stderr, "ucbootstrap: warning: "+m.format+"\n", sec, m.why[sec])
 		}
 	}
 	fmt.Fprintf(stderr, "ucbootstrap: %d grants and %d owners from %d requests; %d securables unreadable, %d not found, %d not asked about\n",

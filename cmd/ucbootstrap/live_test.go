@@ -51,7 +51,14 @@ func liveServer(t *testing.T) *ucemu.Server {
 // emulator's port, into a temporary directory and returns its path.
 func writeLivePayload(t *testing.T, s *ucemu.Server, text string) string {
 	t.Helper()
-	u, err := url.Parse(s.URL)
+	return writePayloadFor(t, s.URL, text)
+}
+
+// writePayloadFor writes the payload text, with PORT replaced by the port of
+// the server at base, and returns its path.
+func writePayloadFor(t *testing.T, base, text string) string {
+	t.Helper()
+	u, err := url.Parse(base)
 	if err != nil {
 		t.Fatal(err)
 	}
