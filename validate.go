@@ -343,9 +343,13 @@ func (v *validator) auth() {
 	if !v.required(field, c.AuthenticationType != "", "write authenticationType: token or authenticationType: oAuthM2M") {
 		return
 	}
+	external := v.in.src.externalSecrets
 	switch c.AuthenticationType {
 	case TokenAuth:
-		v.required("config.token", !c.Token.IsZero(), "add the service principal's access token, or use authenticationType: oAuthM2M")
+		if !external || v.has("config.token", !c.Token.IsZero()) {
+			v.required("config.token", !c.Token.IsZero(), "add the service principal's access token, or use authenticationType: oAuthM2M; the live commands also take it from DATABRICKS_TOKEN")
+		}
+		v.secret("config.token", c.Token, true)
 		if v.has("config.oAuthClientConfig", c.OAuthClientConfig != nil) {
 			v.errorf("config.oAuthClientConfig", "remove oAuthClientConfig, or set authenticationType: oAuthM2M", "is not used with authenticationType token")
 		}
@@ -359,7 +363,10 @@ func (v *validator) auth() {
 		o := c.OAuthClientConfig
 		const p = "config.oAuthClientConfig."
 		v.required(p+"clientId", o.ClientID != "", "add clientId: the application ID (a UUID) of the service principal")
-		v.required(p+"clientSecret", !o.ClientSecret.IsZero(), "add clientSecret: an OAuth secret of the service principal")
+		if !external || v.has(p+"clientSecret", !o.ClientSecret.IsZero()) {
+			v.required(p+"clientSecret", !o.ClientSecret.IsZero(), "add clientSecret: an OAuth secret of the service principal; the live commands also take it from DATABRICKS_CLIENT_SECRET")
+		}
+		v.secret(p+"clientSecret", o.ClientSecret, false)
 		if v.required(p+"authorityUrl", o.AuthorityURL != "", "add authorityUrl: the token endpoint, as in https://<workspace host>/oidc/v1/token") {
 			v.authorityURL(p+"authorityUrl", o.AuthorityURL)
 		}
@@ -372,6 +379,29 @@ func (v *validator) auth() {
 			hint = fmt.Sprintf("did you mean %q?", s)
 		}
 		v.errorf(field, hint, "must be %q or %q, not %q", TokenAuth, OAuthM2M, c.AuthenticationType)
+	}
+}
+
+// secret checks the form of a credential without ever quoting it: the
+// placeholder a GET of the integration shows, a "Bearer " scheme pasted
+// with a token, a line break, blank or control character that would fail
+// deep in the HTTP client.
+func (v *validator) secret(field string, s Secret, bearer bool) {
+	if s.IsZero() || v.bad(field) {
+		return
+	}
+	val := s.Reveal()
+	switch i := strings.IndexFunc(val, func(r rune) bool { return isControl(r) || r == ' ' || r == '\u00a0' }); {
+	case strings.EqualFold(strings.TrimSpace(val), Redacted):
+		v.errorf(field, "paste the real secret; an integration read back from the API shows REDACTED in its place", "is the placeholder %q, not a secret", Redacted)
+	case bearer && len(val) > 7 && strings.EqualFold(val[:7], "bearer "):
+		v.errorf(field, "write the token alone: the client adds the Bearer scheme", "starts with \"Bearer \"")
+	case i >= 0:
+		what := "a line break or control character"
+		if val[i] == ' ' || strings.HasPrefix(val[i:], "\u00a0") {
+			what = "a blank"
+		}
+		v.errorf(field, "paste the secret on one line, without blanks or quotes around it", "contains %s (at byte %d of %d)", what, i+1, len(val))
 	}
 }
 

@@ -83,11 +83,17 @@ func New(cfg Config) (*Client, error) {
 	case !cfg.Token.IsZero() && cfg.ClientID != "":
 		return nil, errors.New("databricks: both a token and OAuth client credentials are set: give one")
 	case !cfg.Token.IsZero():
+		if err := checkCredential("the token", cfg.Token, true); err != nil {
+			return nil, err
+		}
 		header := "Bearer " + cfg.Token.Reveal()
 		c.auth = func(context.Context) (string, error) { return header, nil }
 	case cfg.ClientID != "":
 		if cfg.ClientSecret.IsZero() {
 			return nil, errors.New("databricks: OAuth client " + cfg.ClientID + " has no secret")
+		}
+		if err := checkCredential("the OAuth client secret", cfg.ClientSecret, false); err != nil {
+			return nil, err
 		}
 		tokenURL := cfg.TokenURL
 		if tokenURL == "" {
@@ -112,6 +118,23 @@ func New(cfg Config) (*Client, error) {
 		return nil, errors.New("databricks: no credentials: set Token, or ClientID and ClientSecret")
 	}
 	return c, nil
+}
+
+// checkCredential refuses a credential that cannot work, without quoting
+// it: the REDACTED placeholder, a token with its "Bearer " scheme, a line
+// break, blank or control character (as a token read from a file with its
+// newline has).
+func checkCredential(what string, s ucbootstrap.Secret, bearer bool) error {
+	v := s.Reveal()
+	switch {
+	case strings.EqualFold(strings.TrimSpace(v), ucbootstrap.Redacted):
+		return fmt.Errorf("databricks: %s is the placeholder %s, not a secret: give the real one", what, ucbootstrap.Redacted)
+	case bearer && len(v) > 7 && strings.EqualFold(v[:7], "bearer "):
+		return fmt.Errorf("databricks: %s starts with \"Bearer \": give the token alone; the client adds the scheme", what)
+	case strings.ContainsFunc(v, func(r rune) bool { return r <= ' ' || r == 0x7f }):
+		return fmt.Errorf("databricks: %s holds a line break, blank or control character: give it on one line (a file read with its trailing newline has one)", what)
+	}
+	return nil
 }
 
 // positive returns v, or def when v is zero or negative.

@@ -628,3 +628,24 @@ config:
 		t.Errorf("New(http://localhost:8080) without InsecureLoopback = %v, want an error", err)
 	}
 }
+
+// A credential that cannot work is refused before any request, without
+// being quoted: no "Bearer Bearer ...", no failure deep in net/http.
+func TestNewRefusesMalformedCredentials(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Token: ucbootstrap.NewSecret("REDACTED")}, "the token is the placeholder REDACTED"},
+		{Config{Token: ucbootstrap.NewSecret("Bearer dapi-x-secret")}, `the token starts with "Bearer "`},
+		{Config{Token: ucbootstrap.NewSecret("dapi-x-secret\n")}, "the token holds a line break"},
+		{Config{Token: ucbootstrap.NewSecret("dapi-x\x00-secret")}, "the token holds a line break, blank or control character"},
+		{Config{ClientID: "id", ClientSecret: ucbootstrap.NewSecret("dose-x-secret\r\n")}, "the OAuth client secret holds a line break"},
+	} {
+		tc.cfg.Host = "dbc-1.cloud.databricks.com"
+		_, err := New(tc.cfg)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "x-secret") {
+			t.Errorf("New = %v, want an error containing %q that does not quote the secret", err, tc.want)
+		}
+	}
+}

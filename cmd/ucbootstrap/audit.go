@@ -14,6 +14,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/dbsql"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 	"github.com/ucbootstrap/ucbootstrap/privileges/listing"
@@ -155,7 +156,11 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 			return err
 		}
 	}
-	p, reqs, err := loadRequirements(cmd, path, f.lenient, f.rules, f.runner)
+	secrets := []ucbootstrap.Option{noSecrets}
+	if f.live {
+		secrets = secretsFromEnv()
+	}
+	p, reqs, err := loadRequirements(cmd, path, f.lenient, f.rules, f.runner, secrets...)
 	if err != nil {
 		return err
 	}
@@ -213,11 +218,12 @@ func readErrorText(err error) string {
 	return err.Error()
 }
 
-// loadRequirements decodes the payload at path, prints its diagnostics, and
+// loadRequirements decodes the payload at path (with the decode options
+// opts), prints its diagnostics, and
 // returns it with its requirements under a rule set (with the runner's when
 // runner names one).
-func loadRequirements(cmd *cobra.Command, path string, lenient bool, rules, runner string) (*payload, *privileges.Requirements, error) {
-	p, err := decodeFile(cmd.InOrStdin(), path, lenient)
+func loadRequirements(cmd *cobra.Command, path string, lenient bool, rules, runner string, opts ...ucbootstrap.Option) (*payload, *privileges.Requirements, error) {
+	p, err := decodeFile(cmd.InOrStdin(), path, lenient, opts...)
 	if err != nil {
 		return nil, nil, err
 	}

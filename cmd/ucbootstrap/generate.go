@@ -110,13 +110,13 @@ func runGenerate(cmd *cobra.Command, path string, f generateFlags) error {
 	}
 	// Read every input before reporting on any, so that an unreadable
 	// file (exit code 2) is not hidden behind the other one's diagnostics.
-	p, err := decodeFile(cmd.InOrStdin(), path, f.lenient)
+	p, err := decodeFile(cmd.InOrStdin(), path, f.lenient, noSecrets)
 	if err != nil {
 		return err
 	}
 	payloads := []*payload{p}
 	if f.from != "" {
-		old, err := decodeFile(cmd.InOrStdin(), f.from, f.lenient)
+		old, err := decodeFile(cmd.InOrStdin(), f.from, f.lenient, noSecrets)
 		if err != nil {
 			return err
 		}

@@ -99,7 +99,7 @@ func runLint(cmd *cobra.Command, scripts []string, f lintFlags) error {
 	}
 	// Read every input before reporting on any, so that an unreadable file
 	// (exit code 2) is not hidden behind diagnostics.
-	p, err := decodeFile(cmd.InOrStdin(), f.payload, f.lenient)
+	p, err := decodeFile(cmd.InOrStdin(), f.payload, f.lenient, noSecrets)
 	if err != nil {
 		return err
 	}

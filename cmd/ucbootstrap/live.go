@@ -217,7 +217,7 @@ func runGrantsDump(cmd *cobra.Command, path string, f dumpFlags) error {
 	if f.output == "" {
 		return usageErrorf("grants dump needs -o GRANTS, the file to write the grants to")
 	}
-	p, reqs, err := loadRequirements(cmd, path, f.lenient, f.rules, f.runner)
+	p, reqs, err := loadRequirements(cmd, path, f.lenient, f.rules, f.runner, secretsFromEnv()...)
 	if err != nil {
 		return err
 	}

@@ -298,3 +298,38 @@ func TestLiveUnreachable(t *testing.T) {
 		t.Errorf("exit %d, stderr %q, want %q", code, stderr, want)
 	}
 }
+
+// Credentials from the environment: a payload without its secret works for
+// the live commands when DATABRICKS_TOKEN or DATABRICKS_CLIENT_SECRET has
+// it, and says where the secret may come from when nothing has it.
+func TestLiveCredentialsFromEnvironment(t *testing.T) {
+	emu := ucemu.New(ucemu.Token("dapi-ENV-SECRET", liveSP), ucemu.OAuthClient(liveSP, "dose-ENV-SECRET"))
+	defer emu.Close()
+	for _, sec := range []privileges.Securable{privileges.NewSecurable(privileges.Catalog, "main")} {
+		emu.Grant(liveSP, privileges.UseCatalog, sec)
+	}
+	tokenless := writeLivePayload(t, emu, strings.Replace(livePayload, "  token: dapi-LIVE-SECRET\n", "", 1))
+	secretless := writeLivePayload(t, emu, strings.Replace(oauthLivePayload, "    clientSecret: dose-LIVE-CLIENT-SECRET\n", "", 1))
+	for _, tc := range []struct {
+		payload, env, value string
+	}{
+		{tokenless, "DATABRICKS_TOKEN", "dapi-ENV-SECRET"},
+		{secretless, "DATABRICKS_CLIENT_SECRET", "dose-ENV-SECRET"},
+	} {
+		t.Setenv("DATABRICKS_TOKEN", "")
+		t.Setenv("DATABRICKS_CLIENT_SECRET", "")
+		code, _, stderr := runCLI(t, "audit", tc.payload, "--live", "--insecure-loopback")
+		if code != 1 || !strings.Contains(stderr, "is required") || !strings.Contains(stderr, tc.env) {
+			t.Errorf("no secret anywhere: exit %d, stderr %q; want the payload error naming %s", code, stderr, tc.env)
+		}
+		t.Setenv(tc.env, tc.value)
+		code, out, stderr := runCLI(t, "audit", tc.payload, "--live", "--insecure-loopback")
+		// The emulator has one grant: the audit reaches it and reports.
+		if code != 1 || !strings.HasPrefix(out, "FAIL: ") || !strings.Contains(out, "USE CATALOG on CATALOG main (direct): direct grant") {
+			t.Errorf("%s from the environment: exit %d\n%s%s", tc.env, code, out, stderr)
+		}
+		if strings.Contains(out+stderr, tc.value) {
+			t.Errorf("the secret of %s leaks", tc.env)
+		}
+	}
+}
