@@ -194,11 +194,11 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 		return inputErrorf("%w", err)
 	}
 	if f.fixSQL != "" {
-		if err := writeOutput(cmd.OutOrStdout(), f.fixSQL, []byte(rep.FixScript(opts))); err != nil {
+		if err := writeOutput(cmd.OutOrStdout(), "--fix-sql", f.fixSQL, []byte(rep.FixScript(opts))); err != nil {
 			return err
 		}
 	}
-	if err := writeOutput(cmd.OutOrStdout(), f.output, out.Bytes()); err != nil {
+	if err := writeOutput(cmd.OutOrStdout(), "-o", f.output, out.Bytes()); err != nil {
 		return err
 	}
 	if !rep.Passed(opts.Gate) {

@@ -136,7 +136,7 @@ func runGenerate(cmd *cobra.Command, path string, f generateFlags) error {
 	if err != nil {
 		return err
 	}
-	return writeOutput(cmd.OutOrStdout(), f.output, data)
+	return writeOutput(cmd.OutOrStdout(), "-o", f.output, data)
 }
 
 // generate returns the script of the integration, rendered in format. The

@@ -125,7 +125,7 @@ func runLint(cmd *cobra.Command, scripts []string, f lintFlags) error {
 	if err := lint.Write(&out, f.format, names, diags); err != nil {
 		return inputErrorf("%v", err)
 	}
-	if err := writeOutput(cmd.OutOrStdout(), f.output, out.Bytes()); err != nil {
+	if err := writeOutput(cmd.OutOrStdout(), "-o", f.output, out.Bytes()); err != nil {
 		return err
 	}
 	if len(diags) > 0 {

@@ -217,6 +217,9 @@ func runGrantsDump(cmd *cobra.Command, path string, f dumpFlags) error {
 	if f.output == "" {
 		return usageErrorf("grants dump needs -o GRANTS, the file to write the grants to")
 	}
+	if err := checkPaths([]namedPath{{"the payload", path}}, []namedPath{{"-o", f.output}, {"--owners-out", f.ownersOut}}); err != nil {
+		return err
+	}
 	p, reqs, err := loadRequirements(cmd, path, f.lenient, f.rules, f.runner, secretsFromEnv()...)
 	if err != nil {
 		return err
@@ -232,11 +235,11 @@ func runGrantsDump(cmd *cobra.Command, path string, f dumpFlags) error {
 	if err := databricks.WriteOwners(&owners, fetched); err != nil {
 		return inputErrorf("%v", err)
 	}
-	if err := writeOutput(cmd.OutOrStdout(), f.output, grants.Bytes()); err != nil {
+	if err := writeOutput(cmd.OutOrStdout(), "-o", f.output, grants.Bytes()); err != nil {
 		return err
 	}
 	if f.ownersOut != "" {
-		if err := writeOutput(cmd.OutOrStdout(), f.ownersOut, owners.Bytes()); err != nil {
+		if err := writeOutput(cmd.OutOrStdout(), "--owners-out", f.ownersOut, owners.Bytes()); err != nil {
 			return err
 		}
 	}

@@ -12,8 +12,8 @@ import (
 )
 
 // writeOutput writes data to stdout when path is "" or "-", and to the file
-// path otherwise, atomically.
-func writeOutput(stdout io.Writer, path string, data []byte) error {
+// path (named by the flag, for messages) otherwise, atomically.
+func writeOutput(stdout io.Writer, flag, path string, data []byte) error {
 	if path == "" || path == "-" {
 		if _, err := stdout.Write(data); err != nil {
 			return inputErrorf("write standard output: %v", err)
@@ -21,7 +21,7 @@ func writeOutput(stdout io.Writer, path string, data []byte) error {
 		return nil
 	}
 	if err := writeFileAtomic(path, data); err != nil {
-		return inputErrorf("-o %s: %v", path, err)
+		return inputErrorf("%s %s: %v", flag, path, err)
 	}
 	return nil
 }
@@ -109,7 +109,7 @@ func writeJSON(w io.Writer, v any) error {
 	if err != nil {
 		return err
 	}
-	return writeOutput(w, "", data)
+	return writeOutput(w, "", "", data)
 }
 
 // marshalJSON returns v as indented JSON and a newline, without escaping
