@@ -33,3 +33,23 @@ func TestOutputHardLinkToInput(t *testing.T) {
 		t.Errorf("the payload is now %q, %v", data, err)
 	}
 }
+
+// A generated script saved with a byte order mark lints clean.
+func TestLintByteOrderMark(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "bootstrap.sql")
+	payload := filepath.Join("..", "..", "examples", "payloads", "manual-token.yaml")
+	if code, _, stderr := runCLI(t, "generate", payload, "-o", script); code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(script, append([]byte("\ufeff"), data...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, stderr := runCLI(t, "lint", script, "--payload", payload); code != 0 || out+stderr != "" {
+		t.Errorf("lint of the script with a byte order mark: exit %d\n%s%s", code, out, stderr)
+	}
+}
