@@ -27,11 +27,12 @@
 // diagnostic on standard error, one a line as "file:line:col: field:
 // message (hint)", then a count such as "manual-token.yaml: 3 errors".
 // With --format json, standard output holds one object of the versioned
-// schema "ucbootstrap.validate/v1":
+// schema "ucbootstrap.validate/v2" (ucbootstrap.ValidateResult), valid or
+// not, readable or not:
 //
-//	{"schema": "ucbootstrap.validate/v1", "file": ..., "valid": ...,
-//	 "fingerprint": ..., "diagnostics": [{"file", "line", "col",
-//	 "severity", "field", "message", "hint"}, ...]}
+//	{"schema": "ucbootstrap.validate/v2", "file": ..., "valid": ...,
+//	 "summary": {...} or null, "diagnostics": [{"pos": {"file", "line",
+//	 "col"}, "severity", "field", "message", "hint"}, ...]}
 //
 // --lenient turns unknown keys into warnings.
 //
