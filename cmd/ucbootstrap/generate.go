@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
-	"strings"
+	"fmt"
 
 	"github.com/spf13/cobra"
 	"github.com/ucbootstrap/ucbootstrap"
@@ -161,9 +161,13 @@ func generate(in *ucbootstrap.Integration, kind generator.Kind, format string, o
 // generated, one reason a line (errors.Join gives several), each naming
 // the file. The generator's messages say which script they are about.
 func generateError(file string, err error) error {
-	lines := strings.Split(strings.TrimRight(err.Error(), "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = "ucbootstrap: " + file + ": " + strings.TrimPrefix(l, "generator: ")
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
 	}
-	return &exitError{code: exitFindings, err: errors.New(strings.Join(lines, "\n"))}
+	lines := make([]error, len(errs))
+	for i, e := range errs {
+		lines[i] = fmt.Errorf("ucbootstrap: %s: %w", file, e)
+	}
+	return &exitError{code: exitFindings, err: errors.Join(lines...)}
 }
