@@ -25,11 +25,26 @@ import (
 // and a status for every request under a path prefix.
 type front struct {
 	*httptest.Server
-	hang    string        // a path that hangs
 	arrived chan struct{} // closed when the hanging path is first asked for
 	once    sync.Once
-	deny    string // a path prefix answered with 403
 	me      atomic.Int64
+
+	mu   sync.Mutex
+	hang string // a path that hangs
+	deny string // a path prefix answered with 403
+}
+
+// set sets the faults; a test may set them again while a request is served.
+func (f *front) set(hang, deny string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hang, f.deny = hang, deny
+}
+
+func (f *front) faults() (hang, deny string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hang, f.deny
 }
 
 func newFront(t *testing.T, emu *ucemu.Server) *front {
@@ -44,11 +59,12 @@ func newFront(t *testing.T, emu *ucemu.Server) *front {
 		if r.URL.Path == ucemu.MePath {
 			f.me.Add(1)
 		}
+		hang, deny := f.faults()
 		switch {
-		case f.hang != "" && r.URL.Path == f.hang:
+		case hang != "" && r.URL.Path == hang:
 			f.once.Do(func() { close(f.arrived) })
 			<-r.Context().Done()
-		case f.deny != "" && strings.HasPrefix(r.URL.Path, f.deny):
+		case deny != "" && strings.HasPrefix(r.URL.Path, deny):
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusForbidden)
 			io.WriteString(w, `{"error_code":"PERMISSION_DENIED","message":"User does not have USE CATALOG on Catalog."}`)
@@ -73,7 +89,7 @@ func normal(s string) string {
 func TestLiveNothingReadable(t *testing.T) {
 	emu := liveServer(t)
 	f := newFront(t, emu)
-	f.deny = "/api/2.1/unity-catalog/"
+	f.set("", "/api/2.1/unity-catalog/")
 	payload := writePayloadFor(t, f.URL, livePayload)
 	for _, extra := range [][]string{nil, {"--allow-unverified"}} {
 		code, out, stderr := runCLI(t, append([]string{"audit", payload, "--live", "--insecure-loopback"}, extra...)...)
@@ -136,7 +152,7 @@ func TestLivePartial(t *testing.T) {
 			for _, format := range privileges.Formats {
 				emu := liveServer(t)
 				f := newFront(t, emu)
-				f.hang = ucemu.EffectivePath + "schema/main.sales"
+				f.set(ucemu.EffectivePath+"schema/main.sales", "")
 				payload := writePayloadFor(t, f.URL, livePayload)
 				ctx, cancel := context.WithCancel(context.Background())
 				args := []string{"audit", payload, "--live", "--insecure-loopback", "--concurrency", "1", "--format", format}
@@ -146,7 +162,7 @@ func TestLivePartial(t *testing.T) {
 						cancel()
 					}()
 				} else {
-					args = append(args, "--deadline", "300ms")
+					args = append(args, "--deadline", "1s")
 				}
 				var out, stderr bytes.Buffer
 				code := runContext(ctx, args, strings.NewReader(""), &out, &stderr)
@@ -163,7 +179,7 @@ func TestLivePartial(t *testing.T) {
 					}
 					want := "the run ended before SCHEMA main.sales was asked about: interrupted (Ctrl-C)"
 					if how == "deadline" {
-						want = "the run ended before SCHEMA main.sales was asked about: the deadline passed (--deadline 300ms)"
+						want = "the run ended before SCHEMA main.sales was asked about: the deadline passed (--deadline 1s)"
 					}
 					if !strings.Contains(out.String(), want) {
 						t.Errorf("no %q in\n%s", want, out.String())
@@ -186,8 +202,8 @@ func TestLiveDumpReproducesLive(t *testing.T) {
 		{"not found", func(*ucemu.Server, *front) {}, "[main.sales, mian.sales]"},
 		{"retried", func(s *ucemu.Server, _ *front) { s.Fail(ucemu.EffectivePath, http.StatusServiceUnavailable, 1) }, "[main.sales]"},
 		{"throttled", func(s *ucemu.Server, _ *front) { s.Fail(ucemu.UCPath, http.StatusTooManyRequests, 1) }, "[main.sales]"},
-		{"forbidden owner", func(_ *ucemu.Server, f *front) { f.deny = ucemu.UCPath + "catalogs/" }, "[main.sales]"},
-		{"out of time", func(_ *ucemu.Server, f *front) { f.hang = ucemu.EffectivePath + "schema/main.sales" }, "[main.sales]"},
+		{"forbidden owner", func(_ *ucemu.Server, f *front) { f.set("", ucemu.UCPath+"catalogs/") }, "[main.sales]"},
+		{"out of time", func(_ *ucemu.Server, f *front) { f.set(ucemu.EffectivePath+"schema/main.sales", "") }, "[main.sales]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			emu := liveServer(t)
@@ -195,15 +211,16 @@ func TestLiveDumpReproducesLive(t *testing.T) {
 			tc.fault(emu, f)
 			payload := writePayloadFor(t, f.URL, strings.Replace(livePayload, "[main.sales]", tc.data, 1))
 			args := []string{"--insecure-loopback", "--concurrency", "1"}
-			if f.hang != "" {
-				args = append(args, "--deadline", "300ms")
+			hang, _ := f.faults()
+			if hang != "" {
+				args = append(args, "--deadline", "1s")
 			}
 			liveCode, live, _ := runCLI(t, append([]string{"audit", payload, "--live"}, args...)...)
 			tc.fault(emu, f) // again, for the faults that were used up
 			dir := t.TempDir()
 			grants, owners := filepath.Join(dir, "grants.json"), filepath.Join(dir, "owners.json")
 			dumpCode, _, dumpErr := runCLI(t, append([]string{"grants", "dump", payload, "-o", grants, "--owners-out", owners}, args...)...)
-			if want := map[bool]int{true: 1, false: 0}[f.hang != ""]; dumpCode != want {
+			if want := map[bool]int{true: 1, false: 0}[hang != ""]; dumpCode != want {
 				t.Errorf("dump exit %d, want %d (1 for a partial dump)\n%s", dumpCode, want, dumpErr)
 			}
 			offCode, offline, offErr := runCLI(t, "audit", payload, "--grants", grants, "--owners", owners)
@@ -275,7 +292,7 @@ func TestLiveEchoedSecretsAreRedacted(t *testing.T) {
 func TestLiveTimeoutAndDeadline(t *testing.T) {
 	emu := liveServer(t)
 	f := newFront(t, emu)
-	f.hang = ucemu.MePath
+	f.set(ucemu.MePath, "")
 	payload := writePayloadFor(t, f.URL, livePayload)
 	code, out, stderr := runCLI(t, "audit", payload, "--live", "--insecure-loopback", "--timeout", "50ms", "--deadline", "1500ms")
 	if code != 2 || out != "" || !strings.HasPrefix(stderr, "ucbootstrap: the deadline passed (--deadline 1.5s) before the workspace said who the credentials belong to: ") {
