@@ -117,8 +117,9 @@ type jobResult struct {
 // each once, with at most opts.Concurrency requests at a time: the
 // effective permissions of every requirement's securable, and the owner of
 // every ownership requirement's securable. A securable the server refuses
-// (403) or does not know (404) goes into Fetched.Failed and the fetch goes
-// on; any other error ends it and is returned (of several, the one of the
+// (403) or does not know (404) goes into Fetched.Failed or NotFound and the
+// fetch goes on, when the answer is the API's own (a 403 or 404 page of a
+// proxy or another web server is not); any other error ends it and is returned (of several, the one of the
 // first securable in the order of the questions, so that the message does
 // not depend on timing). When ctx ends, Fetch returns what it learned so
 // far, with the securables it did not describe in Fetched.Unfetched, and
@@ -245,7 +246,7 @@ func run(ctx context.Context, c *Client, j job) jobResult {
 	switch {
 	case err == nil:
 		r.done = true
-	case errors.As(err, &ae) && (ae.Forbidden() || ae.NotFound()):
+	case errors.As(err, &ae) && ae.FromAPI() && (ae.Forbidden() || ae.NotFound()):
 		r.done, r.grants, r.status = true, nil, ae.Status
 		r.failed = cmp.Or(ae.Message, ae.Error())
 	case ctx.Err() != nil:

@@ -114,6 +114,8 @@ func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f live
 		return nil, "", inputErrorf("%s before the workspace said who the credentials belong to: %w", reason(), err)
 	case errors.As(err, &ae) && ae.Status == http.StatusUnauthorized:
 		return nil, "", inputErrorf("the workspace refused the credentials: %w", err)
+	case errors.As(err, &ae) && !ae.FromAPI() && ae.Status < 500:
+		return nil, "", inputErrorf("%w", err) // not the Databricks API: a wrong host
 	case errors.As(err, &ae):
 		fmt.Fprintf(stderr, "ucbootstrap: warning: could not ask whose the credentials are: %v\n", err)
 	default:

@@ -350,3 +350,33 @@ func TestLiveCredentialsFromEnvironment(t *testing.T) {
 		}
 	}
 }
+
+// A host that is not a Databricks workspace (another web server, a proxy's
+// page) is never taken for a workspace whose securables do not exist: a
+// 404 without the API's error body ends the run, with what to check.
+func TestLiveNotTheAPI(t *testing.T) {
+	other := httptest.NewServer(http.NotFoundHandler())
+	defer other.Close()
+	emu := liveServer(t)
+	f := newFront(t, emu)
+	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == ucemu.MePath {
+			f.Config.Handler.ServeHTTP(w, r) // the identity, then pages
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, "<html><body>Not here</body></html>")
+	}))
+	defer html.Close()
+	for _, tc := range []struct{ base, want string }{
+		{other.URL, "ucbootstrap: databricks: 404 Not Found: the answer is not the Databricks API's (no error_code): check workspaceUrl and config.port\n"},
+		{html.URL, "the host answered with an HTML page (a login page or a proxy's?), not the Databricks API: check workspaceUrl\n"},
+	} {
+		payload := writePayloadFor(t, tc.base, livePayload)
+		code, out, stderr := runCLI(t, "audit", payload, "--live", "--insecure-loopback")
+		if code != 2 || out != "" || !strings.HasSuffix(stderr, tc.want) {
+			t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and %q", code, out, stderr, tc.want)
+		}
+	}
+}
