@@ -483,7 +483,7 @@ func (a *auditor) readFailures() {
 			why = a.facts.Unfetched[sec]
 			break
 		}
-		a.report.Partial = fmt.Sprintf("the run ended (%s) before %d securable(s) were asked about", why, n)
+		a.report.Partial = fmt.Sprintf("%s before %d securable(s) were asked about", why, n)
 	}
 }
 

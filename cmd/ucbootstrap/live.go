@@ -139,7 +139,10 @@ func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f live
 		for sec := range fetched.Unfetched {
 			fetched.Unfetched[sec] = partial
 		}
-		fmt.Fprintf(stderr, "\nucbootstrap: %s: the report covers only what was fetched before; %d securable(s) were not asked about\n", partial, len(fetched.Unfetched))
+		if opts.Progress != nil {
+			fmt.Fprintln(stderr) // end the progress line
+		}
+		fmt.Fprintf(stderr, "ucbootstrap: %s: the report covers only what was fetched before; %d securable(s) were not asked about\n", partial, len(fetched.Unfetched))
 		return fetched, partial, nil
 	}
 	return nil, "", inputErrorf("%w", err)
