@@ -123,6 +123,8 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 	switch {
 	case f.live && len(f.grants)+len(f.owners) > 0:
 		return usageErrorf("--live asks the workspace itself: drop --grants and --owners, or drop --live to audit listings")
+	case !f.live && (cmd.Flags().Changed("insecure-loopback") || cmd.Flags().Changed("deadline") || cmd.Flags().Changed("concurrency") || cmd.Flags().Changed("timeout")):
+		return usageErrorf("--insecure-loopback, --deadline, --concurrency and --timeout are for --live: add --live, or drop them")
 	case !f.live && len(f.grants) == 0:
 		return usageErrorf("audit needs at least one --grants GRANTS listing (SHOW GRANTS output, information_schema rows or REST permissions JSON), or --live")
 	}

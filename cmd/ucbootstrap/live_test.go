@@ -126,6 +126,7 @@ func TestLiveUsageErrors(t *testing.T) {
 		{"audit", payload, "--live", "--grants", "x.csv"},
 		{"audit", payload, "--live", "--concurrency", "0"},
 		{"grants", "dump", payload},
+		{"audit", payload, "--grants", "x.csv", "--insecure-loopback"},
 	} {
 		if code, _, stderr := runCLI(t, args...); code != 2 || !strings.HasPrefix(stderr, "ucbootstrap: ") {
 			t.Errorf("%q: exit %d, stderr %q; want exit 2 with a message", args, code, stderr)
