@@ -97,18 +97,19 @@ func (a *auditor) unknownFindings() {
 
 // knownPrivilege reports whether p is a privilege of Unity Catalog on some
 // securable type, or one this package names.
-func knownPrivilege(p Privilege) bool {
-	switch p {
-	case AllPrivileges, Usage, Create, Own, Ownership:
-		return true
-	}
+func knownPrivilege(p Privilege) bool { return knownPrivileges[p] }
+
+// knownPrivileges holds every privilege of applicable, and the names this
+// package knows beyond them; it is looked up for every row.
+var knownPrivileges = func() map[Privilege]bool {
+	m := map[Privilege]bool{AllPrivileges: true, Usage: true, Create: true, Own: true, Ownership: true}
 	for _, list := range applicable {
-		if slices.Contains(list, p) {
-			return true
+		for _, p := range list {
+			m[p] = true
 		}
 	}
-	return false
-}
+	return m
+}()
 
 // revokeSQL returns the REVOKE that undoes g, on the securable the
 // privilege is really granted on.
