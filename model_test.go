@@ -96,6 +96,31 @@ func TestDataSourceMethods(t *testing.T) {
 	}
 }
 
+func TestAddressAndLoopback(t *testing.T) {
+	for _, tt := range []struct {
+		c    Config
+		want string
+	}{
+		{Config{WorkspaceURL: "dbc-1.cloud.databricks.com"}, "dbc-1.cloud.databricks.com:443"},
+		{Config{WorkspaceURL: "localhost", Port: 8080}, "localhost:8080"},
+		{Config{WorkspaceURL: "::1", Port: 8080}, "[::1]:8080"},
+		{Config{WorkspaceURL: "[::1]", Port: 8080}, "[::1]:8080"},
+	} {
+		if got := tt.c.Address(); got != tt.want {
+			t.Errorf("Config{WorkspaceURL: %q, Port: %d}.Address() = %q, want %q", tt.c.WorkspaceURL, tt.c.Port, got, tt.want)
+		}
+	}
+	for host, want := range map[string]bool{
+		"localhost": true, "LOCALHOST": true, "127.0.0.1": true, "127.9.8.7": true, "::1": true, "[::1]": true,
+		"::ffff:127.0.0.1": true, "localhost.example.com": false, "10.0.0.1": false, "::": false, "fe80::1%lo": false,
+		"dbc-1.cloud.databricks.com": false, "": false,
+	} {
+		if got := IsLoopback(host); got != want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
+
 func TestHost(t *testing.T) {
 	tests := []struct {
 		url, want, reason string
@@ -105,6 +130,8 @@ func TestHost(t *testing.T) {
 		{"HTTPS://DBC-1.cloud.databricks.com/", "dbc-1.cloud.databricks.com", "scheme and host are case-insensitive; one trailing slash is dropped"},
 		{"  adb-123.4.azuredatabricks.net \n", "adb-123.4.azuredatabricks.net", "blanks around are dropped"},
 		{"", "", "no URL, no host"},
+		{"[::1]", "::1", "the brackets of an IPv6 address are dropped"},
+		{"LocalHost", "localhost", "a loopback name is a host"},
 	}
 	for _, tt := range tests {
 		c := Config{WorkspaceURL: tt.url}
@@ -246,5 +273,33 @@ func TestValidateBuiltInGo(t *testing.T) {
 		`-: config.dataSources[0]: schema name in "main..x" is empty (remove the extra period)`
 	if err == nil || err.Error() != want {
 		t.Errorf("Validate() = %v, want\n%s", err, want)
+	}
+}
+
+// The JSON form of a validation: stable keys, positions in the one shape.
+func TestValidateResultJSON(t *testing.T) {
+	in, err := Decode("p.yaml", []byte(validYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.Marshal(NewValidateResult("p.yaml", in, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"schema":"ucbootstrap.validate/v2"`, `"file":"p.yaml"`, `"valid":true`, `"summary":{"autoBootstrap":`,
+		`"fingerprint":"sha256:`, `"diagnostics":[`} {
+		if !strings.Contains(string(got), key) {
+			t.Errorf("valid result %s lacks %s", got, key)
+		}
+	}
+	_, err = Decode("p.yaml", []byte("type: Databricks\n"))
+	got, _ = json.Marshal(NewValidateResult("p.yaml", nil, err))
+	for _, key := range []string{`"valid":false`, `"summary":null`, `{"pos":{"file":"p.yaml","line":1,"col":1},"severity":"error","field":"autoBootstrap","message":"is required"`} {
+		if !strings.Contains(string(got), key) {
+			t.Errorf("invalid result %s lacks %s", got, key)
+		}
+	}
+	if s := in.Summary().String(); !strings.HasPrefix(s, "manual setup, token auth, catalog ") || !strings.HasSuffix(s, "("+in.Fingerprint()+")") {
+		t.Errorf("Summary = %q", s)
 	}
 }

@@ -3,6 +3,7 @@ package ucbootstrap
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -131,7 +132,7 @@ func (v *validator) config() {
 	if v.required("config.httpPath", c.HTTPPath != "", "copy the HTTP path from the SQL warehouse's connection details, as in /sql/1.0/warehouses/1234567890abcdef") &&
 		!warehouseRE.MatchString(c.HTTPPath) && !clusterRE.MatchString(c.HTTPPath) {
 		v.errorf("config.httpPath", "copy it from the SQL warehouse's connection details, as in /sql/1.0/warehouses/<id>, or from the cluster's JDBC/ODBC tab, as in sql/protocolv1/o/<org>/<cluster>",
-			"%q is not the HTTP path of a SQL warehouse or a cluster", c.HTTPPath)
+			"%s is not the HTTP path of a SQL warehouse or a cluster", quoted(c.HTTPPath))
 	}
 	if v.has("config.port", c.Port != 0) && !v.bad("config.port") && (c.Port < 1 || c.Port > 65535) {
 		v.errorf("config.port", "remove it for the default 443", "must be between 1 and 65535, not %d", c.Port)
@@ -169,8 +170,9 @@ func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 func (v *validator) workspaceURL() {
 	const field = "config.workspaceUrl"
+	const example = "write the workspace host, as in dbc-1234abcd-5678.cloud.databricks.com"
 	raw := v.in.Config.WorkspaceURL
-	if !v.required(field, raw != "", "write the workspace host, as in dbc-1234abcd-5678.cloud.databricks.com") {
+	if !v.required(field, raw != "", example) {
 		return
 	}
 	s := strings.TrimSpace(raw)
@@ -179,33 +181,53 @@ func (v *validator) workspaceURL() {
 		if host == "" {
 			host = hostOf(m[2])
 		}
-		v.errorf(field, fmt.Sprintf("write the host alone: workspaceUrl: %s", host),
-			"is a Markdown link, probably copied from the documentation")
+		v.errorf(field, hintHost(host, example), "is a Markdown link, probably copied from the documentation")
+		return
+	}
+	if strings.HasPrefix(s, "<") && strings.HasSuffix(s, ">") {
+		v.errorf(field, hintHost(hostOf(s[1:len(s)-1]), example), "is wrapped in < >, probably copied from a mail or a chat")
 		return
 	}
 	if strings.ContainsFunc(s, isControl) || strings.ContainsAny(s, " \t") {
 		v.errorf(field, "write the host alone, as in dbc-1234abcd-5678.cloud.databricks.com", "contains a space or control character")
 		return
 	}
-	host := s
-	if i := strings.Index(s, "://"); i >= 0 {
-		scheme := strings.ToLower(s[:i])
-		if scheme != "https" {
-			v.errorf(field, fmt.Sprintf("write the host alone: workspaceUrl: %s", hostOf(s)),
-				"uses the scheme %q; Databricks workspaces are reached over https", scheme)
-			return
+	u, err := parseHostURL(s)
+	switch {
+	case err != nil && hasUserinfo(s):
+		v.errorf(field, hintHost(hostOf(s), example),
+			"holds a user name or password before the host (user:password@); remove it: the credentials go in config.token or config.oAuthClientConfig")
+		return
+	case err != nil:
+		v.errorf(field, hintHost(hostOf(s), example), "%s is not a host name: %v", quoted(s), err)
+		return
+	case u.User != nil:
+		// Never repeat the user information: it may hold a password.
+		v.errorf(field, hintHost(u.Hostname(), example),
+			"holds a user name or password before the host (user:password@); remove it: the credentials go in config.token or config.oAuthClientConfig")
+		return
+	case !strings.EqualFold(u.Scheme, "https"):
+		hint := hintHost(u.Hostname(), example)
+		if IsLoopback(u.Hostname()) {
+			hint += "; a local stand-in of a workspace is reached over plain HTTP with the flag --insecure-loopback"
 		}
-		host = s[i+3:]
-	}
-	host = strings.TrimSuffix(host, "/")
-	if i := strings.IndexAny(host, "/?#"); i >= 0 {
-		v.errorf(field, fmt.Sprintf("write the host alone: workspaceUrl: %s", host[:i]),
-			"has a path or query (%q); a workspace URL is a host name", host[i:])
+		v.errorf(field, hint, "uses the scheme %s; Databricks workspaces are reached over https", quoted(strings.ToLower(u.Scheme)))
+		return
+	case u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		rest := strings.TrimPrefix(s[strings.Index(s, u.Host)+len(u.Host):], "/")
+		v.errorf(field, hintHost(u.Hostname(), example), "has a path or query (%s); a workspace URL is a host name", quoted("/"+rest))
+		return
+	case u.Port() != "":
+		v.errorf(field, fmt.Sprintf("write workspaceUrl: %s and port: %s", yamlHost(u.Hostname()), u.Port()),
+			"has a port in the host; the port goes in config.port")
 		return
 	}
-	if h, port, ok := strings.Cut(host, ":"); ok {
-		v.errorf(field, fmt.Sprintf("write workspaceUrl: %s and port: %s", h, port),
-			"has a port in the host; the port goes in config.port")
+	host := u.Hostname()
+	if IsLoopback(host) {
+		return // a local stand-in of a workspace
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		v.errorf(field, example, "%s is an IP address; a workspace is named by its host name (IP addresses are accepted only for a local stand-in on loopback)", quoted(host))
 		return
 	}
 	labels := strings.Split(host, ".")
@@ -214,20 +236,122 @@ func (v *validator) workspaceURL() {
 		valid = valid && hostLabelRE.MatchString(l)
 	}
 	if !valid {
-		v.errorf(field, "write the workspace host, as in dbc-1234abcd-5678.cloud.databricks.com", "%q is not a host name", host)
+		v.errorf(field, example, "%s is not a host name", quoted(host))
 	}
 }
 
-// hostOf pulls the host out of a URL-like string, for hints.
+// parseHostURL parses a workspace URL: a host (an IPv6 address with or
+// without brackets), or a URL with a scheme.
+func parseHostURL(s string) (*url.URL, error) {
+	if ip, err := netip.ParseAddr(s); err == nil && ip.Is6() {
+		s = "[" + s + "]"
+	}
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the URL is in the message already
+		}
+		return nil, err
+	}
+	if u.Host == "" && u.User == nil {
+		return nil, errors.New("no host")
+	}
+	return u, nil
+}
+
+// hintHost returns the hint "write the host alone: workspaceUrl: host", or
+// def when there is no host to suggest.
+func hintHost(host, def string) string {
+	if host == "" || strings.ContainsFunc(host, func(r rune) bool { return isControl(r) || r == ' ' }) {
+		return def
+	}
+	if len(host) > maxQuoted {
+		return def
+	}
+	return "write the host alone: workspaceUrl: " + yamlHost(host)
+}
+
+// yamlHost writes a host as a YAML value: an IPv6 address is quoted, as a
+// plain scalar may not hold it in every YAML reader.
+func yamlHost(host string) string {
+	if strings.Contains(host, ":") {
+		return strconv.Quote(host)
+	}
+	return host
+}
+
+// hostOf pulls the host out of a URL-like string, for hints: what lies
+// after the scheme and any user information, up to the port or path.
 func hostOf(s string) string {
 	s = strings.TrimSpace(s)
 	if _, rest, ok := strings.Cut(s, "://"); ok {
 		s = rest
 	}
-	if i := strings.IndexAny(s, "/?#:"); i >= 0 {
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.LastIndex(s, "@"); i >= 0 {
+		s = s[i+1:]
+	}
+	if strings.HasPrefix(s, "[") {
+		if i := strings.Index(s, "]"); i >= 0 {
+			return s[1:i]
+		}
+	}
+	if _, err := netip.ParseAddr(s); err == nil {
+		return s // an IPv6 address without brackets
+	}
+	if i := strings.LastIndex(s, ":"); i >= 0 {
 		s = s[:i]
 	}
 	return s
+}
+
+// hasUserinfo reports whether the URL-like s has user information (an @
+// before the path), which may hold a password that no message may repeat.
+func hasUserinfo(s string) bool {
+	if _, rest, ok := strings.Cut(s, "://"); ok {
+		s = rest
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	return strings.Contains(s, "@")
+}
+
+// maxQuoted bounds the bytes of a payload value that a message quotes.
+const maxQuoted = 80
+
+// quoted returns s quoted for a message, cut to maxQuoted bytes (at a rune
+// boundary) with an ellipsis and the full length when it is longer, so that
+// a huge value does not make a huge line.
+func quoted(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	return strconv.Quote(s[:cutAt(s)]) + fmt.Sprintf("... (%d bytes)", len(s))
+}
+
+// cutText returns s cut as quoted cuts it, without quotes.
+func cutText(s string) string {
+	if len(s) <= maxQuoted {
+		return s
+	}
+	return s[:cutAt(s)] + "..."
+}
+
+// cutAt returns where a long s is cut: maxQuoted bytes, back to a rune
+// boundary.
+func cutAt(s string) int {
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return cut
 }
 
 func (v *validator) auth() {
@@ -236,9 +360,13 @@ func (v *validator) auth() {
 	if !v.required(field, c.AuthenticationType != "", "write authenticationType: token or authenticationType: oAuthM2M") {
 		return
 	}
+	external := v.in.src.externalSecrets
 	switch c.AuthenticationType {
 	case TokenAuth:
-		v.required("config.token", !c.Token.IsZero(), "add the service principal's access token, or use authenticationType: oAuthM2M")
+		if !external || v.has("config.token", !c.Token.IsZero()) {
+			v.required("config.token", !c.Token.IsZero(), "add the service principal's access token, or use authenticationType: oAuthM2M; the live commands also take it from DATABRICKS_TOKEN")
+		}
+		v.secret("config.token", c.Token, true)
 		if v.has("config.oAuthClientConfig", c.OAuthClientConfig != nil) {
 			v.errorf("config.oAuthClientConfig", "remove oAuthClientConfig, or set authenticationType: oAuthM2M", "is not used with authenticationType token")
 		}
@@ -252,12 +380,12 @@ func (v *validator) auth() {
 		o := c.OAuthClientConfig
 		const p = "config.oAuthClientConfig."
 		v.required(p+"clientId", o.ClientID != "", "add clientId: the application ID (a UUID) of the service principal")
-		v.required(p+"clientSecret", !o.ClientSecret.IsZero(), "add clientSecret: an OAuth secret of the service principal")
+		if !external || v.has(p+"clientSecret", !o.ClientSecret.IsZero()) {
+			v.required(p+"clientSecret", !o.ClientSecret.IsZero(), "add clientSecret: an OAuth secret of the service principal; the live commands also take it from DATABRICKS_CLIENT_SECRET")
+		}
+		v.secret(p+"clientSecret", o.ClientSecret, false)
 		if v.required(p+"authorityUrl", o.AuthorityURL != "", "add authorityUrl: the token endpoint, as in https://<workspace host>/oidc/v1/token") {
-			u, err := url.Parse(o.AuthorityURL)
-			if err != nil || u.Scheme != "https" || u.Host == "" {
-				v.errorf(p+"authorityUrl", "write an https URL, as in https://<workspace host>/oidc/v1/token", "%q is not an https URL", o.AuthorityURL)
-			}
+			v.authorityURL(p+"authorityUrl", o.AuthorityURL)
 		}
 		if o.Scope != "" && strings.ContainsFunc(o.Scope, isControl) {
 			v.errorf(p+"scope", "write the scope on one line, as in all-apis", "contains a control character")
@@ -267,7 +395,49 @@ func (v *validator) auth() {
 		if s := suggest.Nearest(string(c.AuthenticationType), []string{string(TokenAuth), string(OAuthM2M)}); s != "" {
 			hint = fmt.Sprintf("did you mean %q?", s)
 		}
-		v.errorf(field, hint, "must be %q or %q, not %q", TokenAuth, OAuthM2M, c.AuthenticationType)
+		v.errorf(field, hint, "must be %q or %q, not %s", TokenAuth, OAuthM2M, quoted(string(c.AuthenticationType)))
+	}
+}
+
+// secret checks the form of a credential without ever quoting it: the
+// placeholder a GET of the integration shows, a "Bearer " scheme pasted
+// with a token, a line break, blank or control character that would fail
+// deep in the HTTP client.
+func (v *validator) secret(field string, s Secret, bearer bool) {
+	if s.IsZero() || v.bad(field) {
+		return
+	}
+	val := s.Reveal()
+	switch i := strings.IndexFunc(val, func(r rune) bool { return isControl(r) || r == ' ' || r == '\u00a0' }); {
+	case strings.EqualFold(strings.TrimSpace(val), Redacted):
+		v.errorf(field, "paste the real secret; an integration read back from the API shows REDACTED in its place", "is the placeholder %q, not a secret", Redacted)
+	case bearer && len(val) > 7 && strings.EqualFold(val[:7], "bearer "):
+		v.errorf(field, "write the token alone: the client adds the Bearer scheme", "starts with \"Bearer \"")
+	case i >= 0:
+		what := "a line break or control character"
+		if val[i] == ' ' || strings.HasPrefix(val[i:], "\u00a0") {
+			what = "a blank"
+		}
+		v.errorf(field, "paste the secret on one line, without blanks or quotes around it", "contains %s (at byte %d of %d)", what, i+1, len(val))
+	}
+}
+
+// authorityURL checks the OAuth token endpoint: an https URL, or an http
+// one on a loopback address (a local stand-in of a workspace, which the
+// clients reach only with the flag --insecure-loopback). A URL with user
+// information is refused without being repeated: it may hold a password.
+func (v *validator) authorityURL(field, s string) {
+	const hint = "write an https URL, as in https://<workspace host>/oidc/v1/token"
+	u, err := url.Parse(strings.TrimSpace(s))
+	switch {
+	case err == nil && u.User != nil, hasUserinfo(s):
+		v.errorf(field, "remove the user name and password: the client ID and secret go in clientId and clientSecret", "holds a user name or password before the host (user:password@)")
+	case err != nil || u.Host == "" || !u.IsAbs():
+		v.errorf(field, hint, "%s is not an https URL", quoted(s))
+	case strings.EqualFold(u.Scheme, "https"):
+	case strings.EqualFold(u.Scheme, "http") && IsLoopback(u.Hostname()):
+	default:
+		v.errorf(field, hint, "%s is not an https URL", quoted(s))
 	}
 }
 
@@ -287,10 +457,10 @@ func (v *validator) catalog() {
 	case bad >= 0:
 		r, _ := utf8.DecodeRuneInString(c.Catalog[bad:])
 		v.errorf(field, "use letters, digits and underscores, as in "+catalogSuggestion(c.Catalog),
-			"%q contains %q; a catalog name may hold only letters, digits and underscores", c.Catalog, r)
+			"%s contains %q; a catalog name may hold only letters, digits and underscores", quoted(c.Catalog), r)
 	case c.Catalog[0] >= '0' && c.Catalog[0] <= '9':
 		v.errorf(field, "start it with a letter or an underscore, as in "+catalogSuggestion(c.Catalog),
-			"%q starts with a digit; a catalog name must start with a letter or an underscore", c.Catalog)
+			"%s starts with a digit; a catalog name must start with a letter or an underscore", quoted(c.Catalog))
 	case reservedCatalogs[lower][0] != "":
 		v.errorf(field, "choose a catalog of its own for the integration, as in immuta", "%q is a built-in catalog: %s", c.Catalog, reservedCatalogs[lower][0])
 	case c.Catalog != lower:
@@ -335,7 +505,7 @@ func (v *validator) servicePrincipal() {
 	}
 	if c.ServicePrincipal != "" {
 		if !uuidRE.MatchString(c.ServicePrincipal) {
-			v.errorf(field, uuidHint, "%q is not an application ID (a UUID); Unity Catalog names service principals by application ID, never by display name", c.ServicePrincipal)
+			v.errorf(field, uuidHint, "%s is not an application ID (a UUID); Unity Catalog names service principals by application ID, never by display name", quoted(c.ServicePrincipal))
 			return
 		}
 		if o := c.OAuthClientConfig; c.AuthenticationType == OAuthM2M && o != nil && o.ClientID != "" && !strings.EqualFold(o.ClientID, c.ServicePrincipal) {
@@ -347,7 +517,7 @@ func (v *validator) servicePrincipal() {
 	case OAuthM2M:
 		if o := c.OAuthClientConfig; o != nil && o.ClientID != "" && !uuidRE.MatchString(o.ClientID) {
 			v.errorf("config.oAuthClientConfig.clientId", "write the service principal's application ID, or set config.servicePrincipal to it",
-				"%q is not an application ID (a UUID), and it names the service principal when config.servicePrincipal is not set", o.ClientID)
+				"%s is not an application ID (a UUID), and it names the service principal when config.servicePrincipal is not set", quoted(o.ClientID))
 		}
 	case TokenAuth:
 		if !v.in.AutoBootstrap {
@@ -379,7 +549,7 @@ func (v *validator) dataSources() {
 			continue
 		}
 		if ds.Catalog == catalog && catalog != "" {
-			v.errorf(field, "remove it; the integration manages the governance catalog itself and protects data in other catalogs", "%q lies in the governance catalog %q", s, catalog)
+			v.errorf(field, "remove it; the integration manages the governance catalog itself and protects data in other catalogs", "%s lies in the governance catalog %s", quoted(s), quoted(catalog))
 			continue
 		}
 		parsed[i], ok[i] = ds, true
@@ -393,7 +563,7 @@ func (v *validator) dataSources() {
 		}
 		ds := parsed[i]
 		if j := first[ds]; j < i {
-			v.warnf(dataSourceField(i), "remove one of them", "%q repeats %s (%q)", s, dataSourceField(j), c.DataSources[j])
+			v.warnf(dataSourceField(i), "remove one of them", "%s repeats %s (%s)", quoted(s), dataSourceField(j), quoted(c.DataSources[j]))
 			continue
 		}
 		// The outermost data source that holds this one, if any.
@@ -402,7 +572,7 @@ func (v *validator) dataSources() {
 				break
 			}
 			if j, found := first[outer]; found {
-				v.warnf(dataSourceField(i), "remove it: the grants on the outer data source cover it", "%q lies inside %s (%q)", s, dataSourceField(j), c.DataSources[j])
+				v.warnf(dataSourceField(i), "remove it: the grants on the outer data source cover it", "%s lies inside %s (%s)", quoted(s), dataSourceField(j), quoted(c.DataSources[j]))
 				break
 			}
 		}
@@ -423,7 +593,7 @@ func (v *validator) storage() {
 			if n := suggest.Nearest(schema, GovernanceSchemas); n != "" {
 				hint = fmt.Sprintf("did you mean %q?", n)
 			}
-			v.errorf(field, hint, "%q is not a schema of the governance catalog", schema)
+			v.errorf(field, hint, "%s is not a schema of the governance catalog", quoted(schema))
 			continue
 		}
 		v.location(field, s.SchemaLocations[schema])
@@ -436,13 +606,13 @@ func (v *validator) location(field, loc string) {
 	scheme, rest, ok := strings.Cut(loc, "://")
 	switch {
 	case !ok || !containsString(storageSchemes, scheme):
-		v.errorf(field, hint, "%q is not a cloud storage URI", loc)
+		v.errorf(field, hint, "%s is not a cloud storage URI", quoted(loc))
 	case rest == "" || strings.HasPrefix(rest, "/"):
-		v.errorf(field, hint, "%q names no bucket or container", loc)
+		v.errorf(field, hint, "%s names no bucket or container", quoted(loc))
 	case len(loc) > 1024:
 		v.errorf(field, "shorten it", "is %d bytes long; at most 1024 are allowed", len(loc))
 	case strings.ContainsFunc(loc, func(r rune) bool { return isControl(r) || strings.ContainsRune(" '\"`\\", r) }):
-		v.errorf(field, hint, "%q contains a space, quote, backslash or control character", loc)
+		v.errorf(field, hint, "%s contains a space, quote, backslash or control character", quoted(loc))
 	}
 }
 

@@ -414,12 +414,16 @@ type RefusalError struct {
 }
 
 // Error returns the reasons, one a line, each prefixed "generator: ".
-func (e *RefusalError) Error() string {
-	lines := make([]string, len(e.Reasons))
+func (e *RefusalError) Error() string { return errors.Join(e.Unwrap()...).Error() }
+
+// Unwrap returns an error for each reason, so that a caller can print
+// them one a line, as it would the errors of errors.Join.
+func (e *RefusalError) Unwrap() []error {
+	errs := make([]error, len(e.Reasons))
 	for i, r := range e.Reasons {
-		lines[i] = "generator: " + r
+		errs[i] = errors.New("generator: " + r)
 	}
-	return strings.Join(lines, "\n")
+	return errs
 }
 
 // edit makes the script that takes a metastore set up for old to what new

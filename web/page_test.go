@@ -75,7 +75,7 @@ func (c cli) generate(kind generator.Kind, opts ...generator.Option) (script, me
 	if err != nil {
 		var lines []string
 		for l := range strings.SplitSeq(err.Error(), "\n") {
-			lines = append(lines, "ucbootstrap: "+c.name+": "+strings.TrimPrefix(l, "generator: "))
+			lines = append(lines, "ucbootstrap: "+c.name+": "+l)
 		}
 		return "", strings.Join(lines, "\n")
 	}

@@ -3,8 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
-	"os"
-	"strings"
+	"fmt"
 
 	"github.com/spf13/cobra"
 	"github.com/ucbootstrap/ucbootstrap"
@@ -102,25 +101,11 @@ func (f *generateFlags) check(path string) error {
 	case path == "-" && f.from == "-":
 		return usageErrorf("FILE and --from cannot both be - (standard input): give one of them as a file")
 	}
-	for _, in := range []string{path, f.from} {
-		if sameFile(f.output, in) {
-			return usageErrorf("-o %s would overwrite the payload %s: write the script to another file", f.output, in)
-		}
+	inputs := []namedPath{{"the payload", path}}
+	if f.from != "" {
+		inputs = append(inputs, namedPath{"the payload --from", f.from})
 	}
-	return nil
-}
-
-// sameFile reports whether the paths a and b name one existing file.
-func sameFile(a, b string) bool {
-	if a == "" || a == "-" || b == "" || b == "-" {
-		return false
-	}
-	fa, err := os.Stat(a)
-	if err != nil {
-		return false
-	}
-	fb, err := os.Stat(b)
-	return err == nil && os.SameFile(fa, fb)
+	return checkPaths(inputs, []namedPath{{"-o", f.output}})
 }
 
 func runGenerate(cmd *cobra.Command, path string, f generateFlags) error {
@@ -129,13 +114,13 @@ func runGenerate(cmd *cobra.Command, path string, f generateFlags) error {
 	}
 	// Read every input before reporting on any, so that an unreadable
 	// file (exit code 2) is not hidden behind the other one's diagnostics.
-	p, err := decodeFile(cmd.InOrStdin(), path, f.lenient)
+	p, err := decodeFile(cmd.InOrStdin(), path, f.lenient, noSecrets)
 	if err != nil {
 		return err
 	}
 	payloads := []*payload{p}
 	if f.from != "" {
-		old, err := decodeFile(cmd.InOrStdin(), f.from, f.lenient)
+		old, err := decodeFile(cmd.InOrStdin(), f.from, f.lenient, noSecrets)
 		if err != nil {
 			return err
 		}
@@ -158,7 +143,7 @@ func runGenerate(cmd *cobra.Command, path string, f generateFlags) error {
 	if err != nil {
 		return err
 	}
-	return writeOutput(cmd.OutOrStdout(), f.output, data)
+	return writeOutput(cmd.OutOrStdout(), "-o", f.output, data)
 }
 
 // generate returns the script of the integration, rendered in format. The
@@ -183,9 +168,13 @@ func generate(in *ucbootstrap.Integration, kind generator.Kind, format string, o
 // generated, one reason a line (errors.Join gives several), each naming
 // the file. The generator's messages say which script they are about.
 func generateError(file string, err error) error {
-	lines := strings.Split(strings.TrimRight(err.Error(), "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = "ucbootstrap: " + file + ": " + strings.TrimPrefix(l, "generator: ")
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
 	}
-	return &exitError{code: exitFindings, err: errors.New(strings.Join(lines, "\n"))}
+	lines := make([]error, len(errs))
+	for i, e := range errs {
+		lines[i] = fmt.Errorf("ucbootstrap: %s: %w", file, e)
+	}
+	return &exitError{code: exitFindings, err: errors.Join(lines...)}
 }

@@ -265,7 +265,7 @@ func FileName(catalog string, kind generator.Kind) string {
 func generateError(file string, err error) string {
 	lines := strings.Split(strings.TrimRight(err.Error(), "\n"), "\n")
 	for i, l := range lines {
-		lines[i] = "ucbootstrap: " + file + ": " + strings.TrimPrefix(l, "generator: ")
+		lines[i] = "ucbootstrap: " + file + ": " + l
 	}
 	return strings.Join(lines, "\n")
 }

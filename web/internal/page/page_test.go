@@ -82,7 +82,7 @@ func TestGenerateIsTheCLIs(t *testing.T) {
 			s, err := generator.Generate(in, tc.kind, opts...)
 			name := Name("payload", data)
 			if err != nil {
-				want := "ucbootstrap: " + name + ": " + strings.TrimPrefix(err.Error(), "generator: ")
+				want := "ucbootstrap: " + name + ": " + err.Error()
 				if got.SQL != "" || got.Error != want {
 					t.Errorf("%s %s: SQL %d bytes, error %q; want none and %q", path, tc.kind, len(got.SQL), got.Error, want)
 				}
@@ -194,7 +194,7 @@ func TestGenerateNeeds(t *testing.T) {
 	}
 	// A name given by the page (an opened file) is kept.
 	s = Generate(Request{Payload: data, PayloadName: "mine.yaml", Kind: "prerequisites"})
-	if !strings.HasPrefix(s.Error, "ucbootstrap: mine.yaml: the prerequisites script is for automatic setup") {
+	if !strings.HasPrefix(s.Error, "ucbootstrap: mine.yaml: generator: the prerequisites script is for automatic setup") {
 		t.Errorf("prerequisites of a manual payload: %q", s.Error)
 	}
 }
