@@ -583,7 +583,6 @@ func (a *auditor) governanceOwners() {
 	}
 }
 
-
 // readFailures indexes what could not be read, once the grants are read
 // (see [Facts]).
 func (a *auditor) readFailures() {
