@@ -35,6 +35,7 @@ func TestContract(t *testing.T) {
 		fn   func(t *testing.T, s store.Store, c *clock)
 	}{
 		{"CreateGetList", testCreateGetList},
+		{"CreateSealsWithTheID", testCreateSeal},
 		{"OneLiveIntegrationPerWorkspace", testOnePerWorkspace},
 		{"ConcurrentCreate", testConcurrentCreate},
 		{"BeginIsCompareAndSwap", testBegin},
@@ -69,7 +70,7 @@ func newIntegration(workspace string) *store.Integration {
 
 func mustCreate(t *testing.T, s store.Store, workspace string) *store.Integration {
 	t.Helper()
-	in, err := s.Create(context.Background(), newIntegration(workspace), store.CreateJob)
+	in, err := s.Create(context.Background(), newIntegration(workspace), store.CreateJob, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -83,7 +84,7 @@ func testCreateGetList(t *testing.T, s store.Store, c *clock) {
 	}
 	in := newIntegration("a.cloud.databricks.com")
 	in.Validation = []byte(`{"status":"passed"}`)
-	got, err := s.Create(ctx, in, store.CreateJob)
+	got, err := s.Create(ctx, in, store.CreateJob, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,10 +122,34 @@ func testCreateGetList(t *testing.T, s store.Store, c *clock) {
 	}
 }
 
+func testCreateSeal(t *testing.T, s store.Store, _ *clock) {
+	ctx := context.Background()
+	var sealedFor int64
+	got, err := s.Create(ctx, newIntegration("a.cloud.databricks.com"), store.CreateJob, func(id int64) (store.Config, error) {
+		sealedFor = id
+		return store.Config{Payload: []byte(`{"sealed":true}`), ClientSecret: []byte(fmt.Sprint("sealed for ", id))}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := store.Config{Payload: []byte(`{"sealed":true}`), ClientSecret: []byte(fmt.Sprint("sealed for ", got.ID))}
+	if sealedFor != got.ID || cmp.Diff(want, got.Config) != "" {
+		t.Errorf("sealed for %d; stored %+v for %d", sealedFor, got.Config, got.ID)
+	}
+	// A seal that fails stores nothing, and its error comes back as it is.
+	boom := errors.New("boom")
+	if _, err := s.Create(ctx, newIntegration("b.cloud.databricks.com"), store.CreateJob, func(int64) (store.Config, error) { return store.Config{}, boom }); err != boom {
+		t.Errorf("Create with a failing seal: %v; want boom", err)
+	}
+	if l, _ := s.List(ctx); len(l) != 1 {
+		t.Errorf("a failed Create left %d integrations; want 1", len(l))
+	}
+}
+
 func testOnePerWorkspace(t *testing.T, s store.Store, _ *clock) {
 	ctx := context.Background()
 	first := mustCreate(t, s, "a.cloud.databricks.com")
-	_, err := s.Create(ctx, newIntegration("a.cloud.databricks.com"), store.CreateJob)
+	_, err := s.Create(ctx, newIntegration("a.cloud.databricks.com"), store.CreateJob, nil)
 	var exists *store.ExistsError
 	if !errors.As(err, &exists) || exists.ID != first.ID || exists.Workspace != "a.cloud.databricks.com" {
 		t.Fatalf("second Create on the workspace: %v; want ExistsError with id %d", err, first.ID)
@@ -153,7 +178,7 @@ func testConcurrentCreate(t *testing.T, s store.Store, _ *clock) {
 	errs := make([]error, n)
 	for i := range n {
 		wg.Go(func() {
-			_, errs[i] = s.Create(context.Background(), newIntegration("same.cloud.databricks.com"), store.CreateJob)
+			_, errs[i] = s.Create(context.Background(), newIntegration("same.cloud.databricks.com"), store.CreateJob, nil)
 		})
 	}
 	wg.Wait()

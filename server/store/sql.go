@@ -169,7 +169,7 @@ func nullText(b []byte) any {
 	return string(b)
 }
 
-func (s *sqlStore) Create(ctx context.Context, in *Integration, kind JobKind) (*Integration, error) {
+func (s *sqlStore) Create(ctx context.Context, in *Integration, kind JobKind, seal func(int64) (Config, error)) (*Integration, error) {
 	for range 3 {
 		var out *Integration
 		err := s.tx(ctx, func(tx *sql.Tx) error {
@@ -183,6 +183,16 @@ func (s *sqlStore) Create(ctx context.Context, in *Integration, kind JobKind) (*
 			if err != nil {
 				return err
 			}
+			if seal != nil {
+				c, err := seal(id)
+				if err != nil {
+					return &sealError{err}
+				}
+				if _, err := tx.ExecContext(ctx, s.q(`UPDATE integrations SET payload = ?, token = ?, client_secret = ? WHERE id = ?`),
+					string(c.Payload), nullBytes(c.Token), nullBytes(c.ClientSecret), id); err != nil {
+					return err
+				}
+			}
 			if err := s.enqueue(ctx, tx, id, kind, now); err != nil {
 				return err
 			}
@@ -191,6 +201,9 @@ func (s *sqlStore) Create(ctx context.Context, in *Integration, kind JobKind) (*
 		})
 		if err == nil {
 			return out, nil
+		}
+		if se, ok := errors.AsType[*sealError](err); ok {
+			return nil, se.err
 		}
 		if !s.d.unique(err) {
 			return nil, fmt.Errorf("store: create: %w", err)
@@ -208,6 +221,11 @@ func (s *sqlStore) Create(ctx context.Context, in *Integration, kind JobKind) (*
 	}
 	return nil, fmt.Errorf("store: create: the workspace %s keeps changing hands", in.Workspace)
 }
+
+// sealError carries the error of Create's seal function out unchanged.
+type sealError struct{ err error }
+
+func (e *sealError) Error() string { return e.err.Error() }
 
 func (s *sqlStore) enqueue(ctx context.Context, tx *sql.Tx, id int64, kind JobKind, now int64) error {
 	if kind == "" {

@@ -152,10 +152,13 @@ type SealedField struct {
 // concurrent use, from one process or several sharing the database.
 type Store interface {
 	// Create stores a new integration, in.Status and in.Config as given,
-	// with a job of the given kind, in one transaction; it returns the
-	// record as stored. When another integration that is not Deleted has
-	// the same workspace, it returns an [*ExistsError].
-	Create(ctx context.Context, in *Integration, kind JobKind) (*Integration, error)
+	// with a job of the given kind (none when kind is ""), in one
+	// transaction; it returns the record as stored. When seal is not nil,
+	// its result, given the new integration's id, replaces in.Config in
+	// the same transaction (credentials are sealed bound to the id). When
+	// another integration that is not Deleted has the same workspace, it
+	// returns an [*ExistsError].
+	Create(ctx context.Context, in *Integration, kind JobKind, seal func(id int64) (Config, error)) (*Integration, error)
 	// Get returns one integration, or [ErrNotFound].
 	Get(ctx context.Context, id int64) (*Integration, error)
 	// List returns the integrations that are not Deleted, by id.
