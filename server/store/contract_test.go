@@ -305,6 +305,38 @@ func testChangeFields(t *testing.T, s store.Store, _ *clock) {
 	if got.Previous == nil || got.Error == nil || string(got.Config.Payload) != `{"new":true}` {
 		t.Errorf("an empty change altered the record: %+v", got)
 	}
+	// An edit saves the configuration it replaces; a rollback restores it.
+	edited := store.Config{Payload: []byte(`{"edited":true}`), Token: []byte("edited-token")}
+	got, err = s.Update(ctx, in.ID, got.Version, store.Editing, store.Change{Config: &edited, ClearPrevious: false, SavePrevious: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmp.Diff(edited, got.Config) != "" || got.Previous == nil || cmp.Diff(next, *got.Previous) != "" {
+		t.Errorf("SavePrevious: config %+v previous %+v; want %+v and %+v", got.Config, got.Previous, edited, next)
+	}
+	got, err = s.Update(ctx, in.ID, got.Version, store.EditError, store.Change{RestorePrevious: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cmp.Diff(next, got.Config) != "" || got.Previous != nil {
+		t.Errorf("RestorePrevious: config %+v previous %+v; want %+v and none", got.Config, got.Previous, next)
+	}
+	if _, err := s.Update(ctx, in.ID, got.Version, store.Enabled, store.Change{RestorePrevious: true, Config: &edited}); err == nil {
+		t.Error("RestorePrevious with Config was accepted")
+	}
+	if l, err := s.Live(ctx, "a.cloud.databricks.com"); err != nil || l.ID != in.ID {
+		t.Errorf("Live = %v, %v; want %d", l, err, in.ID)
+	}
+	if _, err := s.Live(ctx, "b.cloud.databricks.com"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("Live of a workspace without one: %v", err)
+	}
+	got, err = s.Update(ctx, in.ID, got.Version, store.Enabled, store.Change{ClearError: true, ClearPrevious: true, Previous: nil})
+	if err == nil {
+		got, err = s.Update(ctx, in.ID, got.Version, store.Enabled, store.Change{Previous: &prev})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 	got, err = s.Update(ctx, in.ID, got.Version, store.Enabled, store.Change{ClearError: true, ClearPrevious: true})
 	if err != nil {
 		t.Fatal(err)

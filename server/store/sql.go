@@ -133,6 +133,17 @@ func (s *sqlStore) Get(ctx context.Context, id int64) (*Integration, error) {
 	return s.get(ctx, s.r, id)
 }
 
+func (s *sqlStore) Live(ctx context.Context, workspace string) (*Integration, error) {
+	in, err := scanIntegration(s.r.QueryRowContext(ctx, s.q(`SELECT `+integrationColumns+` FROM integrations WHERE workspace = ? AND status <> ?`), workspace, string(Deleted)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: integration on %s: %w", workspace, err)
+	}
+	return in, nil
+}
+
 func (s *sqlStore) List(ctx context.Context) ([]*Integration, error) {
 	rows, err := s.r.QueryContext(ctx, s.q(`SELECT `+integrationColumns+` FROM integrations WHERE status <> ? ORDER BY id`), string(Deleted))
 	if err != nil {
@@ -235,6 +246,16 @@ func (s *sqlStore) enqueue(ctx context.Context, tx *sql.Tx, id int64, kind JobKi
 	return err
 }
 
+func checkChange(ch Change) error {
+	if ch.RestorePrevious && (ch.Config != nil || ch.Previous != nil || ch.SavePrevious || ch.ClearPrevious) {
+		return errors.New("store: RestorePrevious goes with no other change of the configurations")
+	}
+	if ch.SavePrevious && (ch.Previous != nil || ch.ClearPrevious) {
+		return errors.New("store: SavePrevious goes with neither Previous nor ClearPrevious")
+	}
+	return nil
+}
+
 // set returns the SET clause of a change (after status, version and
 // updated_ms) and its arguments.
 func set(ch Change) (string, []any) {
@@ -258,6 +279,13 @@ func set(ch Change) (string, []any) {
 	case ch.ClearError:
 		col("error", nil)
 	}
+	if ch.SavePrevious {
+		b.WriteString(", prev_payload = payload, prev_token = token, prev_client_secret = client_secret")
+	}
+	if ch.RestorePrevious {
+		b.WriteString(", payload = COALESCE(prev_payload, payload), token = prev_token, client_secret = prev_client_secret" +
+			", prev_payload = NULL, prev_token = NULL, prev_client_secret = NULL")
+	}
 	switch p := ch.Previous; {
 	case p != nil:
 		col("prev_payload", string(p.Payload))
@@ -272,6 +300,9 @@ func set(ch Change) (string, []any) {
 }
 
 func (s *sqlStore) Begin(ctx context.Context, id int64, from []Status, to Status, ch Change, kind JobKind) (*Integration, error) {
+	if err := checkChange(ch); err != nil {
+		return nil, err
+	}
 	if len(from) == 0 {
 		return nil, errors.New("store: begin: no status to start from")
 	}
@@ -308,6 +339,9 @@ func (s *sqlStore) Begin(ctx context.Context, id int64, from []Status, to Status
 }
 
 func (s *sqlStore) Update(ctx context.Context, id, version int64, to Status, ch Change) (*Integration, error) {
+	if err := checkChange(ch); err != nil {
+		return nil, err
+	}
 	var out *Integration
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		clause, args := set(ch)
@@ -394,6 +428,9 @@ func (s *sqlStore) Checkpoint(ctx context.Context, jobID int64, owner string, da
 }
 
 func (s *sqlStore) Finish(ctx context.Context, jobID int64, owner string, to Status, ch Change) (*Integration, error) {
+	if err := checkChange(ch); err != nil {
+		return nil, err
+	}
 	var out *Integration
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		now := s.ms()

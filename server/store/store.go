@@ -77,6 +77,14 @@ type Change struct {
 	// Previous sets the previous configuration; ClearPrevious removes it.
 	Previous      *Config
 	ClearPrevious bool
+	// SavePrevious copies the configuration as it is before the change
+	// into the previous one (in the same statement, so that it is the
+	// configuration the transition replaces).
+	SavePrevious bool
+	// RestorePrevious makes the previous configuration the configuration
+	// again and removes it (a rolled-back edit); it is an error with
+	// Config, Previous or SavePrevious.
+	RestorePrevious bool
 }
 
 // A Job moves an integration out of a transitional status (creating,
@@ -161,6 +169,9 @@ type Store interface {
 	Create(ctx context.Context, in *Integration, kind JobKind, seal func(id int64) (Config, error)) (*Integration, error)
 	// Get returns one integration, or [ErrNotFound].
 	Get(ctx context.Context, id int64) (*Integration, error)
+	// Live returns the integration of a workspace that is not Deleted, or
+	// [ErrNotFound].
+	Live(ctx context.Context, workspace string) (*Integration, error)
 	// List returns the integrations that are not Deleted, by id.
 	List(ctx context.Context) ([]*Integration, error)
 	// Begin moves an integration whose status is one of from to status to,
