@@ -107,7 +107,7 @@ func (w *fakeWorkspace) total() int {
 // index of the next statement as its checkpoint after each, and resuming
 // from it: the shape of the apply package's ledger, reduced to a counter.
 type fakeApplier struct {
-	ws *fakeWorkspace
+	ws interface{ exec(sql string) }
 	mu sync.Mutex
 	// failAt makes the statement of that index fail (-1: none), for runs
 	// that are not rollbacks.
