@@ -101,6 +101,7 @@ func trimPrefix(err error) string {
 type serveFlags struct {
 	storeFlags
 	addr              string
+	addrFile          string
 	tlsCert, tlsKey   string
 	insecureLoopback  bool
 	validationTimeout time.Duration
@@ -142,6 +143,7 @@ is taken up again, from its checkpoint, by the next server on the store.`,
 	f.addDataKey(cmd)
 	fl := cmd.Flags()
 	fl.StringVar(&f.addr, "addr", "127.0.0.1:8080", "listen on `HOST:PORT`")
+	fl.StringVar(&f.addrFile, "addr-file", "", "once listening, write the address to `FILE` (for scripts, with --addr 127.0.0.1:0)")
 	fl.StringVar(&f.tlsCert, "tls-cert", "", "serve HTTPS with the certificate `FILE` (PEM)")
 	fl.StringVar(&f.tlsKey, "tls-key", "", "the private key `FILE` of --tls-cert (PEM)")
 	fl.BoolVar(&f.insecureLoopback, "insecure-loopback", false, "talk plain HTTP to a workspace on a loopback address (a local stand-in workspace)")
@@ -216,6 +218,11 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	srv.Start()
 	defer srv.Stop()
 	log.Info("serving the integrations API", "addr", ln.Addr().String(), "tls", f.tlsCert != "", "store", storeKind(f.store), "data_key", ring.Primary())
+	if f.addrFile != "" {
+		if err := writeFileAtomic(f.addrFile, []byte(ln.Addr().String()+"\n")); err != nil {
+			return inputErrorf("--addr-file: %v", err)
+		}
+	}
 	errc := make(chan error, 1)
 	go func() {
 		if f.tlsCert != "" {
