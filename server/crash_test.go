@@ -204,7 +204,17 @@ func TestCrash(t *testing.T) {
 				if res.StatusCode != 200 {
 					t.Fatalf("POST: %d", res.StatusCode)
 				}
-				waitFor(t, 30*time.Second, "four statements", func() bool { return len(ws.lines(t)) == 4 })
+				// Killed once four statements ran and their checkpoint is saved
+				// (the double's ledger cannot tell a statement that ran from one
+				// that did not when the kill falls between the two: the apply
+				// package's statement ids can, and need their own test).
+				waitFor(t, 30*time.Second, "four statements checkpointed", func() bool {
+					j, err := st.Job(ctx, 1)
+					return err == nil && strings.Contains(string(j.Checkpoint), `"next":4`)
+				})
+				if n := len(ws.lines(t)); n != 4 {
+					t.Fatalf("%d statements ran before the kill; want 4", n)
+				}
 				first.kill(t)
 				rec, err := st.Get(ctx, 1)
 				if err != nil || rec.Status != store.Creating {

@@ -31,6 +31,7 @@ func TestServeScripts(t *testing.T) {
 			"envfile":    cmdEnvfile,
 			"envsubst":   cmdEnvsubst,
 			"waitstatus": cmdWaitStatus,
+			"exitcode":   cmdExitcode,
 		},
 		Condition: func(cond string) (bool, error) {
 			if cond == "backends" {
