@@ -154,3 +154,36 @@ func TestDataKeys(t *testing.T) {
 		t.Error("integration 1's token opened as integration 2's")
 	}
 }
+
+// GET /integrations writes what MarshalIndent writes for the array of the
+// integrations, from the cache as from the records, and follows changes.
+func TestListMatchesMarshal(t *testing.T) {
+	h := newHarness(t, "sqlite", nil)
+	check := func() {
+		t.Helper()
+		recs, err := h.st.List(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := []*integrationResponse{}
+		for _, rec := range recs {
+			resp, err := response(rec)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, resp)
+		}
+		want, _ := json.MarshalIndent(out, "", "  ")
+		for range 2 { // built, then cached
+			if got := h.do("GET", "/integrations", h.reader, "", ""); string(got.body) != string(want)+"\n" {
+				t.Fatalf("GET /integrations:\n%s\nwant:\n%s", got.body, want)
+			}
+		}
+	}
+	check()
+	h.post("/integrations", tokenPayload(ws1, true))
+	h.do("POST", "/integrations", h.admin, "application/yaml", oauthPayload("adb-1.azuredatabricks.net"))
+	check()
+	h.runJobs()
+	check()
+}

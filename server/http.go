@@ -60,7 +60,6 @@ const keyIDKey ctxKey = 0
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
 	for _, rt := range routeTable {
-		rt := rt
 		mux.Handle(rt.method+" "+rt.path, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			s.serve(w, r, rt)
 		}))

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/generator"
@@ -201,21 +202,75 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 	return s.writeIntegration(w, rec)
 }
 
+// list is GET /integrations. Each element is the JSON of one integration
+// as MarshalIndent writes it inside an array; it depends only on the
+// record's version, so it is cached.
 func (s *Server) list(w http.ResponseWriter, r *http.Request) error {
 	recs, err := s.st.List(r.Context())
 	if err != nil {
 		return err
 	}
-	out := make([]*integrationResponse, 0, len(recs))
-	for _, rec := range recs {
-		resp, err := response(rec)
-		if err != nil {
-			return err
+	var b bytes.Buffer
+	if len(recs) == 0 {
+		b.WriteString("[]")
+	} else {
+		b.WriteString("[\n  ")
+		for i, rec := range recs {
+			elem, err := s.elements.get(rec)
+			if err != nil {
+				return err
+			}
+			if i > 0 {
+				b.WriteString(",\n  ")
+			}
+			b.Write(elem)
 		}
-		out = append(out, resp)
+		b.WriteString("\n]")
 	}
-	writeJSON(w, http.StatusOK, out)
+	b.WriteByte('\n')
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	w.Write(b.Bytes())
 	return nil
+}
+
+// elementCache keeps the list element of each integration, by version.
+type elementCache struct {
+	mu sync.Mutex
+	m  map[int64]cachedElement
+}
+
+type cachedElement struct {
+	version int64
+	json    []byte
+}
+
+// maxCachedElements bounds the cache (about 1 KiB each).
+const maxCachedElements = 100000
+
+func (c *elementCache) get(rec *store.Integration) ([]byte, error) {
+	c.mu.Lock()
+	e, ok := c.m[rec.ID]
+	c.mu.Unlock()
+	if ok && e.version == rec.Version {
+		return e.json, nil
+	}
+	resp, err := response(rec)
+	if err != nil {
+		return nil, err
+	}
+	b, err := json.MarshalIndent(resp, "  ", "  ")
+	if err != nil {
+		return nil, fmt.Errorf("server: integration %d: %w", rec.ID, err)
+	}
+	c.mu.Lock()
+	if c.m == nil || len(c.m) >= maxCachedElements {
+		c.m = map[int64]cachedElement{}
+	}
+	c.m[rec.ID] = cachedElement{version: rec.Version, json: b}
+	c.mu.Unlock()
+	return b, nil
 }
 
 // find returns the integration of the path, or a 404 with notFound's text.

@@ -74,6 +74,8 @@ type Server struct {
 	owner   string
 	handler http.Handler
 	auth    *authenticator
+	// elements caches the JSON of GET /integrations's elements.
+	elements elementCache
 
 	wake chan struct{} // a job was queued
 
