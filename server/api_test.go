@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/ucbootstrap/ucbootstrap/server/datakey"
 	"github.com/ucbootstrap/ucbootstrap/server/store"
@@ -186,4 +187,31 @@ func TestListMatchesMarshal(t *testing.T) {
 	check()
 	h.runJobs()
 	check()
+}
+
+// POST waits for the validation no longer than the operator's timeout, and
+// stores nothing then.
+func TestValidationTimeout(t *testing.T) {
+	h := newHarness(t, "sqlite", func(c *Config) { c.ValidationTimeout = 100 * time.Millisecond })
+	h.val.gate = func(ctx context.Context) error { <-ctx.Done(); return ctx.Err() }
+	wantError(t, h.post("/integrations", tokenPayload(ws1, true)), 422, "Processing Error: The validation did not finish within 100ms.")
+	if l, _ := h.st.List(context.Background()); len(l) != 0 {
+		t.Errorf("a timed-out POST stored %d integrations", len(l))
+	}
+}
+
+func TestHTTPServerLimits(t *testing.T) {
+	h := newHarness(t, "sqlite", func(c *Config) { c.ValidationTimeout = time.Minute })
+	hs := h.srv.HTTPServer("127.0.0.1:0")
+	if hs.ReadHeaderTimeout <= 0 || hs.ReadTimeout <= 0 || hs.IdleTimeout <= 0 || hs.MaxHeaderBytes <= 0 {
+		t.Errorf("limits missing: %+v", hs)
+	}
+	if hs.WriteTimeout <= time.Minute {
+		t.Errorf("WriteTimeout %v does not leave room for a validation of a minute", hs.WriteTimeout)
+	}
+	for addr, want := range map[string]bool{"127.0.0.1:8080": true, "[::1]:80": true, "localhost:1": true, "0.0.0.0:8080": false, ":8080": false, "10.0.0.1:80": false, "nope": false} {
+		if got := IsLoopback(addr); got != want {
+			t.Errorf("IsLoopback(%q) = %t", addr, got)
+		}
+	}
 }

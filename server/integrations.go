@@ -369,7 +369,10 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if b := bytes.TrimSpace(data); len(b) > 0 && string(b) != "{}" {
-		return errorf(http.StatusBadRequest, "%s", deleteCredentialsText)
+		if carriesCredentials(b) {
+			return errorf(http.StatusBadRequest, "%s", deleteCredentialsText)
+		}
+		return errorf(http.StatusBadRequest, "DELETE /integrations/{id} takes no body.")
 	}
 	cur, err := s.find(r, deleteNotFoundText)
 	if err != nil {
@@ -393,6 +396,21 @@ func (s *Server) delete(w http.ResponseWriter, r *http.Request) error {
 	s.log.Info("integration deleting", logAttrs(rec.ID, rec.Status)...)
 	s.notify()
 	return s.writeIntegration(w, rec)
+}
+
+// credentialKeys are the keys of a body that carries credentials.
+var credentialKeys = []string{"token", "clientsecret", "oauthclientconfig", "password", "privatekey", "config"}
+
+// carriesCredentials reports whether a body names a credential (or a
+// config, which holds them), in JSON or YAML.
+func carriesCredentials(body []byte) bool {
+	lower := strings.ToLower(string(body))
+	for _, k := range credentialKeys {
+		if strings.Contains(lower, k) {
+			return true
+		}
+	}
+	return false
 }
 
 // writeScript generates and writes a script: the bytes of ucbootstrap

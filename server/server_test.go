@@ -197,6 +197,8 @@ func TestErrorTexts(t *testing.T) {
 	wantError(t, h.do("PUT", "/integrations/1", h.admin, "application/json", tokenPayload(ws1, true)), 409,
 		"Unable to edit integration with ID 1 in current state creating.")
 	wantError(t, h.do("DELETE", "/integrations/1", h.admin, "application/json", `{"config": {"token": "x"}}`), 400, deleteCredentialsText)
+	wantError(t, h.do("DELETE", "/integrations/1", h.admin, "application/yaml", "oAuthClientConfig:\n  clientSecret: x\n"), 400, deleteCredentialsText)
+	wantError(t, h.do("DELETE", "/integrations/1", h.admin, "application/json", `{"force": true}`), 400, "DELETE /integrations/{id} takes no body.")
 	// Another type: a 400 that names the supported one.
 	r := h.post("/integrations", `{"type": "Snowflake", "autoBootstrap": true, "config": {"host": "x.snowflakecomputing.com", "warehouse": "W"}}`)
 	msg := r.json(t)["message"].(string)
