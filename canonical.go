@@ -96,6 +96,12 @@ func (in *Integration) canonical(secrets bool) []byte {
 // log or attach to a report.
 func (in *Integration) Redacted() []byte { return in.canonical(true) }
 
+// Public returns the payload as canonical JSON without its secrets: the
+// form to keep when the secrets are kept elsewhere (sealed, in a vault).
+// [Decode] with [ExternalSecrets] reads it back to an integration with the
+// same fingerprint.
+func (in *Integration) Public() []byte { return in.canonical(false) }
+
 // Fingerprint returns "sha256:" and the hex SHA-256 of the canonical payload
 // without its secrets. Payloads that differ only in credentials, key order,
 // formatting or the spelling of equivalent values have the same fingerprint;

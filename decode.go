@@ -26,8 +26,9 @@ func cutKey(key string) string { return cutText(key) }
 type Option func(*decodeOptions)
 
 type decodeOptions struct {
-	lenient         bool
-	externalSecrets bool
+	lenient            bool
+	externalSecrets    bool
+	placeholderSecrets bool
 }
 
 // Lenient makes unknown keys warnings instead of errors, for payloads that
@@ -42,6 +43,16 @@ func Lenient() Option { return func(o *decodeOptions) { o.lenient = true } }
 // all the same. The integration remembers the option: its
 // [Integration.Validate] does not require the secrets either.
 func ExternalSecrets() Option { return func(o *decodeOptions) { o.externalSecrets = true } }
+
+// PlaceholderSecrets reads a payload that this package wrote with
+// [Integration.Redacted], to be stored beside its secrets sealed elsewhere:
+// a secret written as "REDACTED" is absent, not an error, and the secrets
+// are not required (as with [ExternalSecrets]). It is for the store of a
+// server, never for a payload a person wrote: there the placeholder is an
+// error that says to paste the real secret.
+func PlaceholderSecrets() Option {
+	return func(o *decodeOptions) { o.externalSecrets, o.placeholderSecrets = true, true }
+}
 
 // source remembers where each field of a decoded Integration came from.
 type source struct {
@@ -372,6 +383,12 @@ func (d *decoder) secret(fields map[string]*node, path, key string) string {
 	if n.kind != stringNode {
 		d.in.src.bad[join(path, key)] = true
 		d.errorf(n.pos, join(path, key), "quote the value", "must be a string, not %s", n.kind)
+		return ""
+	}
+	if d.opts.placeholderSecrets && n.text == Redacted {
+		// The placeholder of a payload this package wrote with Redacted:
+		// the secret is kept elsewhere.
+		delete(d.in.src.set, join(path, key))
 		return ""
 	}
 	return n.text

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -301,5 +303,45 @@ func TestValidateResultJSON(t *testing.T) {
 	}
 	if s := in.Summary().String(); !strings.HasPrefix(s, "manual setup, token auth, catalog ") || !strings.HasSuffix(s, "("+in.Fingerprint()+")") {
 		t.Errorf("Summary = %q", s)
+	}
+}
+
+// Public keeps no secret and reads back, with ExternalSecrets, to an
+// integration with the same fingerprint; so does Redacted, with
+// PlaceholderSecrets (and without it, its placeholder is an error).
+func TestPublicRoundTrip(t *testing.T) {
+	for _, name := range []string{"manual-token.yaml", "manual-oauth.json"} {
+		data, err := os.ReadFile(filepath.Join("examples", "payloads", name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := Decode(name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pub := in.Public()
+		if strings.Contains(string(pub), "REDACTED") || strings.Contains(string(pub), "example\"") && strings.Contains(string(data), string(pub)) {
+			t.Errorf("%s: the public form holds a secret or its placeholder:\n%s", name, pub)
+		}
+		back, err := Decode("stored", pub, ExternalSecrets())
+		if err != nil {
+			t.Fatalf("%s: the public form does not decode: %v", name, err)
+		}
+		if back.Fingerprint() != in.Fingerprint() {
+			t.Errorf("%s: fingerprint %s after the round trip, want %s", name, back.Fingerprint(), in.Fingerprint())
+		}
+		if !back.Config.Token.IsZero() || back.Config.OAuthClientConfig != nil && !back.Config.OAuthClientConfig.ClientSecret.IsZero() {
+			t.Errorf("%s: a secret came back", name)
+		}
+		stored, err := Decode("stored", in.Redacted(), PlaceholderSecrets())
+		if err != nil {
+			t.Fatalf("%s: the redacted form does not decode with PlaceholderSecrets: %v", name, err)
+		}
+		if stored.Fingerprint() != in.Fingerprint() || !stored.Config.Token.IsZero() {
+			t.Errorf("%s: the redacted form reads back to another payload, or with a secret", name)
+		}
+		if _, err := Decode("stored", in.Redacted(), ExternalSecrets()); err == nil {
+			t.Errorf("%s: the placeholder of the redacted form passes without PlaceholderSecrets", name)
+		}
 	}
 }

@@ -1,0 +1,23 @@
+// Package server is the integrations API over HTTP: configure, get, list,
+// update and delete a Databricks Unity Catalog integration, and download
+// its setup scripts, in the shapes and with the error texts of Immuta's
+// integrations API.
+//
+// The handlers are thin: bodies are decoded and validated by
+// [ucbootstrap.Decode], scripts come from the generator, and the state
+// lives in a [store.Store]. POST and PUT run the validation tests (a
+// [Validator]) before they answer; a job then moves the integration on
+// (creating -> enabled or createError, editing -> enabled or editError
+// with the previous configuration restored, deleting -> deleted or
+// deleteError), applying scripts with an [Applier] for automatic setup.
+// The status is the lock: every transition is a compare-and-swap in the
+// store, and a job runs under a renewed lease, so that a job whose server
+// was killed is taken over, from its checkpoint, by the next server that
+// claims it.
+//
+// Credentials are sealed (package datakey) before they reach the store,
+// shown as REDACTED in every response, and never logged. Requests need an
+// API key (package apikey) with the role the endpoint asks for; each key
+// is rate-limited, bodies are size-limited, and [Server.HTTPServer] sets
+// header, read and write timeouts.
+package server

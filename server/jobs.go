@@ -1,0 +1,381 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/ucbootstrap/ucbootstrap"
+	"github.com/ucbootstrap/ucbootstrap/generator"
+	"github.com/ucbootstrap/ucbootstrap/server/store"
+)
+
+// notify wakes a worker: a job was queued.
+func (s *Server) notify() {
+	select {
+	case s.wake <- struct{}{}:
+	default:
+	}
+}
+
+// work claims and runs jobs until ctx ends: the jobs this server queues,
+// and those whose server stopped before finishing (their lease expired).
+func (s *Server) work(ctx context.Context) {
+	tick := time.NewTicker(s.cfg.PollInterval)
+	defer tick.Stop()
+	for ctx.Err() == nil {
+		j, err := s.st.Claim(ctx, s.owner, s.cfg.LeaseTTL)
+		if err != nil && ctx.Err() == nil {
+			s.log.Error("claiming a job failed", "err", err.Error())
+		}
+		if j != nil {
+			s.runJob(ctx, j)
+			continue
+		}
+		select {
+		case <-ctx.Done():
+		case <-s.wake:
+		case <-tick.C:
+		}
+	}
+}
+
+// RunPending runs the jobs that can be claimed now, one after the other,
+// and returns when there is none left (for tests and one-shot use).
+func (s *Server) RunPending(ctx context.Context) error {
+	for {
+		j, err := s.st.Claim(ctx, s.owner, s.cfg.LeaseTTL)
+		if err != nil || j == nil {
+			return err
+		}
+		s.runJob(ctx, j)
+	}
+}
+
+// runJob runs one claimed job, renewing its lease meanwhile. When ctx ends
+// or the lease is lost, the job is left as it is: its lease expires and
+// a server claims it again, and resumes from its checkpoint.
+func (s *Server) runJob(ctx context.Context, j *store.Job) {
+	log := s.log.With(slog.Int64("job", j.ID), slog.Int64("integration", j.IntegrationID), slog.String("kind", string(j.Kind)), slog.Int("attempt", j.Attempts))
+	log.Info("job claimed")
+	jctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	renewed := make(chan struct{})
+	go func() {
+		defer close(renewed)
+		t := time.NewTicker(s.cfg.LeaseTTL / 3)
+		defer t.Stop()
+		for {
+			select {
+			case <-jctx.Done():
+				return
+			case <-t.C:
+				if err := s.st.Renew(jctx, j.ID, s.owner, s.cfg.LeaseTTL); err != nil {
+					if jctx.Err() == nil {
+						log.Warn("the job's lease could not be renewed: stopping it", "err", err.Error())
+					}
+					cancel()
+					return
+				}
+			}
+		}
+	}()
+	to, ch := s.perform(jctx, j, log)
+	if jctx.Err() != nil {
+		cancel()
+		<-renewed
+		log.Warn("job interrupted; it will be taken up again when its lease expires")
+		return
+	}
+	cancel()
+	<-renewed
+	rec, err := s.st.Finish(ctx, j.ID, s.owner, to, ch)
+	if err != nil {
+		log.Warn("the job could not finish", "err", err.Error())
+		return
+	}
+	log.Info("job finished", "status", string(rec.Status))
+}
+
+// outcome is what a job leaves: the integration's status and change.
+type outcome struct {
+	to store.Status
+	ch store.Change
+}
+
+func failure(to store.Status, je JobError, ch store.Change) outcome {
+	b, _ := json.Marshal(je)
+	ch.Error = b
+	return outcome{to: to, ch: ch}
+}
+
+func (s *Server) perform(ctx context.Context, j *store.Job, log *slog.Logger) (store.Status, store.Change) {
+	o := s.performJob(ctx, j, log)
+	return o.to, o.ch
+}
+
+func (s *Server) performJob(ctx context.Context, j *store.Job, log *slog.Logger) outcome {
+	errStatus := map[store.JobKind]store.Status{store.CreateJob: store.CreateError, store.EditJob: store.EditError, store.DeleteJob: store.DeleteError}[j.Kind]
+	rec, err := s.st.Get(ctx, j.IntegrationID)
+	if err != nil {
+		return failure(errStatus, JobError{Job: string(j.Kind), Message: "The integration cannot be read: " + err.Error()}, store.Change{})
+	}
+	if j.Attempts > s.cfg.MaxAttempts {
+		je := JobError{Job: string(j.Kind), Message: fmt.Sprintf("The job was interrupted %d times; it is given up.", j.Attempts-1)}
+		if j.Kind == store.EditJob {
+			return failure(errStatus, je, store.Change{RestorePrevious: true})
+		}
+		return failure(errStatus, je, store.Change{})
+	}
+	in, err := s.open(rec.ID, &rec.Config)
+	if err != nil {
+		return failure(errStatus, JobError{Job: string(j.Kind), Message: err.Error()}, store.Change{})
+	}
+	cp := &checkpoints{s: s, job: j}
+	if err := json.Unmarshal(orEmpty(j.Checkpoint), &cp.parts); err != nil {
+		log.Warn("the job's checkpoint does not decode; starting over", "err", err.Error())
+		cp.parts = map[string]json.RawMessage{}
+	}
+	switch j.Kind {
+	case store.CreateJob:
+		return s.setUp(ctx, j, in, cp)
+	case store.EditJob:
+		return s.applyEdit(ctx, j, rec, in, cp)
+	case store.DeleteJob:
+		return s.cleanUp(ctx, j, rec, in, cp)
+	}
+	return failure(store.CreateError, JobError{Job: string(j.Kind), Message: "Unknown job kind."}, store.Change{})
+}
+
+func orEmpty(b []byte) []byte {
+	if len(b) == 0 {
+		return []byte("{}")
+	}
+	return b
+}
+
+// setUp applies the bootstrap (automatic setup) and validates the setup.
+func (s *Server) setUp(ctx context.Context, j *store.Job, in *ucbootstrap.Integration, cp *checkpoints) outcome {
+	if in.AutoBootstrap {
+		if err := s.apply(ctx, j, in, generator.Bootstrap, nil, false, cp); err != nil {
+			return failure(store.CreateError, jobError(j, in, err), store.Change{})
+		}
+	}
+	res, results, err := s.validateJob(ctx, in)
+	if err != nil {
+		return failure(store.CreateError, jobError(j, in, err), store.Change{Validation: results})
+	}
+	if res.Failed() {
+		return failure(store.CreateError, JobError{Job: string(j.Kind), Message: "The validation tests failed after the setup; validationResults say which."}, store.Change{Validation: results})
+	}
+	return outcome{to: store.Enabled, ch: store.Change{Validation: results, ClearError: true}}
+}
+
+// applyEdit applies the edit (automatic setup) and validates it; on
+// failure it applies the edit back to the previous configuration and
+// restores it.
+func (s *Server) applyEdit(ctx context.Context, j *store.Job, rec *store.Integration, in *ucbootstrap.Integration, cp *checkpoints) outcome {
+	var prev *ucbootstrap.Integration
+	if rec.Previous != nil {
+		p, err := s.open(rec.ID, rec.Previous)
+		if err != nil {
+			return failure(store.EditError, jobError(j, in, err), store.Change{RestorePrevious: true})
+		}
+		prev = p
+	}
+	fail := func(je JobError, ch store.Change) outcome {
+		rolledBack := true
+		if in.AutoBootstrap && prev != nil {
+			if err := s.apply(ctx, j, prev, generator.Edit, in, true, cp); err != nil {
+				rolledBack = false
+				je.Message += " Applying the previous configuration again failed too: " + scrub(in, scrub(prev, err.Error()))
+			}
+		}
+		je.RolledBack = &rolledBack
+		ch.RestorePrevious = prev != nil
+		return failure(store.EditError, je, ch)
+	}
+	if in.AutoBootstrap && prev != nil {
+		if err := s.apply(ctx, j, in, generator.Edit, prev, false, cp); err != nil {
+			if ctx.Err() != nil {
+				return outcome{}
+			}
+			return fail(jobError(j, in, err), store.Change{})
+		}
+	}
+	res, results, err := s.validateJob(ctx, in)
+	if ctx.Err() != nil {
+		return outcome{}
+	}
+	if err != nil {
+		return fail(jobError(j, in, err), store.Change{Validation: results})
+	}
+	if res.Failed() {
+		return fail(JobError{Job: string(j.Kind), Message: "The validation tests failed after the edit; validationResults say which."}, store.Change{Validation: results})
+	}
+	return outcome{to: store.Enabled, ch: store.Change{Validation: results, ClearError: true, ClearPrevious: true}}
+}
+
+// cleanUp applies the cleanup (automatic setup), then forgets the
+// credentials.
+func (s *Server) cleanUp(ctx context.Context, j *store.Job, rec *store.Integration, in *ucbootstrap.Integration, cp *checkpoints) outcome {
+	if in.AutoBootstrap {
+		if err := s.apply(ctx, j, in, generator.Cleanup, nil, false, cp); err != nil {
+			return failure(store.DeleteError, jobError(j, in, err), store.Change{})
+		}
+	}
+	return outcome{to: store.Deleted, ch: store.Change{Config: &store.Config{Payload: rec.Config.Payload}, ClearPrevious: true, ClearError: true}}
+}
+
+// apply generates a script and runs it with the applier, under the
+// checkpoint part of its direction (the rollback of an edit has its own).
+func (s *Server) apply(ctx context.Context, j *store.Job, in *ucbootstrap.Integration, kind generator.Kind, from *ucbootstrap.Integration, rollback bool, cp *checkpoints) error {
+	var opts []generator.Option
+	if from != nil {
+		opts = append(opts, generator.From(from))
+	}
+	script, err := generator.Generate(in, kind, opts...)
+	if err != nil {
+		return err
+	}
+	part := "apply"
+	if rollback {
+		part = "rollback"
+	}
+	return s.cfg.Applier.Apply(ctx, &Run{
+		IntegrationID: j.IntegrationID,
+		Kind:          j.Kind,
+		Attempt:       j.Attempts,
+		Rollback:      rollback,
+		Integration:   in,
+		Script:        script,
+		Checkpoint:    &checkpoint{cp: cp, part: part},
+	})
+}
+
+func (s *Server) validateJob(ctx context.Context, in *ucbootstrap.Integration) (*Results, []byte, error) {
+	res, results, err := s.validate(ctx, in, PhaseSetup)
+	var he *httpError
+	if errors.As(err, &he) {
+		return nil, nil, errors.New(he.message)
+	}
+	return res, results, err
+}
+
+// jobError describes the error of a job, credentials scrubbed.
+func jobError(j *store.Job, in *ucbootstrap.Integration, err error) JobError {
+	je := JobError{Job: string(j.Kind), Message: scrub(in, err.Error())}
+	var se *StatementError
+	if errors.As(err, &se) {
+		c := *se
+		c.Message = scrub(in, c.Message)
+		je.Statement = &c
+	}
+	return je
+}
+
+// checkpoints is a job's checkpoint: one part for the script, one for its
+// rollback.
+type checkpoints struct {
+	s     *Server
+	job   *store.Job
+	parts map[string]json.RawMessage
+}
+
+type checkpoint struct {
+	cp   *checkpoints
+	part string
+}
+
+func (c *checkpoint) Load() []byte {
+	if b, ok := c.cp.parts[c.part]; ok {
+		return append([]byte(nil), b...)
+	}
+	return nil
+}
+
+func (c *checkpoint) Save(ctx context.Context, data []byte) error {
+	if !json.Valid(data) {
+		b, _ := json.Marshal(data) // base64
+		data = b
+	}
+	c.cp.parts[c.part] = append(json.RawMessage(nil), data...)
+	b, err := json.Marshal(c.cp.parts)
+	if err != nil {
+		return fmt.Errorf("server: checkpoint: %w", err)
+	}
+	return c.cp.s.st.Checkpoint(ctx, c.cp.job.ID, c.cp.s.owner, b)
+}
+
+// revalidateLoop revalidates the enabled integrations every period.
+func (s *Server) revalidateLoop(ctx context.Context) {
+	t := time.NewTicker(s.cfg.RevalidateEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := s.Revalidate(ctx); err != nil && ctx.Err() == nil {
+				s.log.Error("revalidation failed", "err", err.Error())
+			}
+		}
+	}
+}
+
+// Revalidate runs the validation tests of every enabled integration (and
+// of those whose last revalidation failed): failed tests set
+// recurringValidationError, passing ones set enabled again. An integration
+// that changed meanwhile is left alone.
+func (s *Server) Revalidate(ctx context.Context) error {
+	if s.cfg.Validator == nil {
+		return nil
+	}
+	recs, err := s.st.List(ctx)
+	if err != nil {
+		return err
+	}
+	for _, rec := range recs {
+		if rec.Status != store.Enabled && rec.Status != store.RecurringValidationError {
+			continue
+		}
+		in, err := s.open(rec.ID, &rec.Config)
+		if err != nil {
+			s.log.Error("revalidation: the integration cannot be opened", "integration", rec.ID, "err", err.Error())
+			continue
+		}
+		to, ch := store.Enabled, store.Change{ClearError: true}
+		res, results, err := s.validate(ctx, in, PhaseRecurring)
+		switch {
+		case err != nil:
+			var he *httpError
+			msg := err.Error()
+			if errors.As(err, &he) {
+				msg = he.message
+			}
+			to, ch = store.RecurringValidationError, store.Change{Error: mustJSON(JobError{Job: "revalidate", Message: msg})}
+		case res.Failed():
+			to, ch = store.RecurringValidationError, store.Change{Validation: results, Error: mustJSON(JobError{Job: "revalidate", Message: "The periodic validation failed; validationResults say which tests."})}
+		default:
+			ch.Validation = results
+		}
+		if _, err := s.st.Update(ctx, rec.ID, rec.Version, to, ch); err != nil && !errors.Is(err, store.ErrStale) {
+			return err
+		}
+		if to != rec.Status {
+			s.log.Info("revalidation changed the status", logAttrs(rec.ID, to)...)
+		}
+	}
+	return nil
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("server: " + err.Error()) // only strings and bools
+	}
+	return b
+}
