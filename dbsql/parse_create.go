@@ -143,9 +143,21 @@ func (p *parser) parseCreate() Stmt {
 		p.allow(m, "RECIPIENT", false, false, false, false)
 		p.next()
 		return p.parseCreateRecipient(m.start)
-	case "STREAMING", "PROCEDURE", "BLOOMFILTER":
-		// Streaming tables (pipelines), stored procedures and bloom
-		// filter indexes are kept opaque.
+	case "STREAMING", "BLOOMFILTER":
+		// Streaming tables (pipelines) and bloom filter indexes are kept
+		// opaque.
+		return p.parseOpaque(m.start)
+	case "PROCEDURE":
+		// A stored procedure is kept opaque; its body is a compound
+		// statement, whose semicolons do not end it.
+		for !p.atEnd() && !(p.depth == 0 && p.is("BEGIN")) {
+			p.next()
+		}
+		if p.is("BEGIN") {
+			p.next()
+			p.skipCompound()
+			return &OpaqueStmt{Verb: "CREATE", Span: p.span(m.start, p.prevEnd)}
+		}
 		return p.parseOpaque(m.start)
 	case "STORAGE", "SERVICE", "CREDENTIAL":
 		what := kind + " CREDENTIAL"
@@ -231,6 +243,7 @@ func (p *parser) parseCreateCatalog(m *createModifiers) Stmt {
 			p.once(pos, s.RetainDropped != nil, "RETAIN DROPPED")
 			s.RetainDropped = p.parseInterval(retainUnits)
 		default:
+			p.endClauses("CREATE CATALOG", "USING", "MANAGED", "COMMENT", "OPTIONS", "DEFAULT", "RETAIN")
 			s.EndPos = p.prevEnd
 			p.checkCatalog(s, m)
 			return s
@@ -333,9 +346,19 @@ func (p *parser) parseCreateSchema(start Pos) Stmt {
 			p.once(pos, s.RetainDropped != nil, "RETAIN DROPPED")
 			s.RetainDropped = p.parseInterval(retainUnits)
 		default:
+			p.endClauses("CREATE SCHEMA", "MANAGED", "LOCATION", "COMMENT", "WITH", "DEFAULT", "RETAIN")
 			s.EndPos = p.prevEnd
 			return s
 		}
+	}
+}
+
+// endClauses reports a word where a clause of stmt or the end of the
+// statement was expected, with a did-you-mean among the clauses' first
+// words.
+func (p *parser) endClauses(stmt string, clauses ...string) {
+	if p.tok == IDENT {
+		p.errorExpectedWord("a clause of "+stmt+" ("+words(clauses...)+") or ';'", clauses)
 	}
 }
 
@@ -439,6 +462,7 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 			sp := p.parseRest(p.pos)
 			s.As = &sp
 		default:
+			p.endClauses("CREATE TABLE", "USING", "OPTIONS", "PARTITIONED", "CLUSTER", "CLUSTERED", "LOCATION", "COMMENT", "TBLPROPERTIES", "WITH", "DEFAULT", "AS")
 			s.EndPos = p.prevEnd
 			if s.External && s.Location == nil {
 				p.fail(s.Create, "an external table needs a LOCATION: give LOCATION 'path', or drop EXTERNAL to create a managed table")
@@ -718,6 +742,10 @@ func (p *parser) parseColumnDef(ctx columnContext) *ColumnDef {
 			id := p.parseIdent()
 			c.After = &id
 		default:
+			if p.tok == IDENT {
+				p.errorExpectedWord("a column property (NOT NULL, COMMENT, DEFAULT, GENERATED, MASK, ...), ',' or ')'",
+					[]string{"NOT", "COMMENT", "COLLATE", "DEFAULT", "GENERATED", "MASK", "CONSTRAINT", "PRIMARY", "REFERENCES"})
+			}
 			if c.Generated != nil && c.Default != nil {
 				p.fail(c.Default.From, "a column cannot have both a DEFAULT and a GENERATED value")
 			}
@@ -1216,6 +1244,7 @@ func (p *parser) parseCreateVolume(s *CreateVolumeStmt) Stmt {
 			p.once(pos, s.Comment != nil, "COMMENT")
 			s.Comment = p.parseString()
 		default:
+			p.endClauses("CREATE TABLE", "USING", "OPTIONS", "PARTITIONED", "CLUSTER", "CLUSTERED", "LOCATION", "COMMENT", "TBLPROPERTIES", "WITH", "DEFAULT", "AS")
 			s.EndPos = p.prevEnd
 			if s.External && s.Location == nil {
 				p.fail(s.Create, "an external volume needs a LOCATION: give LOCATION 'path' in an external location, or drop EXTERNAL for a managed volume")

@@ -1,6 +1,10 @@
 package dbsql
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/ucbootstrap/ucbootstrap/internal/suggest"
+)
 
 // This file parses GRANT, REVOKE, SHOW, DESCRIBE, COMMENT ON, SET TAG,
 // UNSET TAG, USE and DROP, and the securables and principals they name.
@@ -220,7 +224,7 @@ var secTypes = [...][]ObjectType{
 	secTag:     {Catalog, Column, ExternalMetadata, Function, Procedure, Schema, Database, Table, View, Volume},
 }
 
-var secNames = [...]string{secGrant: "GRANT", secComment: "COMMENT ON", secTag: "TAG"}
+var secNames = [...]string{secGrant: "GRANT", secComment: "COMMENT ON", secTag: "SET TAG ON"}
 
 // parseSecurable parses the object of a GRANT, REVOKE, SHOW GRANTS,
 // COMMENT ON or SET TAG. In a GRANT, a name without an object type names
@@ -260,6 +264,17 @@ func (p *parser) parseSecurable(ctx secContext) *Securable {
 		// CATALOG without a name: the hive_metastore catalog.
 	default:
 		x.Name = p.parseName(t)
+		if !pos.IsValid() && len(x.Name.Parts) == 1 && (p.tok == IDENT && !p.is("TO") && !p.is("FROM") || p.tok == QUOTEDIDENT) {
+			// GRANT ... ON word name: word is not a securable type.
+			if strings.EqualFold(x.Name.Parts[0].Name, "COLUMN") {
+				p.fail(x.Name.Pos(), "a column is not a securable: grant on its table or view, and mask the column (ALTER TABLE ... ALTER COLUMN ... SET MASK)")
+			}
+			msg := "%s is not a type of securable: GRANT takes %s"
+			if s := suggest.Nearest(upper(x.Name.Parts[0].Name), objectWords); s != "" {
+				msg += ": did you mean " + s + "?"
+			}
+			p.fail(x.Name.Pos(), msg, x.Name.Parts[0].Name, typeList(secTypes[ctx]))
+		}
 	}
 	x.EndPos = p.prevEnd
 	return x

@@ -156,7 +156,7 @@ func (p *parser) errorExpected(what string) {
 // next token is a word close to one of the keywords.
 func (p *parser) errorExpectedWord(what string, keywords []string) {
 	msg := "expected " + what + ", found " + p.found()
-	if p.tok == IDENT {
+	if p.tok == IDENT && len(p.lit) >= 3 {
 		if s := suggest.Nearest(upper(p.lit), keywords); s != "" {
 			msg += ": did you mean " + s + "?"
 		}
@@ -449,13 +449,21 @@ func (p *parser) checkParts(t ObjectType, name *QualifiedName) {
 		if t == Catalog || t == ForeignCatalogType {
 			p.fail(name.Pos(), "the catalog name %s has %d parts: a catalog name has one part", name, n)
 		}
-		p.fail(name.Pos(), "the %s name %s has %d parts: a %s is not inside a catalog, so its name has one part", what, name, n, what)
+		p.fail(name.Pos(), "the %s name %s has %d parts: %s is not inside a catalog, so its name has one part", what, name, n, article(what))
 	case 2:
 		p.fail(name.Pos(), "the %s name %s has %d parts: a schema name has at most two (catalog.schema)", what, name, n)
 	case 4:
 		p.fail(name.Pos(), "the column name %s has %d parts: at most four (catalog.schema.table.column)", name, n)
 	}
-	p.fail(name.Pos(), "the %s name %s has %d parts: a %s name has at most three (catalog.schema.%s)", what, name, n, what, strings.ReplaceAll(what, " ", "_"))
+	p.fail(name.Pos(), "the %s name %s has %d parts: %s name has at most three (catalog.schema.%s)", what, name, n, article(what), strings.ReplaceAll(what, " ", "_"))
+}
+
+// article returns w with "a" or "an" before it.
+func article(w string) string {
+	if w != "" && strings.IndexByte("aeiou", w[0]) >= 0 {
+		return "an " + w
+	}
+	return "a " + w
 }
 
 // checkUnqualified reports a qualified name of a temporary object.

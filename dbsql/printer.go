@@ -183,7 +183,7 @@ func (p *printer) column(c *ColumnDef) {
 	}
 	if c.Collate != nil {
 		p.WriteString(" COLLATE ")
-		p.name(c.Collate)
+		p.collationName(c.Collate)
 	}
 	if c.NotNull {
 		p.WriteString(" NOT NULL")

@@ -6,8 +6,35 @@ package dbsql
 func (p *printer) collation(name *QualifiedName) {
 	if name != nil {
 		p.WriteString(" DEFAULT COLLATION ")
-		p.name(name)
+		p.collationName(name)
 	}
+}
+
+// collationName writes the name of a collation, such as UTF8_BINARY or
+// SYSTEM.BUILTIN.UNICODE_CI: bare when each part is a plain word.
+func (p *printer) collationName(name *QualifiedName) {
+	for i, part := range name.Parts {
+		if i > 0 {
+			p.WriteByte('.')
+		}
+		if isWord(part.Name) {
+			p.WriteString(part.Name)
+		} else {
+			p.ident(part.Name)
+		}
+	}
+}
+
+// isWord reports whether s is a plain identifier: a letter or underscore,
+// then letters, digits and underscores, all ASCII.
+func isWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || c == '_' || i > 0 && isDigit(c)) {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // retain writes kw and the interval when it is not nil.
@@ -266,7 +293,7 @@ func (p *printer) action(a AlterAction) {
 		p.name(a.Credential)
 	case *CollationAction:
 		p.WriteString("DEFAULT COLLATION ")
-		p.name(a.Collation)
+		p.collationName(a.Collation)
 	case *RetainAction:
 		p.WriteString("RETAIN DROPPED TO ")
 		p.interval(a.Period)
