@@ -52,6 +52,7 @@ const (
 	CodeBroadGrant       = "broad-grant"       // ALL PRIVILEGES where less would do
 	CodeDeletedPrincipal = "deleted-principal" // a grant to a principal that no longer exists
 	CodeHiveMetastore    = "hive-metastore"    // legacy hive_metastore rows, read and ignored
+	CodeShareGrant       = "share-grant"       // grants of shares to recipients, which no requirement uses
 )
 
 // A Finding is something the audit saw beyond the requirements.
@@ -139,6 +140,9 @@ type auditor struct {
 	report  *Report
 	hive    int
 	hivePos Position
+	// share grants (to recipients), counted and reported once
+	shares   int
+	sharePos Position
 	legacy  map[string]*legacyUse // legacy spellings, aggregated
 	perCode map[string]*findingList
 	owners  map[objectKey]string // facts.Owners by object
@@ -439,6 +443,10 @@ func (a *auditor) finish() {
 	if a.hive > 0 {
 		a.addFinding(Finding{Code: CodeHiveMetastore, Severity: SeverityInfo,
 			Message: fmt.Sprintf("%d hive_metastore row(s) read and ignored (first at %s): legacy table ACLs do not grant Unity Catalog privileges", a.hive, a.hivePos)})
+	}
+	if a.shares > 0 {
+		a.addFinding(Finding{Code: CodeShareGrant, Severity: SeverityInfo,
+			Message: fmt.Sprintf("%d share grant(s) to Delta Sharing recipients read (first at %s): no requirement of the integration uses shares", a.shares, a.sharePos)})
 	}
 	a.legacyFindings()
 	a.collectFindings()
