@@ -140,13 +140,14 @@ type auditor struct {
 	report  *Report
 	hive    int
 	hivePos Position
-	// share grants (to recipients), counted and reported once
+	legacy  map[string]*legacyUse // legacy spellings, aggregated
+	perCode map[string]*findingList
+	owners  map[objectKey]string // facts.Owners by object
+	unread  map[objectKey]string // facts.Unreadable by object
+
+	// Share grants (to recipients), counted and reported once.
 	shares   int
 	sharePos Position
-	legacy   map[string]*legacyUse // legacy spellings, aggregated
-	perCode  map[string]*findingList
-	owners   map[objectKey]string // facts.Owners by object
-	unread   map[objectKey]string // facts.Unreadable by object
 }
 
 // indexEntry lists the requirements a grant on a securable may satisfy:
