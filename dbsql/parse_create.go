@@ -684,7 +684,8 @@ var columnStop = []string{"NOT", "COMMENT", "MASK", "DEFAULT", "GENERATED", "COL
 var noType = []string{"COMMENT", "NOT", "MASK", "CONSTRAINT", "PRIMARY", "REFERENCES"}
 
 func (p *parser) parseColumnDef(ctx columnContext) *ColumnDef {
-	c := &ColumnDef{Name: p.parseIdent()}
+	c := p.columns.new()
+	c.Name = p.parseIdent()
 	if ctx != colView || (p.tok != COMMA && p.tok != RPAREN && !p.isAny(noType...)) {
 		c.Type = p.parseType()
 	}
@@ -810,7 +811,8 @@ func (p *parser) parseGenerated(c *ColumnDef) {
 
 // parseNumber parses a number, possibly negative, as a Literal.
 func (p *parser) parseNumber() *Literal {
-	x := &Literal{ValuePos: p.pos, Kind: NUMBER}
+	x := p.literals.new()
+	x.ValuePos, x.Kind = p.pos, NUMBER
 	neg := p.tok == SUB
 	if neg {
 		p.next()

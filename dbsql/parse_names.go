@@ -48,7 +48,8 @@ func (p *parser) parseString() *StringLit {
 	if p.tok != STRING {
 		p.errorExpected("string")
 	}
-	x := &StringLit{ValuePos: p.pos, Value: unquoteString(p.lit)}
+	x := p.strs.new()
+	x.ValuePos, x.Value = p.pos, unquoteString(p.lit)
 	p.next()
 	for p.tok == STRING {
 		x.Value += unquoteString(p.lit)
@@ -59,7 +60,8 @@ func (p *parser) parseString() *StringLit {
 }
 
 func (p *parser) parsePropertyList() *PropertyList {
-	x := &PropertyList{Lparen: p.expect(LPAREN)}
+	x := p.propLists.new()
+	x.Lparen = p.expect(LPAREN)
 	if p.tok != RPAREN {
 		for {
 			x.List = append(x.List, p.parseProperty())
@@ -74,7 +76,8 @@ func (p *parser) parsePropertyList() *PropertyList {
 }
 
 func (p *parser) parseProperty() *Property {
-	x := &Property{KeyPos: p.pos}
+	x := p.props.new()
+	x.KeyPos = p.pos
 	switch p.tok {
 	case STRING:
 		x.Key = unquoteString(p.lit)
@@ -98,7 +101,8 @@ func (p *parser) parseProperty() *Property {
 		}
 	}
 	if p.tok != COMMA && p.tok != RPAREN {
-		v := &Literal{ValuePos: p.pos, ValueEnd: p.pos + Pos(len(p.lit)), Kind: p.tok}
+		v := p.literals.new()
+		*v = Literal{ValuePos: p.pos, ValueEnd: p.pos + Pos(len(p.lit)), Kind: p.tok}
 		switch p.tok {
 		case STRING:
 			v.Value = unquoteString(p.lit)
@@ -127,7 +131,8 @@ func (p *parser) parseArgs() []*Literal {
 	list := []*Literal{}
 	if p.tok != RPAREN {
 		for {
-			x := &Literal{ValuePos: p.pos, ValueEnd: p.pos + Pos(len(p.lit)), Kind: p.tok}
+			x := p.literals.new()
+			*x = Literal{ValuePos: p.pos, ValueEnd: p.pos + Pos(len(p.lit)), Kind: p.tok}
 			switch p.tok {
 			case IDENT:
 				x.Value = p.lit
@@ -204,7 +209,8 @@ func (p *parser) parseType() *Type {
 	if p.tok != IDENT {
 		p.errorExpected("type")
 	}
-	t := &Type{NamePos: p.pos, Name: upper(p.lit)}
+	t := p.types.new()
+	t.NamePos, t.Name = p.pos, upper(p.lit)
 	p.next()
 	if t.Name == "INTERVAL" {
 		// INTERVAL YEAR [TO MONTH], INTERVAL DAY [TO SECOND], ...

@@ -43,6 +43,12 @@ type parser struct {
 	principals slab[Principal]
 	names      slab[QualifiedName]
 	idents     slab[Ident]
+	strs       slab[StringLit]
+	types      slab[Type]
+	props      slab[Property]
+	propLists  slab[PropertyList]
+	literals   slab[Literal]
+	columns    slab[ColumnDef]
 }
 
 // A slab hands out values of type T from chunks allocated together.
