@@ -393,6 +393,7 @@ type (
 		RowFilterColumns []*Literal
 
 		Temporary          bool           // CREATE TEMP[ORARY] TABLE
+		PartitionColumns   []*ColumnDef   // PARTITIONED BY (column type, ...): set when a type is given; PartitionBy has the names
 		TableConstraints   []*Constraint  // Constraints, parsed
 		Options            *PropertyList  // OPTIONS (...)
 		ClusterAuto        bool           // CLUSTER BY AUTO

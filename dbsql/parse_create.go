@@ -411,7 +411,7 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 			p.next()
 			p.expectKw("BY")
 			p.once(pos, s.PartitionBy != nil, "PARTITIONED BY")
-			s.PartitionBy = p.parseIdentList()
+			s.PartitionBy, s.PartitionColumns = p.parsePartitionColumns()
 		case p.is("CLUSTER"):
 			p.next()
 			p.expectKw("BY")
@@ -471,6 +471,34 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 		}
 		clauses = true
 	}
+}
+
+// parsePartitionColumns parses PARTITIONED BY's ( column [type], ... ):
+// the names and, when a type is given, the columns.
+func (p *parser) parsePartitionColumns() ([]Ident, []*ColumnDef) {
+	p.expect(LPAREN)
+	var names []Ident
+	var cols []*ColumnDef
+	typed := false
+	for {
+		c := &ColumnDef{Name: p.parseIdent()}
+		if p.tok != COMMA && p.tok != RPAREN {
+			c.Type = p.parseType()
+			typed = true
+		}
+		c.EndPos = p.prevEnd
+		names = append(names, c.Name)
+		cols = append(cols, c)
+		if p.tok != COMMA {
+			break
+		}
+		p.next()
+	}
+	p.expect(RPAREN)
+	if !typed {
+		cols = nil
+	}
+	return names, cols
 }
 
 // parseBucketing parses CLUSTERED BY (columns) [SORTED BY (columns)] INTO

@@ -605,6 +605,9 @@ func (p *parser) parseDrop() Stmt {
 	}
 	s.IfExists = p.parseIfExists()
 	s.Object = &Securable{TypePos: pos, Type: t, Name: p.parseName(t), EndPos: p.prevEnd}
+	if s.Temporary {
+		p.checkUnqualified(strings.ToLower(string(t)), s.Object.Name)
+	}
 	switch {
 	case p.is("CASCADE"), p.is("RESTRICT"):
 		if t != Catalog && t != Schema && t != Database {

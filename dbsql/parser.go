@@ -132,6 +132,22 @@ func (p *parser) peek() (Token, string) {
 	}
 }
 
+// peek2 returns the second token after the next one, and its literal.
+func (p *parser) peek2() (Token, string) {
+	saved := p.sc
+	defer func() { p.sc = saved }()
+	p.sc.err = nil
+	for n := 0; ; {
+		_, tok, lit := p.sc.Scan()
+		if tok == COMMENT {
+			continue
+		}
+		if n++; n == 2 || tok == EOF {
+			return tok, lit
+		}
+	}
+}
+
 // peekIs reports whether the token after the next one is the keyword kw.
 func (p *parser) peekIs(kw string) bool {
 	tok, lit := p.peek()
@@ -325,7 +341,7 @@ func (p *parser) parseStmtBody() Stmt {
 	case "COMMENT":
 		return p.parseCommentOn()
 	case "SET":
-		if p.peekIs("TAG") {
+		if tok, lit := p.peek2(); p.peekIs("TAG") && tok == IDENT && strings.EqualFold(lit, "ON") {
 			return p.parseTag()
 		}
 		return p.parseOpaque(start) // SET of a configuration, a variable, a time zone, ...

@@ -431,7 +431,17 @@ func (p *printer) stmt(s Stmt) {
 			p.WriteString(" OPTIONS ")
 			p.props(s.Options)
 		}
-		if s.PartitionBy != nil {
+		switch {
+		case s.PartitionColumns != nil:
+			p.WriteString(" PARTITIONED BY (")
+			for i, c := range s.PartitionColumns {
+				if i > 0 {
+					p.WriteString(", ")
+				}
+				p.column(c)
+			}
+			p.WriteByte(')')
+		case s.PartitionBy != nil:
 			p.WriteString(" PARTITIONED BY ")
 			p.identList(s.PartitionBy)
 		}
