@@ -775,9 +775,6 @@ func (p *parser) parseColumnDef(ctx columnContext) *ColumnDef {
 				p.errorExpectedWord("a column property (NOT NULL, COMMENT, DEFAULT, GENERATED, MASK, ...), ',' or ')'",
 					[]string{"NOT", "COMMENT", "COLLATE", "DEFAULT", "GENERATED", "MASK", "CONSTRAINT", "PRIMARY", "REFERENCES"})
 			}
-			if c.Generated != nil && c.Default != nil {
-				p.fail(c.Default.From, "a column cannot have both a DEFAULT and a GENERATED value")
-			}
 			c.EndPos = p.prevEnd
 			return c
 		}
