@@ -375,6 +375,11 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 	if s.Temporary {
 		p.checkUnqualified("table", s.Name)
 	}
+	if p.isAny("LIKE", "CLONE", "SHALLOW", "DEEP") {
+		// CREATE TABLE ... LIKE source, and Delta's [SHALLOW | DEEP]
+		// CLONE: kept opaque.
+		return p.parseOpaque(s.Create)
+	}
 	if p.tok == LPAREN {
 		s.Columns, s.Constraints, s.TableConstraints = p.parseTableElements(colTable)
 		if s.Columns == nil {
@@ -387,6 +392,10 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 		switch {
 		case p.tok == LPAREN:
 			p.fail(pos, "the column list must come right after the table name")
+		case p.isAny("ROW", "STORED") && !p.peekIs("FILTER"):
+			// The Hive format clauses ROW FORMAT and STORED AS (CREATE
+			// TABLE with Hive format): kept opaque.
+			return p.parseOpaque(s.Create)
 		case p.is("WITH"):
 			p.next()
 			p.expectKw("ROW")
