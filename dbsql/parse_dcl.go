@@ -607,6 +607,10 @@ func (p *parser) parseDrop() Stmt {
 	s.Object = &Securable{TypePos: pos, Type: t, Name: p.parseName(t), EndPos: p.prevEnd}
 	if s.Temporary {
 		p.checkUnqualified(strings.ToLower(string(t)), s.Object.Name)
+		if t == Table && !s.IfExists {
+			// DROP {TEMP | TEMPORARY} TABLE table_name [IF EXISTS]
+			s.IfExists = p.parseIfExists()
+		}
 	}
 	switch {
 	case p.is("CASCADE"), p.is("RESTRICT"):
@@ -616,8 +620,8 @@ func (p *parser) parseDrop() Stmt {
 		s.Behavior = upper(p.lit)
 		p.next()
 	case p.is("FORCE"):
-		if t != ExternalLocation && t != StorageCredential && t != ServiceCredential && t != Credential {
-			p.fail(p.pos, "DROP %s takes no FORCE: only external locations and credentials are dropped with FORCE", t)
+		if t != Table && t != ExternalLocation && t != StorageCredential && t != ServiceCredential && t != Credential {
+			p.fail(p.pos, "DROP %s takes no FORCE: only tables, external locations and credentials are dropped with FORCE", t)
 		}
 		s.Force = true
 		p.next()

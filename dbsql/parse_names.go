@@ -32,6 +32,11 @@ func (p *parser) parseWord() Ident {
 }
 
 func (p *parser) parseQualifiedName() *QualifiedName {
+	if p.is("IDENTIFIER") {
+		if tok, _ := p.peek(); tok == LPAREN {
+			panic(keepOpaque{}) // IDENTIFIER(expression): the name is known when the statement runs
+		}
+	}
 	x := p.names.new()
 	x.Parts = p.idents.list(3)
 	x.Parts = append(x.Parts, p.parseIdentWhat("name"))

@@ -80,6 +80,11 @@ func (s *slab[T]) list(n int) []T {
 // bailout is the panic value that abandons the current statement.
 type bailout struct{}
 
+// keepOpaque is the panic value that keeps the current statement as an
+// OpaqueStmt: it names an object with IDENTIFIER(expression), whose name
+// is known only when the statement runs.
+type keepOpaque struct{}
+
 func (p *parser) init(filename string, src []byte) {
 	p.src = string(src)
 	p.file = &File{Name: filename, Size: len(src)}
@@ -285,6 +290,12 @@ func (p *parser) parseStmt() (s Stmt) {
 	p.depth = 0
 	defer func() {
 		if r := recover(); r != nil {
+			if _, ok := r.(keepOpaque); ok {
+				p.skipStmt()
+				verb := upper(p.src[start-1 : start-1+Pos(identLen(p.src[start-1:]))])
+				s = &OpaqueStmt{Verb: verb, Span: p.span(start, p.prevEnd)}
+				return
+			}
 			if _, ok := r.(bailout); !ok {
 				panic(r)
 			}

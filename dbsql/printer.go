@@ -577,10 +577,14 @@ func (p *printer) stmt(s Stmt) {
 			p.WriteString("TEMPORARY ")
 		}
 		p.WriteString(string(s.Object.Type) + " ")
-		if s.IfExists {
+		tempTable := s.Temporary && s.Object.Type == Table // DROP TEMPORARY TABLE name IF EXISTS
+		if s.IfExists && !tempTable {
 			p.WriteString("IF EXISTS ")
 		}
 		p.name(s.Object.Name)
+		if s.IfExists && tempTable {
+			p.WriteString(" IF EXISTS")
+		}
 		if s.Behavior != "" {
 			p.WriteString(" " + s.Behavior)
 		}
