@@ -51,15 +51,31 @@ type parser struct {
 	columns    slab[ColumnDef]
 }
 
-// A slab hands out values of type T from chunks allocated together.
-type slab[T any] struct{ buf []T }
+// A slab hands out values of type T from chunks allocated together. The
+// chunks double from 8 values to slabSize, so that a short script does not
+// pay for long ones.
+type slab[T any] struct {
+	buf  []T
+	size int // of the last chunk
+}
 
 const slabSize = 256
+
+// grow allocates a chunk of at least n values.
+func (s *slab[T]) grow(n int) {
+	switch {
+	case s.size == 0:
+		s.size = 8
+	case s.size < slabSize:
+		s.size *= 2
+	}
+	s.buf = make([]T, max(s.size, n))
+}
 
 // new returns a pointer to a zero T.
 func (s *slab[T]) new() *T {
 	if len(s.buf) == 0 {
-		s.buf = make([]T, slabSize)
+		s.grow(1)
 	}
 	x := &s.buf[0]
 	s.buf = s.buf[1:]
@@ -70,7 +86,7 @@ func (s *slab[T]) new() *T {
 // reallocates, so the slices never overlap.
 func (s *slab[T]) list(n int) []T {
 	if len(s.buf) < n {
-		s.buf = make([]T, slabSize)
+		s.grow(n)
 	}
 	x := s.buf[:0:n]
 	s.buf = s.buf[n:]
