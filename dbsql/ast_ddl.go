@@ -215,6 +215,8 @@ type (
 		In     *QualifiedName // FROM or IN: the catalog or schema listed
 		Like   *StringLit     // [LIKE] 'pattern'
 		EndPos Pos
+
+		LikeName *QualifiedName // SHOW FUNCTIONS [LIKE] function_name
 	}
 
 	// A DescribeStmt is DESCRIBE (or DESC) [kind] [EXTENDED] securable

@@ -420,7 +420,12 @@ func (p *parser) parseShow() Stmt {
 		s.In = p.parseName(t)
 	}
 	if s.What != "CREATE TABLE" && s.What != "TBLPROPERTIES" && s.What != "COLUMNS" {
-		if p.got("LIKE") || p.tok == STRING {
+		like := p.got("LIKE")
+		switch {
+		case strings.HasSuffix(s.What, "FUNCTIONS") && (p.tok == IDENT || p.tok == QUOTEDIDENT):
+			// SHOW FUNCTIONS [LIKE] function_name
+			s.LikeName = p.parseQualifiedName()
+		case like || p.tok == STRING:
 			s.Like = p.parseString()
 		}
 	}

@@ -240,6 +240,10 @@ func (p *printer) stmtDDL(s Stmt) {
 			p.name(s.In)
 		}
 		p.clause("LIKE", s.Like)
+		if s.LikeName != nil {
+			p.WriteString(" LIKE ")
+			p.name(s.LikeName)
+		}
 	case *DescribeStmt:
 		p.WriteString("DESCRIBE ")
 		if s.Kind != "" {
