@@ -308,6 +308,11 @@ func (p *parser) parseStmt() (s Stmt) {
 		if r := recover(); r != nil {
 			if _, ok := r.(keepOpaque); ok {
 				p.skipStmt()
+				if p.tok == EOF && p.depth > 0 {
+					p.error(p.pos, "expected ')', found end of input")
+					s = &BadStmt{From: start, To: p.prevEnd}
+					return
+				}
 				verb := upper(p.src[start-1 : start-1+Pos(identLen(p.src[start-1:]))])
 				s = &OpaqueStmt{Verb: verb, Span: p.span(start, p.prevEnd)}
 				return
