@@ -115,6 +115,11 @@ type Property struct {
 	Key    string
 	Value  *Literal // nil when the value is omitted
 	EndPos Pos
+
+	// Expr is a value that is not a constant, such as a call of
+	// secret('scope', 'key') in the OPTIONS of a connection; Value is
+	// then nil.
+	Expr *Span
 }
 
 // Pos returns the position of the key.
@@ -194,6 +199,15 @@ type ColumnDef struct {
 	MaskUsing []*Literal     // MASK ... USING COLUMNS (...)
 	Comment   *StringLit
 	EndPos    Pos
+
+	Collate     *QualifiedName // COLLATE collation
+	GeneratedAs *Span          // GENERATED ALWAYS AS ( expr ): the expression
+	Identity    *Identity      // GENERATED { ALWAYS | BY DEFAULT } AS IDENTITY
+	Constraints []*Constraint  // column constraints: PRIMARY KEY, REFERENCES
+
+	// ALTER TABLE ... ADD COLUMN only: FIRST, or AFTER column.
+	First bool
+	After *Ident
 }
 
 // Pos returns the position of the column name.
@@ -245,7 +259,10 @@ const (
 	Model              ObjectType = "MODEL"
 	ExternalMetadata   ObjectType = "EXTERNAL METADATA"
 	ForeignCatalogType ObjectType = "FOREIGN CATALOG"
-	Column             ObjectType = "COLUMN" // in COMMENT ON only
+	Column             ObjectType = "COLUMN" // in COMMENT ON and SET TAG ON only
+	Procedure          ObjectType = "PROCEDURE"
+	AnyFile            ObjectType = "ANY FILE"           // legacy hive_metastore table ACLs
+	AnonymousFunction  ObjectType = "ANONYMOUS FUNCTION" // legacy hive_metastore table ACLs
 )
 
 // A Securable names the object of a GRANT, REVOKE, ALTER or DROP: its type
@@ -319,7 +336,7 @@ type (
 		Span
 	}
 
-	// A CreateCatalogStmt is CREATE CATALOG.
+	// A CreateCatalogStmt is CREATE [FOREIGN] CATALOG.
 	CreateCatalogStmt struct {
 		Create          Pos
 		IfNotExists     bool
@@ -329,6 +346,11 @@ type (
 		Comment         *StringLit
 		Options         *PropertyList
 		EndPos          Pos
+
+		Foreign          bool           // CREATE FOREIGN CATALOG
+		Connection       *QualifiedName // USING CONNECTION name (foreign catalogs)
+		DefaultCollation *QualifiedName // DEFAULT COLLATION name
+		RetainDropped    *Interval      // RETAIN DROPPED FOR n unit
 	}
 
 	// A CreateSchemaStmt is CREATE SCHEMA or CREATE DATABASE.
@@ -342,6 +364,9 @@ type (
 		Comment         *StringLit
 		Properties      *PropertyList // WITH DBPROPERTIES
 		EndPos          Pos
+
+		DefaultCollation *QualifiedName // DEFAULT COLLATION name
+		RetainDropped    *Interval      // RETAIN DROPPED FOR n unit
 	}
 
 	// A CreateTableStmt is CREATE [OR REPLACE] [EXTERNAL] TABLE or
@@ -366,6 +391,16 @@ type (
 		// WITH ROW FILTER function ON (columns)
 		RowFilter        *QualifiedName
 		RowFilterColumns []*Literal
+
+		Temporary          bool           // CREATE TEMP[ORARY] TABLE
+		PartitionColumns   []*ColumnDef   // PARTITIONED BY (column type, ...): set when a type is given; PartitionBy has the names
+		TableConstraints   []*Constraint  // Constraints, parsed
+		Options            *PropertyList  // OPTIONS (...)
+		ClusterAuto        bool           // CLUSTER BY AUTO
+		ClusterNone        bool           // CLUSTER BY NONE
+		Bucketing          *Bucketing     // CLUSTERED BY ... INTO n BUCKETS
+		LocationCredential *QualifiedName // LOCATION ... WITH (CREDENTIAL name)
+		DefaultCollation   *QualifiedName // DEFAULT COLLATION name
 	}
 
 	// A CreateFunctionStmt is CREATE [OR REPLACE] [TEMPORARY] FUNCTION.
@@ -386,6 +421,9 @@ type (
 		Return        *Span  // RETURN expression or query
 		Body          *Span  // AS $$ body $$ or AS 'body': Text is the body
 		EndPos        Pos
+
+		Environment      *PropertyList  // ENVIRONMENT (dependencies = ..., environment_version = ...)
+		DefaultCollation *QualifiedName // DEFAULT COLLATION name
 	}
 
 	// A GrantStmt is GRANT privileges ON securable TO principal.
@@ -412,13 +450,17 @@ type (
 		Owner  *Principal
 	}
 
-	// A DropStmt is DROP securable [IF EXISTS] name [CASCADE | RESTRICT].
+	// A DropStmt is DROP [TEMPORARY] securable [IF EXISTS] name
+	// [CASCADE | RESTRICT | FORCE].
 	DropStmt struct {
 		Drop     Pos
 		IfExists bool
 		Object   *Securable
 		Behavior string // "", "CASCADE" or "RESTRICT"
 		EndPos   Pos
+
+		Temporary bool // DROP TEMPORARY FUNCTION, DROP TEMPORARY TABLE
+		Force     bool // FORCE (external locations and credentials)
 	}
 
 	// A CreateViewStmt is CREATE [OR REPLACE] [TEMPORARY] VIEW.
@@ -433,6 +475,12 @@ type (
 		Properties  *PropertyList // TBLPROPERTIES
 		As          *Span         // the query
 		EndPos      Pos
+
+		Global           bool           // CREATE GLOBAL TEMPORARY VIEW
+		SchemaBinding    string         // WITH SCHEMA BINDING, COMPENSATION, EVOLUTION or TYPE EVOLUTION
+		Metrics          bool           // WITH METRICS (a metric view)
+		Language         *Ident         // LANGUAGE YAML; Name is upper case
+		DefaultCollation *QualifiedName // DEFAULT COLLATION name
 	}
 
 	// A CreateVolumeStmt is CREATE [EXTERNAL] VOLUME.
@@ -455,6 +503,8 @@ type (
 		Function *QualifiedName // nil with Drop
 		Columns  []*Literal     // the function's arguments: columns (Kind IDENT) or constants
 		EndPos   Pos
+
+		Type ObjectType // "" for TABLE; MaterializedView or StreamingTable
 	}
 
 	// A ColumnMaskStmt is ALTER TABLE name ALTER COLUMN column SET MASK
@@ -467,6 +517,8 @@ type (
 		Function     *QualifiedName // nil with Drop
 		UsingColumns []*Literal     // further arguments: columns (Kind IDENT) or constants
 		EndPos       Pos
+
+		Type ObjectType // "" for TABLE; MaterializedView or StreamingTable
 	}
 
 	// A ShowGrantsStmt is SHOW GRANTS [principal] ON securable.
@@ -485,12 +537,16 @@ type (
 		EndPos  Pos
 	}
 
-	// A UseStmt is USE [CATALOG | SCHEMA | DATABASE] name.
+	// A UseStmt is USE [CATALOG | SCHEMA | DATABASE] name, or the same
+	// with the name given as a string literal; then Name is nil and
+	// Literal holds it.
 	UseStmt struct {
 		Use    Pos
 		Type   ObjectType // "", Catalog, Schema or Database
 		Name   *QualifiedName
 		EndPos Pos
+
+		Literal *StringLit
 	}
 )
 

@@ -72,6 +72,14 @@ func (p *printer) node(n Node) error {
 	case *ViewColumn:
 		p.ident(n.Name.Name)
 		p.clause("COMMENT", n.Comment)
+	case *Constraint:
+		p.constraint(n)
+	case *Schedule:
+		p.schedule(n)
+	case *Interval:
+		p.interval(n)
+	case AlterAction:
+		p.action(n)
 	default:
 		return fmt.Errorf("dbsql: cannot print %T", n)
 	}
@@ -169,8 +177,14 @@ func (p *printer) param(x *Param) {
 
 func (p *printer) column(c *ColumnDef) {
 	p.ident(c.Name.Name)
-	p.WriteByte(' ')
-	p.typ(c.Type)
+	if c.Type != nil {
+		p.WriteByte(' ')
+		p.typ(c.Type)
+	}
+	if c.Collate != nil {
+		p.WriteString(" COLLATE ")
+		p.collationName(c.Collate)
+	}
 	if c.NotNull {
 		p.WriteString(" NOT NULL")
 	}
@@ -179,6 +193,10 @@ func (p *printer) column(c *ColumnDef) {
 	}
 	if c.Default != nil {
 		p.WriteString(" DEFAULT " + c.Default.Text)
+	}
+	for _, k := range c.Constraints {
+		p.WriteByte(' ')
+		p.constraint(k)
 	}
 	if c.Mask != nil {
 		p.WriteString(" MASK ")
@@ -191,6 +209,58 @@ func (p *printer) column(c *ColumnDef) {
 	if c.Comment != nil {
 		p.WriteString(" COMMENT ")
 		p.str(c.Comment.Value)
+	}
+	if c.First {
+		p.WriteString(" FIRST")
+	}
+	if c.After != nil {
+		p.WriteString(" AFTER ")
+		p.ident(c.After.Name)
+	}
+}
+
+// constraint writes a table or column constraint.
+func (p *printer) constraint(c *Constraint) {
+	if c.Name != nil {
+		p.WriteString("CONSTRAINT ")
+		p.ident(c.Name.Name)
+		p.WriteByte(' ')
+	}
+	p.WriteString(c.Kind)
+	switch c.Kind {
+	case "PRIMARY KEY":
+		if c.Columns != nil {
+			p.WriteString(" (")
+			for i := range c.Columns {
+				if i > 0 {
+					p.WriteString(", ")
+				}
+				p.ident(c.Columns[i].Name)
+				if c.Timeseries != nil && c.Timeseries.NamePos == c.Columns[i].NamePos {
+					p.WriteString(" TIMESERIES")
+				}
+			}
+			p.WriteByte(')')
+		}
+	case "FOREIGN KEY":
+		p.WriteByte(' ')
+		p.identList(c.Columns)
+		fallthrough
+	case "REFERENCES":
+		if c.Kind == "FOREIGN KEY" {
+			p.WriteString(" REFERENCES")
+		}
+		p.WriteByte(' ')
+		p.name(c.References)
+		if c.RefColumns != nil {
+			p.WriteByte(' ')
+			p.identList(c.RefColumns)
+		}
+	case "CHECK":
+		p.WriteString(" (" + c.Check.Text + ")")
+	}
+	if c.Options != nil {
+		p.WriteString(" " + c.Options.Text)
 	}
 }
 
@@ -227,7 +297,10 @@ func (p *printer) props(x *PropertyList) {
 
 func (p *printer) property(x *Property) {
 	p.str(x.Key)
-	if x.Value != nil {
+	switch {
+	case x.Expr != nil:
+		p.WriteString(" = " + x.Expr.Text)
+	case x.Value != nil:
 		p.WriteString(" = ")
 		p.literal(x.Value)
 	}
@@ -292,7 +365,11 @@ func (p *printer) stmt(s Stmt) {
 	case *OpaqueStmt:
 		p.WriteString(s.Text)
 	case *CreateCatalogStmt:
-		p.WriteString("CREATE CATALOG ")
+		p.WriteString("CREATE ")
+		if s.Foreign {
+			p.WriteString("FOREIGN ")
+		}
+		p.WriteString("CATALOG ")
 		if s.IfNotExists {
 			p.WriteString("IF NOT EXISTS ")
 		}
@@ -301,8 +378,14 @@ func (p *printer) stmt(s Stmt) {
 			p.WriteString(" USING SHARE ")
 			p.name(s.UsingShare)
 		}
+		if s.Connection != nil {
+			p.WriteString(" USING CONNECTION ")
+			p.name(s.Connection)
+		}
 		p.clause("MANAGED LOCATION", s.ManagedLocation)
 		p.clause("COMMENT", s.Comment)
+		p.collation(s.DefaultCollation)
+		p.retain(" RETAIN DROPPED FOR ", s.RetainDropped)
 		if s.Options != nil {
 			p.WriteString(" OPTIONS ")
 			p.props(s.Options)
@@ -316,6 +399,8 @@ func (p *printer) stmt(s Stmt) {
 		p.clause("MANAGED LOCATION", s.ManagedLocation)
 		p.clause("LOCATION", s.Location)
 		p.clause("COMMENT", s.Comment)
+		p.collation(s.DefaultCollation)
+		p.retain(" RETAIN DROPPED FOR ", s.RetainDropped)
 		if s.Properties != nil {
 			p.WriteString(" WITH DBPROPERTIES ")
 			p.props(s.Properties)
@@ -324,6 +409,9 @@ func (p *printer) stmt(s Stmt) {
 		p.WriteString("CREATE ")
 		if s.OrReplace {
 			p.WriteString("OR REPLACE ")
+		}
+		if s.Temporary {
+			p.WriteString("TEMPORARY ")
 		}
 		if s.External {
 			p.WriteString("EXTERNAL ")
@@ -339,26 +427,49 @@ func (p *printer) stmt(s Stmt) {
 		if s.Using != nil {
 			p.WriteString(" USING " + s.Using.Name)
 		}
-		if s.PartitionBy != nil {
+		if s.Options != nil {
+			p.WriteString(" OPTIONS ")
+			p.props(s.Options)
+		}
+		switch {
+		case s.PartitionColumns != nil:
+			p.WriteString(" PARTITIONED BY (")
+			for i, c := range s.PartitionColumns {
+				if i > 0 {
+					p.WriteString(", ")
+				}
+				p.column(c)
+			}
+			p.WriteByte(')')
+		case s.PartitionBy != nil:
 			p.WriteString(" PARTITIONED BY ")
 			p.identList(s.PartitionBy)
 		}
-		if s.ClusterBy != nil {
+		switch {
+		case s.ClusterAuto:
+			p.WriteString(" CLUSTER BY AUTO")
+		case s.ClusterNone:
+			p.WriteString(" CLUSTER BY NONE")
+		case s.ClusterBy != nil:
 			p.WriteString(" CLUSTER BY ")
 			p.identList(s.ClusterBy)
 		}
+		if s.Bucketing != nil {
+			p.bucketing(s.Bucketing)
+		}
 		p.clause("LOCATION", s.Location)
+		if s.LocationCredential != nil {
+			p.WriteString(" WITH (CREDENTIAL ")
+			p.name(s.LocationCredential)
+			p.WriteByte(')')
+		}
 		p.clause("COMMENT", s.Comment)
+		p.collation(s.DefaultCollation)
 		if s.Properties != nil {
 			p.WriteString(" TBLPROPERTIES ")
 			p.props(s.Properties)
 		}
-		if s.RowFilter != nil {
-			p.WriteString(" WITH ROW FILTER ")
-			p.name(s.RowFilter)
-			p.WriteString(" ON ")
-			p.args(s.RowFilterColumns)
-		}
+		p.rowFilter(s.RowFilter, s.RowFilterColumns)
 		if s.As != nil {
 			p.WriteString(" AS ")
 			p.WriteString(s.As.Text)
@@ -414,6 +525,14 @@ func (p *printer) stmt(s Stmt) {
 		if s.DataAccess != "" {
 			p.WriteString("\n  " + s.DataAccess)
 		}
+		if s.DefaultCollation != nil {
+			p.WriteString("\n ")
+			p.collation(s.DefaultCollation)
+		}
+		if s.Environment != nil {
+			p.WriteString("\n  ENVIRONMENT ")
+			p.props(s.Environment)
+		}
 		if s.Comment != nil {
 			p.WriteString("\n ")
 			p.clause("COMMENT", s.Comment)
@@ -453,18 +572,32 @@ func (p *printer) stmt(s Stmt) {
 		p.WriteString(" OWNER TO ")
 		p.principal(s.Owner)
 	case *DropStmt:
-		p.WriteString("DROP " + string(s.Object.Type) + " ")
-		if s.IfExists {
+		p.WriteString("DROP ")
+		if s.Temporary {
+			p.WriteString("TEMPORARY ")
+		}
+		p.WriteString(string(s.Object.Type) + " ")
+		tempTable := s.Temporary && s.Object.Type == Table // DROP TEMPORARY TABLE name IF EXISTS
+		if s.IfExists && !tempTable {
 			p.WriteString("IF EXISTS ")
 		}
 		p.name(s.Object.Name)
+		if s.IfExists && tempTable {
+			p.WriteString(" IF EXISTS")
+		}
 		if s.Behavior != "" {
 			p.WriteString(" " + s.Behavior)
+		}
+		if s.Force {
+			p.WriteString(" FORCE")
 		}
 	case *CreateViewStmt:
 		p.WriteString("CREATE ")
 		if s.OrReplace {
 			p.WriteString("OR REPLACE ")
+		}
+		if s.Global {
+			p.WriteString("GLOBAL ")
 		}
 		if s.Temporary {
 			p.WriteString("TEMPORARY ")
@@ -485,10 +618,20 @@ func (p *printer) stmt(s Stmt) {
 			}
 			p.WriteByte(')')
 		}
+		if s.SchemaBinding != "" {
+			p.WriteString(" WITH SCHEMA " + s.SchemaBinding)
+		}
+		if s.Metrics {
+			p.WriteString(" WITH METRICS")
+		}
 		p.clause("COMMENT", s.Comment)
+		p.collation(s.DefaultCollation)
 		if s.Properties != nil {
 			p.WriteString(" TBLPROPERTIES ")
 			p.props(s.Properties)
+		}
+		if s.Language != nil {
+			p.WriteString(" LANGUAGE " + s.Language.Name)
 		}
 		p.WriteString(" AS ")
 		p.WriteString(s.As.Text)
@@ -505,8 +648,7 @@ func (p *printer) stmt(s Stmt) {
 		p.clause("LOCATION", s.Location)
 		p.clause("COMMENT", s.Comment)
 	case *RowFilterStmt:
-		p.WriteString("ALTER TABLE ")
-		p.name(s.Table)
+		p.alterTable(s.Type, s.Table)
 		if s.Drop {
 			p.WriteString(" DROP ROW FILTER")
 			break
@@ -516,8 +658,7 @@ func (p *printer) stmt(s Stmt) {
 		p.WriteString(" ON ")
 		p.args(s.Columns)
 	case *ColumnMaskStmt:
-		p.WriteString("ALTER TABLE ")
-		p.name(s.Table)
+		p.alterTable(s.Type, s.Table)
 		p.WriteString(" ALTER COLUMN ")
 		p.ident(s.Column.Name)
 		if s.Drop {
@@ -551,7 +692,13 @@ func (p *printer) stmt(s Stmt) {
 		if s.Type != "" {
 			p.WriteString(string(s.Type) + " ")
 		}
-		p.name(s.Name)
+		if s.Literal != nil {
+			p.str(s.Literal.Value)
+		} else {
+			p.name(s.Name)
+		}
+	default:
+		p.stmtDDL(s)
 	}
 }
 

@@ -129,7 +129,7 @@ func TestParseStmtErrors(t *testing.T) {
 	tests := []struct{ src, want string }{
 		{"", "dbsql: 1:1: expected statement, found end of input"},
 		{"GRANT SELECT ON t TO a; GRANT SELECT ON t TO b", "dbsql: 1:25: expected end of input, found second statement"},
-		{"GRANT SELECT ON t TO", "dbsql: 1:21: expected principal, found end of input"},
+		{"GRANT SELECT ON t TO", "dbsql: 1:21: expected principal (a user, group or service principal), found end of input"},
 		{"SELECT (1", "dbsql: 1:10: expected ')', found end of input"},
 	}
 	for _, tt := range tests {

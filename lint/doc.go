@@ -12,6 +12,11 @@
 // GRANT and REVOKE statements into grants, and [privileges.Audit] checks
 // them against [privileges.Required].
 //
+// [RunWithoutPayload] lints a script without its payload: it runs the rules
+// that need nothing but the script ([Rule.WithoutPayload]) and returns the
+// rules it skipped. [RunEdit] lints an edit script against the edit that
+// the change from the old payload to the new one calls for.
+//
 // A [Diagnostic] is a finding in the script; an error returned by Run means
 // that the linter could not run (an invalid payload, a kind of script the
 // payload has none of). [Write] formats diagnostics as text, JSON or SARIF.

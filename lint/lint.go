@@ -21,6 +21,11 @@ import (
 type Rule struct {
 	Code, Name, Doc, URL string
 	Run                  func(*Pass)
+
+	// WithoutPayload marks a rule that needs nothing but the script: it
+	// runs in [RunWithoutPayload] too, on a Pass without payload,
+	// requirements or reference.
+	WithoutPayload bool
 }
 
 // The severities of diagnostics, the module's one severity type.
@@ -46,7 +51,9 @@ func (d Diagnostic) String() string {
 }
 
 // A Pass is what a rule runs on: the parsed script, the payload, and the
-// script the generator makes of the payload for the same kind.
+// script the generator makes of the payload for the same kind. In
+// [RunWithoutPayload] only File, Err and Changes are set: the rules that
+// run there ([Rule.WithoutPayload]) use nothing else.
 type Pass struct {
 	// File is the parsed script. Statements with syntax errors are
 	// *dbsql.BadStmt.
@@ -111,6 +118,23 @@ func (p *Pass) add(d Diagnostic) {
 // rules that compare with the generated script, which needs the old
 // payload.
 func Run(filename string, src []byte, in *ucbootstrap.Integration, kind generator.Kind) ([]Diagnostic, error) {
+	pass, err := newPass(filename, src, in, kind)
+	if err != nil {
+		return nil, err
+	}
+	if kind != generator.Edit {
+		ref, err := reference(in, kind)
+		if err != nil {
+			return nil, err
+		}
+		pass.Reference = ref
+	}
+	return runRules(pass, func(*Rule) bool { return true }), nil
+}
+
+// newPass checks the payload and the kind, parses the script and returns
+// the Pass of every rule, without the reference script.
+func newPass(filename string, src []byte, in *ucbootstrap.Integration, kind generator.Kind) (*Pass, error) {
 	if in == nil {
 		return nil, errors.New("lint: no payload")
 	}
@@ -130,22 +154,23 @@ func Run(filename string, src []byte, in *ucbootstrap.Integration, kind generato
 		}
 		pass.Requirements = reqs
 	}
-	if kind != generator.Edit {
-		ref, err := reference(in, kind)
-		if err != nil {
-			return nil, err
-		}
-		pass.Reference = ref
-	}
 	pass.Changes = listing.FromScript(f)
+	return pass, nil
+}
+
+// runRules runs the rules that keep accepts on pass and returns their
+// diagnostics, sorted and without repeats.
+func runRules(pass *Pass, keep func(*Rule) bool) []Diagnostic {
 	var diags []Diagnostic
 	pass.diags = &diags
 	for _, r := range Rules() {
-		pass.rule = r
-		r.Run(pass)
+		if keep(r) {
+			pass.rule = r
+			r.Run(pass)
+		}
 	}
 	slices.SortFunc(diags, compareDiagnostics)
-	return slices.CompactFunc(diags, func(a, b Diagnostic) bool { return a == b }), nil
+	return slices.CompactFunc(diags, func(a, b Diagnostic) bool { return a == b })
 }
 
 // reference returns the parsed script the generator makes for kind.

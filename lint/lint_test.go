@@ -80,7 +80,7 @@ var wantRx = regexp.MustCompile(`--\s*want\s+(.*)$`)
 // module root; default testdata/lint/payload.yaml) and "-- kind: KIND"
 // (default bootstrap).
 func parseFixture(t *testing.T, file string, src []byte) (payload string, kind generator.Kind, wants []expectation) {
-	payload, kind = filepath.Join("testdata", "lint", "payload.yaml"), generator.Bootstrap
+	payload, kind = filepath.Join("testdata", "lint", "payload.yaml"), generator.Bootstrap // "none": no payload
 	sc := bufio.NewScanner(bytes.NewReader(src))
 	for n := 1; sc.Scan(); n++ {
 		line := sc.Text()
@@ -110,6 +110,24 @@ func parseFixture(t *testing.T, file string, src []byte) (payload string, kind g
 		}
 	}
 	return payload, kind, wants
+}
+
+// runFixture lints a fixture: with lint.RunWithoutPayload when its payload
+// is "none", with lint.RunEdit when a "-- from: PATH" header names the old
+// payload of an edit, with lint.Run otherwise.
+func runFixture(t *testing.T, name string, src []byte, payload string, kind generator.Kind) ([]lint.Diagnostic, error) {
+	if payload == "none" {
+		diags, _ := lint.RunWithoutPayload(name, src)
+		return diags, nil
+	}
+	in := decode(t, filepath.Join(root, payload))
+	sc := bufio.NewScanner(bytes.NewReader(src))
+	for sc.Scan() {
+		if from, ok := strings.CutPrefix(sc.Text(), "-- from:"); ok {
+			return lint.RunEdit(name, src, in, decode(t, filepath.Join(root, strings.TrimSpace(from))))
+		}
+	}
+	return lint.Run(name, src, in, kind)
 }
 
 func decode(t *testing.T, path string) *ucbootstrap.Integration {
@@ -155,9 +173,8 @@ func checkFixture(t *testing.T, r *lint.Rule, file string) {
 	if !slices.ContainsFunc(wants, func(w expectation) bool { return strings.Contains(w.rx.String(), r.Code) }) {
 		t.Errorf("%s: no expectation of %s", file, r.Code)
 	}
-	in := decode(t, filepath.Join(root, payload))
 	name := filepath.ToSlash(file)
-	diags, err := lint.Run(name, src, in, kind)
+	diags, err := runFixture(t, name, src, payload, kind)
 	if err != nil {
 		t.Fatalf("Run: %v", err)
 	}
@@ -242,13 +259,12 @@ func TestRunDeterministic(t *testing.T) {
 			t.Fatal(err)
 		}
 		payload, kind, _ := parseFixture(t, file, src)
-		in := decode(t, filepath.Join(root, payload))
-		first, err := lint.Run(file, src, in, kind)
+		first, err := runFixture(t, file, src, payload, kind)
 		if err != nil {
 			t.Fatal(err)
 		}
 		for range 3 {
-			again, _ := lint.Run(file, src, in, kind)
+			again, _ := runFixture(t, file, src, payload, kind)
 			if !slices.Equal(first, again) {
 				t.Fatalf("%s: diagnostics differ between runs", file)
 			}

@@ -32,6 +32,9 @@ var rules = []*Rule{
 	rule("UCB012", "destructive", "drop or revoke that breaks enforcement", runDestructive),
 	rule("UCB013", "catalogguard", "catalog guard removed or changed", runCatalogGuard),
 	rule("UCB014", "catalogname", "catalog name differs from the payload", runCatalogName),
+	rule("UCB015", "samples", "grant or revoke on the read-only samples catalog", runSamples),
+	rule("UCB016", "cleanup", "cleanup script no longer cleans up", runCleanup),
+	rule("UCB017", "editchange", "edit no longer makes a change it calls for", runEditChange),
 }
 
 // Rules returns the rules, in code order. The caller must not modify them.

@@ -78,6 +78,7 @@ const (
 	CodeDeletedPrincipal = "deleted-principal" // a grant to a principal that no longer exists
 	CodeHiveMetastore    = "hive-metastore"    // legacy hive_metastore rows, read and ignored
 	CodeUnknownPrivilege = "unknown-privilege" // a privilege Unity Catalog does not have, ignored
+	CodeShareGrant       = "share-grant"       // grants of shares to recipients, which no requirement uses
 )
 
 // A Finding is something the audit saw beyond the requirements.
@@ -213,6 +214,10 @@ type auditor struct {
 	owners  map[objectKey]string     // facts.Owners by object
 	unread  map[objectKey]unreadFact // facts.Unreadable and Unfetched by object
 	absent  map[objectKey]string     // facts.Absent by object
+
+	// Share grants (to recipients), counted and reported once.
+	shares   int
+	sharePos Position
 }
 
 // indexEntry lists the requirements a grant on a securable may satisfy:
@@ -623,6 +628,10 @@ func (a *auditor) finish() {
 	if a.hive > 0 {
 		a.addFinding(Finding{Code: CodeHiveMetastore, Severity: SeverityInfo,
 			Message: fmt.Sprintf("%d hive_metastore row(s) read and ignored (first at %s): legacy table ACLs do not grant Unity Catalog privileges", a.hive, a.hivePos)})
+	}
+	if a.shares > 0 {
+		a.addFinding(Finding{Code: CodeShareGrant, Severity: SeverityInfo,
+			Message: fmt.Sprintf("%d share grant(s) to Delta Sharing recipients read (first at %s): no requirement of the integration uses shares", a.shares, a.sharePos)})
 	}
 	a.legacyFindings()
 	a.unknownFindings()

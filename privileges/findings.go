@@ -17,6 +17,15 @@ func (a *auditor) findings(g Grant, isSP bool) {
 		a.hive++
 		return
 	}
+	if g.On.Type == Share {
+		// A share is granted to recipients, outside the metastore's
+		// principals: counted, never matched.
+		if a.shares == 0 || g.Pos.File < a.sharePos.File || g.Pos.File == a.sharePos.File && g.Pos.Line < a.sharePos.Line {
+			a.sharePos = g.Pos
+		}
+		a.shares++
+		return
+	}
 	add := func(code string, sev Severity, fix, format string, args ...any) {
 		gc := g
 		a.addFinding(Finding{Code: code, Severity: sev, Message: fmt.Sprintf(format, args...), Grant: &gc, Fix: fix})

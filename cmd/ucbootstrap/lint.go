@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,6 +15,7 @@ import (
 
 type lintFlags struct {
 	payload string
+	from    string
 	kind    string
 	format  string
 	output  string
@@ -23,7 +25,7 @@ type lintFlags struct {
 func newLintCmd() *cobra.Command {
 	var f lintFlags
 	cmd := &cobra.Command{
-		Use:   "lint SCRIPT... --payload PAYLOAD",
+		Use:   "lint SCRIPT... [--payload PAYLOAD]",
 		Short: "Check a hand-edited setup script against its integration payload",
 		Long: `lint parses each SQL SCRIPT (- reads standard input) and checks it against the
 script that the integration payload PAYLOAD calls for: what it no longer does
@@ -34,6 +36,14 @@ what it exposes (the governance catalog granted to another principal). Each
 diagnostic has a stable code, documented at
 ` + lint.HelpURL + `.
 
+Without --payload, lint runs the rules that need nothing but the script
+(syntax, ineffective and inapplicable grants, legacy privilege names,
+workspace-local groups, storage URIs, the read-only samples catalog) and says
+on standard error which rules it skipped. With --kind cleanup, it also checks
+that the script is a cleanup and still drops the governance catalog; with
+--kind edit --from OLD, it compares the script with the edit script that the
+change from the payload OLD to PAYLOAD calls for.
+
 Formats: text (file:line:col: CODE message), json (versioned, with each
 rule's name and help URL) and sarif (SARIF 2.1.0, for code scanning).
 
@@ -43,6 +53,12 @@ cannot be read.`,
 		Example: `  # The bootstrap script, edited by hand, before a person runs it.
   ucbootstrap generate examples/payloads/manual-token.yaml -o bootstrap.sql
   ucbootstrap lint bootstrap.sql --payload examples/payloads/manual-token.yaml
+
+  # Any script, without its payload: syntax and payload-free checks.
+  ucbootstrap lint setup.sql
+
+  # An edit script, against the change from the old payload.
+  ucbootstrap lint --kind edit edit.sql --payload new.yaml --from old.yaml
 
   # A cleanup script, with the findings for code scanning.
   ucbootstrap lint --kind cleanup cleanup.sql --payload payload.yaml \
@@ -58,12 +74,14 @@ cannot be read.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&f.payload, "payload", "", "the integration payload `PAYLOAD` the script was generated from (JSON or YAML; - for standard input)")
+	fl.StringVar(&f.payload, "payload", "", "the integration payload `PAYLOAD` the script was generated from (JSON or YAML; - for standard input); without it, only the checks that need no payload run")
+	fl.StringVar(&f.from, "from", "", "with --kind edit, the payload `OLD` the metastore was set up with: the script is compared with the edit from OLD to PAYLOAD")
 	addChoice(cmd, &f.kind, "kind", "bootstrap", "kind", "kind of script: "+orList(kindNames()), kindNames()...)
 	addChoice(cmd, &f.format, "format", "text", "format", "output format: "+orList(lint.Formats), lint.Formats...)
 	fl.StringVarP(&f.output, "output", "o", "", "write the diagnostics to the file `OUT`, atomically, instead of standard output")
 	fl.BoolVar(&f.lenient, "lenient", false, "report unknown payload keys as warnings instead of errors")
 	must(cmd.MarkFlagFilename("payload", payloadExts...))
+	must(cmd.MarkFlagFilename("from", payloadExts...))
 	must(cmd.MarkFlagFilename("output", "txt", "json", "sarif"))
 	cmd.ValidArgsFunction = func(*cobra.Command, []string, string) ([]cobra.Completion, cobra.ShellCompDirective) {
 		return []cobra.Completion{"sql"}, cobra.ShellCompDirectiveFilterFileExt
@@ -73,11 +91,15 @@ cannot be read.`,
 
 // check refuses a command line that cannot work.
 func (f *lintFlags) check(scripts []string) error {
-	if f.payload == "" {
-		return usageErrorf("lint needs --payload PAYLOAD, the integration payload the script was generated from")
+	switch {
+	case f.from != "" && f.kind != string(generator.Edit):
+		return usageErrorf("--from is only for --kind edit, not %s: add --kind edit, or drop --from", f.kind)
+	case f.from != "" && f.payload == "":
+		return usageErrorf("--from needs --payload PAYLOAD, the new payload the edit script goes to")
 	}
+	inputs := append([]string{f.payload, f.from}, scripts...)
 	stdins := 0
-	for _, p := range append([]string{f.payload}, scripts...) {
+	for _, p := range inputs {
 		if p == "-" {
 			stdins++
 		}
@@ -85,11 +107,16 @@ func (f *lintFlags) check(scripts []string) error {
 	if stdins > 1 {
 		return usageErrorf("only one input can be - (standard input): give the others as files")
 	}
-	inputs := []namedPath{{"the payload", f.payload}}
-	for _, s := range scripts {
-		inputs = append(inputs, namedPath{"the script", s})
+	var named []namedPath
+	for _, in := range []namedPath{{"the payload", f.payload}, {"the old payload", f.from}} {
+		if in.path != "" {
+			named = append(named, in)
+		}
 	}
-	return checkPaths(inputs, []namedPath{{"-o", f.output}})
+	for _, s := range scripts {
+		named = append(named, namedPath{"the script", s})
+	}
+	return checkPaths(named, []namedPath{{"-o", f.output}})
 }
 
 func runLint(cmd *cobra.Command, scripts []string, f lintFlags) error {
@@ -98,9 +125,17 @@ func runLint(cmd *cobra.Command, scripts []string, f lintFlags) error {
 	}
 	// Read every input before reporting on any, so that an unreadable file
 	// (exit code 2) is not hidden behind diagnostics.
-	p, err := decodeFile(cmd.InOrStdin(), f.payload, f.lenient, noSecrets)
-	if err != nil {
-		return err
+	var p, old *payload
+	var err error
+	if f.payload != "" {
+		if p, err = decodeFile(cmd.InOrStdin(), f.payload, f.lenient, noSecrets); err != nil {
+			return err
+		}
+	}
+	if f.from != "" {
+		if old, err = decodeFile(cmd.InOrStdin(), f.from, f.lenient, noSecrets); err != nil {
+			return err
+		}
 	}
 	names := make([]string, len(scripts))
 	srcs := make([][]byte, len(scripts))
@@ -109,12 +144,27 @@ func runLint(cmd *cobra.Command, scripts []string, f lintFlags) error {
 			return err
 		}
 	}
-	if err := diagnose(cmd.ErrOrStderr(), p); err != nil {
+	var payloads []*payload
+	for _, x := range []*payload{p, old} {
+		if x != nil {
+			payloads = append(payloads, x)
+		}
+	}
+	if err := diagnose(cmd.ErrOrStderr(), payloads...); err != nil {
 		return err
 	}
 	var diags []lint.Diagnostic
 	for i := range scripts {
-		ds, err := lint.Run(names[i], srcs[i], p.in, generator.Kind(f.kind))
+		var ds []lint.Diagnostic
+		var err error
+		switch {
+		case p == nil:
+			ds, _ = lint.RunWithoutPayload(names[i], srcs[i])
+		case old != nil:
+			ds, err = lint.RunEdit(names[i], srcs[i], p.in, old.in)
+		default:
+			ds, err = lint.Run(names[i], srcs[i], p.in, generator.Kind(f.kind))
+		}
 		if err != nil {
 			return &exitError{code: exitFindings, err: fmt.Errorf("ucbootstrap: %s: %w", p.name, err)}
 		}
@@ -127,10 +177,24 @@ func runLint(cmd *cobra.Command, scripts []string, f lintFlags) error {
 	if err := writeOutput(cmd.OutOrStdout(), "-o", f.output, out.Bytes()); err != nil {
 		return err
 	}
+	if p == nil {
+		fmt.Fprintln(cmd.ErrOrStderr(), skippedLine(lint.Skipped()))
+	}
 	if len(diags) > 0 {
 		return findings()
 	}
 	return nil
+}
+
+// skippedLine says in one line which rules lint skipped without a payload,
+// and why.
+func skippedLine(rules []*lint.Rule) string {
+	list := make([]string, len(rules))
+	for i, r := range rules {
+		list[i] = r.Code + " " + r.Name
+	}
+	return "ucbootstrap: without --payload, skipped " + strings.Join(list, ", ") +
+		": they compare the script with its payload; give --payload PAYLOAD to run them"
 }
 
 // readScript returns the bytes of the script at path, or of stdin when path

@@ -21,6 +21,14 @@ import (
 //     is the one the header line has most of: comma, tab or semicolon).
 //     Header names are matched ignoring case, underscores and blanks:
 //     Principal, ActionType (or privilege), ObjectType and ObjectKey.
+//   - The fixed-width text form the reference prints for SHOW GRANTS: a
+//     header line over a line of dashes, each column starting under its
+//     dashes (a row that does not line up is split at its blanks).
+//   - Share grants: information_schema.share_recipient_privileges rows
+//     (recipient_name, share_name, privilege_type), SHOW GRANTS ON SHARE
+//     (a recipient column) and SHOW GRANTS TO RECIPIENT (share and
+//     privilege, the recipient not named: Principal is empty). They are
+//     grants on a SHARE, which no requirement uses.
 //   - information_schema *_privileges rows as CSV or TSV: grantee,
 //     privilege_type, inherited_from and the object's name columns
 //     (catalog_name; catalog_name and schema_name; table_catalog,
@@ -52,8 +60,9 @@ import (
 // names, Grant.Spelling keeps the listing's spelling) and object names
 // with [NewSecurable]. Rows about hive_metastore (ObjectType CATALOG$,
 // ANY_FILE or ANONYMOUS_FUNCTION, ActionType OWN or DENIED_*, objects in
-// the hive_metastore catalog, and SHOW GRANTS keys without a catalog, such
-// as "`default`.`orders`") are read with Hive and Legacy set. A grant
+// the hive_metastore catalog, SHOW GRANTS keys without a catalog, such
+// as "`default`.`orders`", and empty keys, whose object is left unnamed)
+// are read with Hive and Legacy set. A grant
 // to a deleted principal has an empty Principal. Grant.Pos is the row's
 // first field (CSV), or the start of the JSON object, array or string the
 // grant comes from.
@@ -237,6 +246,8 @@ func (r *reader) read(in io.Reader) error {
 		return &ReadError{Pos: privileges.Position{File: r.name, Line: 1, Col: 1}, Msg: "read: " + err.Error(), Err: err}
 	case c == '{' || c == '[':
 		return r.readJSON(br)
+	case isTextTable(br):
+		return r.readText(br)
 	}
 	return r.readCSV(br)
 }

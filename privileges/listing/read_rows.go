@@ -46,6 +46,7 @@ const (
 	colSecurableType
 	colMember // member, user_name
 	colGroup  // group, group_name
+	colShareName
 	numCols
 
 	noCol col = 255 // a column the readers ignore
@@ -59,12 +60,16 @@ var colLabels = [numCols]string{
 	"volume_catalog", "volume_schema", "volume_name",
 	"external_location_name", "connection_name", "storage_credential_name",
 	"catalog_owner", "schema_owner", "table_owner", "owner", "full_name", "securable_type",
-	"member", "group",
+	"member", "group", "share_name",
 }
 
 // colNames maps normalised header spellings (see normName) to columns.
 var colNames = map[string]col{
 	"principal": colPrincipal, "grantee": colPrincipal,
+	// A share's grants go to recipients: share_recipient_privileges has
+	// recipient_name, SHOW GRANTS ON SHARE a recipient column.
+	"recipientname": colPrincipal, "recipient": colPrincipal,
+	"sharename": colShareName, "share": colShareName,
 	"actiontype": colPrivilege, "privilege": colPrivilege, "privilegetype": colPrivilege,
 	"objecttype": colObjectType, "objectkey": colObjectKey,
 	"inheritedfrom": colInheritedFrom, "grantor": colGrantor,
@@ -169,6 +174,9 @@ type plan struct {
 	parts []col // the object's name columns, outermost first
 	owner col   // the owner column
 	view  string
+	// noPrincipal marks rows without a principal column: SHOW GRANTS TO
+	// RECIPIENT lists the shares of one recipient, and does not name it.
+	noPrincipal bool
 }
 
 // rows names the rows of a plan in messages.
@@ -196,7 +204,12 @@ var infoSchemaPlans = []*plan{
 	{kind: planInfoSchema, t: privileges.ExternalLocation, parts: []col{colExternalLocationName}, view: "information_schema.external_location_privileges"},
 	{kind: planInfoSchema, t: privileges.Connection, parts: []col{colConnectionName}, view: "information_schema.connection_privileges"},
 	{kind: planInfoSchema, t: privileges.StorageCredential, parts: []col{colStorageCredentialName}, view: "information_schema.storage_credential_privileges"},
+	{kind: planInfoSchema, t: privileges.Share, parts: []col{colShareName}, view: "information_schema.share_recipient_privileges"},
 }
+
+// recipientSharesPlan reads SHOW GRANTS TO RECIPIENT: share and privilege
+// columns, the recipient left out.
+var recipientSharesPlan = &plan{kind: planInfoSchema, t: privileges.Share, parts: []col{colShareName}, view: "SHOW GRANTS TO RECIPIENT", noPrincipal: true}
 
 // ownerPlans are the owner listings, tried in order: the first whose
 // owner column is present wins.
@@ -212,7 +225,8 @@ var (
 	grantCols = setOf(colPrincipal, colPrivilege, colObjectType, colObjectKey, colInheritedFrom, colGrantor,
 		colCatalogName, colSchemaName, colTableCatalog, colTableSchema, colTableName,
 		colRoutineCatalog, colRoutineSchema, colRoutineName, colSpecificCatalog, colSpecificSchema, colSpecificName,
-		colVolumeCatalog, colVolumeSchema, colVolumeName, colExternalLocationName, colConnectionName, colStorageCredentialName)
+		colVolumeCatalog, colVolumeSchema, colVolumeName, colExternalLocationName, colConnectionName, colStorageCredentialName,
+		colShareName)
 	ownerCols  = setOf(colCatalogOwner, colSchemaOwner, colTableOwner, colOwner)
 	memberCols = setOf(colPrincipal, colMember, colGroup)
 )
@@ -251,6 +265,12 @@ func grantPlan(set colSet, what string, seen []string, lenient bool) (*plan, err
 			return nil, missingError(colLabels[c], what, seen, "SHOW GRANTS output needs Principal, ActionType, ObjectType and ObjectKey")
 		}
 		return showPlan, nil
+	}
+	if set.has(colShareName) && !set.has(colPrincipal) {
+		if c, ok := firstMissing(set, []col{colPrivilege}); ok {
+			return nil, missingError(colLabels[c], what, seen, "SHOW GRANTS TO RECIPIENT output needs share and privilege")
+		}
+		return recipientSharesPlan, nil
 	}
 	for _, p := range infoSchemaPlans {
 		if _, ok := firstMissing(set, p.parts); ok {
@@ -396,6 +416,9 @@ func (r *reader) row(rw *row, p *plan) error {
 // count.)
 func (r *reader) showGrant(rw *row) error {
 	spelling := rw.vals[colPrivilege]
+	if normName(rw.name(colPrincipal)) == "recipient" {
+		return r.shareGrant(rw)
+	}
 	ot := r.objectType(rw.vals[colObjectType])
 	if !ot.ok {
 		return r.errorf(rw.posOf(colObjectType), "unknown %s %q: expected one of %s", rw.name(colObjectType), rw.vals[colObjectType], typeList)
@@ -413,9 +436,12 @@ func (r *reader) showGrant(rw *row) error {
 		on = securable(privileges.Catalog, key)
 	case ot.hive: // ANY_FILE, ANONYMOUS_FUNCTION
 		on = privileges.Securable{Type: ot.t}
-	case key == "":
-		return r.errorf(rw.posOf(colObjectKey), "empty %s for a %s row: SHOW GRANTS names the object in %s; fill it in or remove the row",
-			rw.name(colObjectKey), ot.t, rw.name(colObjectKey))
+	case isNull(key):
+		// Unity Catalog names every object in ObjectKey; legacy
+		// hive_metastore listings leave it empty (ucx's fixtures have
+		// OWN rows on TABLE with an empty key): a hive row, of an object
+		// the listing does not name.
+		on, short = privileges.Securable{Type: ot.t}, true
 	default:
 		plain, dots := scanName(key)
 		if plain {
@@ -433,6 +459,24 @@ func (r *reader) showGrant(rw *row) error {
 	hive := ot.hive || pv.hive || short || isHive(on)
 	if !r.yield(privileges.Grant{Principal: rw.vals[colPrincipal], Privilege: pv.p, On: on, Spelling: spelling,
 		Legacy: pv.legacy || hive, Hive: hive, Pos: rw.pos}, nil) {
+		return errStop
+	}
+	return nil
+}
+
+// shareGrant reads a row of SHOW GRANTS ON SHARE: recipient, actionType
+// and, when the output gives them, objectType and objectKey (the share).
+func (r *reader) shareGrant(rw *row) error {
+	spelling := rw.vals[colPrivilege]
+	pv, ok := r.privilege(spelling, privileges.Share)
+	if !ok {
+		return r.errorf(rw.posOf(colPrivilege), "empty %s: every row needs a privilege; fill it in or remove the row", rw.name(colPrivilege))
+	}
+	on := privileges.Securable{Type: privileges.Share}
+	if key := trimSpace(rw.vals[colObjectKey]); !isNull(key) {
+		on = privileges.NewSecurable(privileges.Share, key)
+	}
+	if !r.yield(privileges.Grant{Principal: rw.vals[colPrincipal], Privilege: pv.p, On: on, Spelling: spelling, Legacy: pv.legacy, Pos: rw.pos}, nil) {
 		return errStop
 	}
 	return nil

@@ -32,7 +32,9 @@ type ScriptChange struct {
 }
 
 // FromScript returns the grant changes a parsed script makes, in script
-// order. Other statements are skipped.
+// order. Other statements are skipped. Grants on hive_metastore (CATALOG
+// without a name, objects in hive_metastore, ANY FILE, ANONYMOUS FUNCTION)
+// have Hive set.
 func FromScript(f *dbsql.File) []ScriptChange {
 	var out []ScriptChange
 	for _, st := range f.Stmts {
@@ -60,11 +62,12 @@ func FromScript(f *dbsql.File) []ScriptChange {
 		if kind == OwnerChange {
 			c.Owner = principal.Name.Name
 		}
+		hive := isHive(c.On) || c.On.Type == anyFile || c.On.Type == anonymousFunction
 		for _, pr := range privs {
 			priv, legacy := privileges.Normalize(pr.Name, c.On.Type)
 			pp := f.Position(pr.Pos())
 			c.Grants = append(c.Grants, privileges.Grant{Principal: principal.Name.Name, Privilege: priv, On: c.On, Spelling: pr.Name,
-				Legacy: legacy, Pos: privileges.Position{File: pp.File, Line: pp.Line, Col: pp.Col}})
+				Legacy: legacy, Hive: hive, Pos: privileges.Position{File: pp.File, Line: pp.Line, Col: pp.Col}})
 		}
 		out = append(out, c)
 	}
@@ -78,6 +81,10 @@ func securableOf(s *dbsql.Securable) privileges.Securable {
 		t = privileges.SecurableType(s.Type)
 	}
 	if s.Name == nil {
+		if t == privileges.Catalog {
+			// GRANT ... ON CATALOG without a name: hive_metastore.
+			return privileges.SecurableOf(t, hiveMetastore)
+		}
 		return privileges.SecurableOf(t)
 	}
 	parts := make([]string, len(s.Name.Parts))

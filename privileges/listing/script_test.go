@@ -1,6 +1,7 @@
 package listing
 
 import (
+	"fmt"
 	"iter"
 	"testing"
 
@@ -93,5 +94,29 @@ func TestRESTGrantNulls(t *testing.T) {
 	}
 	if _, err := RESTGrant("a@x.com", on, " ", "", ""); err == nil {
 		t.Error("an empty privilege is not an error")
+	}
+}
+
+// TestFromScriptHive checks that the grants of a script on hive_metastore
+// are labelled Hive.
+func TestFromScriptHive(t *testing.T) {
+	f, err := dbsql.ParseFile("hive.sql", []byte("GRANT USAGE ON CATALOG TO g;\nGRANT SELECT ON ANY FILE TO g;\nGRANT SELECT ON hive_metastore.default.t TO g;\nGRANT SELECT ON main.s.t TO g;\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, c := range FromScript(f) {
+		for _, gr := range c.Grants {
+			got = append(got, fmt.Sprintf("%s %s hive=%v legacy=%v", gr.Privilege, gr.On, gr.Hive, gr.Legacy))
+		}
+	}
+	want := []string{
+		"USE_CATALOG CATALOG hive_metastore hive=true legacy=true",
+		"SELECT ANY FILE hive=true legacy=false",
+		"SELECT TABLE hive_metastore.default.t hive=true legacy=false",
+		"SELECT TABLE main.s.t hive=false legacy=false",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("grants (-want +got):\n%s", diff)
 	}
 }
