@@ -3,10 +3,8 @@ package databricks
 import (
 	"cmp"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -18,6 +16,8 @@ import (
 
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/ucbootstrap/ucbootstrap"
 
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
@@ -38,6 +38,8 @@ type Client struct {
 
 	// meta is shared by the copies of a client that Fetch makes.
 	meta *metastoreCache
+	// secrets are the credentials, which Redact removes from messages.
+	secrets []ucbootstrap.Secret
 }
 
 // metastoreCache remembers the ID of the workspace's metastore.
@@ -63,6 +65,7 @@ func New(cfg Config) (*Client, error) {
 		minBackoff: positive(cfg.MinBackoff, DefaultMinBackoff),
 		maxBackoff: positive(cfg.MaxBackoff, DefaultMaxBackoff),
 		meta:       &metastoreCache{},
+		secrets:    []ucbootstrap.Secret{cfg.Token, cfg.ClientSecret},
 	}
 	c.maxBackoff = max(c.maxBackoff, c.minBackoff)
 	if c.hc == nil {
@@ -147,7 +150,7 @@ func tokenError(err error) error {
 		if re.ErrorDescription != "" {
 			msg += ": " + re.ErrorDescription
 		}
-		return &APIError{Status: re.Response.StatusCode, Code: re.ErrorCode, Message: msg}
+		return &APIError{Status: re.Response.StatusCode, Code: re.ErrorCode, Message: msg, RetryAfter: -1}
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -165,6 +168,9 @@ type APIError struct {
 	Code, Message string
 	// Securable is the securable the request was about, if any.
 	Securable privileges.Securable
+	// RetryAfter is the wait the server asked for with Retry-After (capped
+	// at two minutes), or -1 when it asked for none.
+	RetryAfter time.Duration
 }
 
 // Error returns "databricks: TABLE a.b.c: 403 PERMISSION_DENIED: message".
@@ -202,18 +208,20 @@ func withCounter(ctx context.Context, n *atomic.Int64) context.Context {
 // get calls GET path (escaped, from the workspace root) with the query,
 // retrying as configured, and decodes the JSON response into out.
 func (c *Client) get(ctx context.Context, path string, query url.Values, sec privileges.Securable, out any) error {
-	u := *c.base
-	u.RawPath = path
-	var err error
-	if u.Path, err = url.PathUnescape(path); err != nil {
-		return fmt.Errorf("databricks: bad path %q", path)
-	}
-	u.RawQuery = query.Encode()
-	target := u.String()
 	for attempt := 1; ; attempt++ {
-		wait, retry, err := c.once(ctx, target, path, sec, out)
+		err := c.Do(ctx, Request{Path: path, Query: query}, out)
 		if err == nil {
 			return nil
+		}
+		wait, retry := time.Duration(-1), false
+		var ae *APIError
+		var te *TransportError
+		switch {
+		case errors.As(err, &ae):
+			ae.Securable = sec
+			retry, wait = ae.Status == http.StatusTooManyRequests || ae.Status >= 500, ae.RetryAfter
+		case errors.As(err, &te):
+			retry = ctx.Err() == nil
 		}
 		if !retry || attempt >= c.attempts || ctx.Err() != nil {
 			if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
@@ -243,81 +251,4 @@ func (c *Client) backoff(attempt int) time.Duration {
 	}
 	d = min(d, c.maxBackoff)
 	return d/2 + rand.N(d/2+1)
-}
-
-// once makes one attempt. wait is the Retry-After of the response, or -1;
-// retry says whether another attempt may succeed.
-func (c *Client) once(ctx context.Context, target, path string, sec privileges.Securable, out any) (wait time.Duration, retry bool, err error) {
-	wait = -1
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	header, err := c.auth(actx)
-	if err != nil {
-		var ae *APIError
-		if errors.As(err, &ae) {
-			ae.Securable = sec
-			return wait, ae.Status == http.StatusTooManyRequests || ae.Status >= 500, ae
-		}
-		switch {
-		case ctx.Err() != nil:
-			return wait, false, fmt.Errorf("databricks: GET %s: %w", path, ctx.Err())
-		case actx.Err() != nil:
-			return wait, true, fmt.Errorf("databricks: token request: timed out after %v: %w", c.timeout, context.DeadlineExceeded)
-		}
-		return wait, true, err
-	}
-	req, err := http.NewRequestWithContext(actx, http.MethodGet, target, nil)
-	if err != nil {
-		return wait, false, fmt.Errorf("databricks: GET %s: %v", path, err)
-	}
-	req.Header.Set("Authorization", header)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "ucbootstrap")
-	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
-		n.Add(1)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the URL is in the message already
-		}
-		if ctx.Err() == nil && actx.Err() != nil {
-			return wait, true, fmt.Errorf("databricks: GET %s: timed out after %v: %w", path, c.timeout, context.DeadlineExceeded)
-		}
-		return wait, ctx.Err() == nil, fmt.Errorf("databricks: GET %s: %w", path, err)
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	switch {
-	case err != nil && ctx.Err() == nil && actx.Err() != nil:
-		return wait, true, fmt.Errorf("databricks: GET %s: timed out after %v reading the response: %w", path, c.timeout, context.DeadlineExceeded)
-	case err != nil:
-		return wait, ctx.Err() == nil, fmt.Errorf("databricks: GET %s: reading the response: %w", path, err)
-	case len(body) > maxBody:
-		return wait, false, fmt.Errorf("databricks: GET %s: the response is larger than %d MiB", path, maxBody>>20)
-	}
-	if resp.StatusCode/100 != 2 {
-		ae := &APIError{Status: resp.StatusCode, Securable: sec}
-		var eb struct {
-			Code    string `json:"error_code"`
-			Message string `json:"message"`
-			Error   string `json:"error"`
-			Desc    string `json:"error_description"`
-		}
-		if json.Unmarshal(body, &eb) == nil {
-			ae.Code, ae.Message = cmp.Or(eb.Code, eb.Error), cmp.Or(eb.Message, eb.Desc)
-		}
-		retry := resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500
-		if s := resp.Header.Get("Retry-After"); retry && s != "" {
-			if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && n >= 0 {
-				wait = min(time.Duration(n)*time.Second, maxRetryAfter)
-			}
-		}
-		return wait, retry, ae
-	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return wait, false, fmt.Errorf("databricks: GET %s: decoding the response: %v", path, err)
-	}
-	return wait, false, nil
 }
