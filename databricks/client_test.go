@@ -73,14 +73,14 @@ func noSecret(t *testing.T, what, s string) {
 // seed grants on main, main.sales and main.sales.orders, with a deleted
 // principal.
 func seed(s *ucemu.Server) {
-	s.Grant("data-eng", privileges.UseCatalog, mainCat)
-	s.Grant("data-eng", privileges.UseSchema, mainCat)
-	s.Grant(testClientID, privileges.Manage, mainCat)
-	s.Grant("analysts", privileges.Select, salesSch)
-	s.Grant("", privileges.Select, salesSch) // a deleted principal
-	s.Grant("bob@example.com", privileges.Modify, ordersTbl)
-	s.Grant("analysts", privileges.Select, ordersTbl)
-	s.Grant("carol@example.com", privileges.Select, ordersTbl)
+	s.Grant("data-eng", string(privileges.UseCatalog), emu(mainCat))
+	s.Grant("data-eng", string(privileges.UseSchema), emu(mainCat))
+	s.Grant(testClientID, string(privileges.Manage), emu(mainCat))
+	s.Grant("analysts", string(privileges.Select), emu(salesSch))
+	s.Grant("", string(privileges.Select), emu(salesSch)) // a deleted principal
+	s.Grant("bob@example.com", string(privileges.Modify), emu(ordersTbl))
+	s.Grant("analysts", string(privileges.Select), emu(ordersTbl))
+	s.Grant("carol@example.com", string(privileges.Select), emu(ordersTbl))
 }
 
 func grant(p string, pv privileges.Privilege, on, from privileges.Securable) privileges.Grant {
@@ -145,7 +145,7 @@ func TestPermissionsDirect(t *testing.T) {
 
 func TestMetastorePermissions(t *testing.T) {
 	s := newServer(t)
-	s.Grant(testClientID, privileges.CreateCatalog, privileges.Securable{Type: privileges.Metastore})
+	s.Grant(testClientID, string(privileges.CreateCatalog), emu(privileges.Securable{Type: privileges.Metastore}))
 	c := newClient(t, tokenConfig(s))
 	for range 2 {
 		got, err := c.EffectivePermissions(context.Background(), privileges.Securable{Type: privileges.Metastore})
@@ -164,11 +164,11 @@ func TestMetastorePermissions(t *testing.T) {
 
 func TestOwner(t *testing.T) {
 	s := newServer(t)
-	s.SetOwner(mainCat, "admins-group")
-	s.SetOwner(salesSch, "bob@example.com")
-	s.SetOwner(ordersTbl, testClientID)
+	s.SetOwner(emu(mainCat), "admins-group")
+	s.SetOwner(emu(salesSch), "bob@example.com")
+	s.SetOwner(emu(ordersTbl), testClientID)
 	view := privileges.NewSecurable(privileges.View, "main.sales.v")
-	s.SetOwner(view, "carol@example.com")
+	s.SetOwner(emu(view), "carol@example.com")
 	c := newClient(t, oauthConfig(s))
 	for sec, want := range map[privileges.Securable]string{
 		mainCat: "admins-group", salesSch: "bob@example.com", ordersTbl: testClientID, view: "carol@example.com",
@@ -269,7 +269,7 @@ func TestNotFoundForbidden(t *testing.T) {
 	s := newServer(t)
 	seed(s)
 	secret := privileges.NewSecurable(privileges.Schema, "main.secret")
-	s.Forbid(secret)
+	s.Forbid(emu(secret))
 	c := newClient(t, tokenConfig(s))
 	ctx := context.Background()
 
@@ -553,3 +553,6 @@ func TestOAuthAgainstPayload(t *testing.T) {
 		t.Fatalf("Me = %q, %v", got, err)
 	}
 }
+
+// emu returns the emulator's name of a securable.
+func emu(sec privileges.Securable) ucemu.Securable { return ucemu.Sec(string(sec.Type), sec.Name) }

@@ -91,7 +91,7 @@ func seedGrants(s *ucemu.Server, grants []generator.Grant) {
 			on = privileges.SecurableOf(privileges.SecurableType(g.On.Type), g.On.Name...)
 		}
 		for _, p := range g.Privileges {
-			s.Grant(g.Principal, privileges.Key(p), on)
+			s.Grant(g.Principal, string(privileges.Key(p)), emu(on))
 		}
 	}
 }
@@ -117,13 +117,13 @@ func TestFetchEndToEnd(t *testing.T) {
 	seedGrants(s, scriptGrants(t, in))
 	// The script hands the governance catalog to the service principal;
 	// the data sources belong to others.
-	s.SetOwner(privileges.NewSecurable(privileges.Catalog, "immuta"), sp)
-	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system"))
-	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions"))
-	s.SetOwner(privileges.NewSecurable(privileges.Catalog, "main"), "data-owners")
+	s.SetOwner(emu(privileges.NewSecurable(privileges.Catalog, "immuta")), sp)
+	s.AddSecurable(emu(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
+	s.AddSecurable(emu(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions")))
+	s.SetOwner(emu(privileges.NewSecurable(privileges.Catalog, "main")), "data-owners")
 	// Other principals' grants, one to a deleted principal.
-	s.Grant("analysts", privileges.Select, privileges.NewSecurable(privileges.Schema, "main.sales"))
-	s.Grant("data-owners", privileges.AllPrivileges, privileges.NewSecurable(privileges.Catalog, "main"))
+	s.Grant("analysts", string(privileges.Select), emu(privileges.NewSecurable(privileges.Schema, "main.sales")))
+	s.Grant("data-owners", string(privileges.AllPrivileges), emu(privileges.NewSecurable(privileges.Catalog, "main")))
 
 	cfg, err := ConfigFrom(in, env(nil))
 	if err != nil {
@@ -203,10 +203,10 @@ func TestFetchEndToEnd(t *testing.T) {
 	// A different assignment order and page size give the same result.
 	s2 := newServer(t, ucemu.PageSize(3), ucemu.Seed(99), ucemu.NoEmptyPages())
 	seedGrants(s2, scriptGrants(t, in))
-	s2.SetOwner(privileges.NewSecurable(privileges.Catalog, "immuta"), sp)
-	s2.SetOwner(privileges.NewSecurable(privileges.Catalog, "main"), "data-owners")
-	s2.Grant("analysts", privileges.Select, privileges.NewSecurable(privileges.Schema, "main.sales"))
-	s2.Grant("data-owners", privileges.AllPrivileges, privileges.NewSecurable(privileges.Catalog, "main"))
+	s2.SetOwner(emu(privileges.NewSecurable(privileges.Catalog, "immuta")), sp)
+	s2.SetOwner(emu(privileges.NewSecurable(privileges.Catalog, "main")), "data-owners")
+	s2.Grant("analysts", string(privileges.Select), emu(privileges.NewSecurable(privileges.Schema, "main.sales")))
+	s2.Grant("data-owners", string(privileges.AllPrivileges), emu(privileges.NewSecurable(privileges.Catalog, "main")))
 	cfg.Host, cfg.HTTPClient = s2.URL, s2.Client()
 	f2, err := Fetch(context.Background(), newClient(t, cfg), reqs, FetchOptions{Concurrency: 16})
 	if err != nil {
@@ -274,7 +274,7 @@ func TestFetchFailed(t *testing.T) {
 	grants := scriptGrants(t, in)
 	seedGrants(s, grants)
 	hidden := privileges.NewSecurable(privileges.Schema, "main.sales")
-	s.Forbid(hidden)
+	s.Forbid(emu(hidden))
 	// finance is not in the metastore: the catalog is unknown.
 	reqs.List = append(reqs.List, privileges.Requirement{Who: privileges.ForServicePrincipal, Principal: sp,
 		Privilege: privileges.Select, On: privileges.NewSecurable(privileges.Table, "gone.x.y")})
@@ -471,9 +471,9 @@ func BenchmarkFetchLatency(b *testing.B) {
 	const latency = 20 * time.Millisecond
 	s := newServer(b, ucemu.PageSize(1000), ucemu.NoEmptyPages(), ucemu.Latency(latency))
 	seedGrants(s, scriptGrants(b, in))
-	s.SetOwner(privileges.NewSecurable(privileges.Catalog, "immuta"), sp)
-	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system"))
-	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions"))
+	s.SetOwner(emu(privileges.NewSecurable(privileges.Catalog, "immuta")), sp)
+	s.AddSecurable(emu(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
+	s.AddSecurable(emu(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions")))
 	securables := len(jobs(reqs))
 	for _, conc := range []int{8, 32} {
 		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
@@ -510,7 +510,7 @@ func TestFetchOnce(t *testing.T) {
 	}
 	s := newServer(t, ucemu.PageSize(1000), ucemu.NoEmptyPages())
 	seedGrants(s, scriptGrants(t, in))
-	s.SetOwner(privileges.NewSecurable(privileges.Catalog, "immuta"), sp)
+	s.SetOwner(emu(privileges.NewSecurable(privileges.Catalog, "immuta")), sp)
 	s.Fail(ucemu.EffectivePath, http.StatusServiceUnavailable, 2)
 	f, err := Fetch(context.Background(), newClient(t, tokenConfig(s)), reqs, FetchOptions{Concurrency: 32})
 	if err != nil {

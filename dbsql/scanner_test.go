@@ -172,3 +172,16 @@ func TestScanOperators(t *testing.T) {
 		t.Errorf("literals\n%s\nwant\n%s", g, src)
 	}
 }
+
+func TestStringValueAndIdentName(t *testing.T) {
+	for lit, want := range map[string]string{`'it\'s'`: "it's", `"a\nb"`: "a\nb", `r'a\b'`: `a\b`, `''`: ""} {
+		if got := dbsql.StringValue(lit); got != want {
+			t.Errorf("StringValue(%s) = %q, want %q", lit, got, want)
+		}
+	}
+	for lit, want := range map[string]string{"`a``b`": "a`b", "`x`": "x"} {
+		if got := dbsql.IdentName(lit); got != want {
+			t.Errorf("IdentName(%s) = %q, want %q", lit, got, want)
+		}
+	}
+}

@@ -126,11 +126,11 @@ func seedRequired(t *testing.T, s *ucemu.Server, payload string) {
 	}
 	for _, r := range reqs.List {
 		if r.On.Type != privileges.Metastore {
-			s.AddSecurable(r.On)
+			s.AddSecurable(emu(r.On))
 		}
 	}
 	for _, schema := range ucbootstrap.GovernanceSchemas {
-		s.AddSecurable(privileges.SecurableOf(privileges.Schema, reqs.Catalog, schema))
+		s.AddSecurable(emu(privileges.SecurableOf(privileges.Schema, reqs.Catalog, schema)))
 	}
 }
 
@@ -146,7 +146,7 @@ func seedGrants(t *testing.T, s *ucemu.Server, file string) {
 		if g.Hive || !g.Direct() {
 			continue
 		}
-		s.Grant(g.Principal, g.Privilege, g.On)
+		s.Grant(g.Principal, string(g.Privilege), emu(g.On))
 	}
 }
 
@@ -160,6 +160,6 @@ func seedOwners(t *testing.T, s *ucemu.Server, file string) {
 		t.Fatal(err)
 	}
 	for sec, o := range owners {
-		s.SetOwner(sec, o)
+		s.SetOwner(emu(sec), o)
 	}
 }

@@ -41,15 +41,15 @@ func liveServer(t *testing.T) *ucemu.Server {
 	t.Cleanup(func() { adjustConfig = old })
 	main, sales := privileges.NewSecurable(privileges.Catalog, "main"), privileges.NewSecurable(privileges.Schema, "main.sales")
 	for _, p := range []privileges.Privilege{privileges.UseCatalog, privileges.Manage} {
-		s.Grant(liveSP, p, main)
+		s.Grant(liveSP, string(p), emu(main))
 	}
 	for _, p := range []privileges.Privilege{privileges.UseSchema, privileges.Select} {
-		s.Grant(liveSP, p, sales)
+		s.Grant(liveSP, string(p), emu(sales))
 	}
-	s.Grant(liveSP, privileges.Modify, main) // inherited by main.sales
-	s.SetOwner(privileges.NewSecurable(privileges.Catalog, "immuta"), liveSP)
-	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system"))
-	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions"))
+	s.Grant(liveSP, string(privileges.Modify), emu(main)) // inherited by main.sales
+	s.SetOwner(emu(privileges.NewSecurable(privileges.Catalog, "immuta")), liveSP)
+	s.AddSecurable(emu(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
+	s.AddSecurable(emu(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions")))
 	return s
 }
 
@@ -91,7 +91,7 @@ func TestLiveAuditAndDump(t *testing.T) {
 	}
 
 	// An exposure and a missing privilege fail the live audit.
-	s.Grant("analysts", privileges.Select, privileges.NewSecurable(privileges.Schema, "immuta.immuta_system"))
+	s.Grant("analysts", string(privileges.Select), emu(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
 	code, out, _ := runCLI(t, "audit", payload, "--live")
 	if code != 1 || !strings.Contains(out, "error exposure: analysts holds SELECT on SCHEMA immuta.immuta_system") {
 		t.Errorf("live audit with an exposure: exit %d\n%s", code, out)
@@ -128,9 +128,9 @@ func TestLiveIdentityAndForbidden(t *testing.T) {
 	}
 	defer func() { adjustConfig = old }()
 	main := privileges.NewSecurable(privileges.Catalog, "main")
-	s.Grant(liveSP, privileges.UseCatalog, main)
-	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "main.sales"))
-	s.Forbid(main)
+	s.Grant(liveSP, string(privileges.UseCatalog), emu(main))
+	s.AddSecurable(emu(privileges.NewSecurable(privileges.Schema, "main.sales")))
+	s.Forbid(emu(main))
 	dir := t.TempDir()
 	payload := filepath.Join(dir, "payload.yaml")
 	if err := os.WriteFile(payload, []byte(livePayload), 0o644); err != nil {
@@ -150,3 +150,6 @@ func TestLiveIdentityAndForbidden(t *testing.T) {
 		t.Errorf("exit %d, want 1\n%s", code, out)
 	}
 }
+
+// emu returns the emulator's name of a securable.
+func emu(sec privileges.Securable) ucemu.Securable { return ucemu.Sec(string(sec.Type), sec.Name) }
