@@ -2,6 +2,7 @@ package ucemu
 
 import (
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -37,12 +38,24 @@ func (x *session) run(text string) (*relation, *sqlError) {
 	}
 	switch st := st.(type) {
 	case *dbsql.CreateCatalogStmt:
+		if err := checkNames(st.Name); err != nil {
+			return nil, err
+		}
 		return nil, x.createCatalog(st)
 	case *dbsql.CreateSchemaStmt:
+		if err := checkNames(st.Name); err != nil {
+			return nil, err
+		}
 		return nil, x.createSchema(st)
 	case *dbsql.CreateTableStmt:
+		if err := checkNames(st.Name); err != nil {
+			return nil, err
+		}
 		return nil, x.createTable(st)
 	case *dbsql.CreateFunctionStmt:
+		if err := checkNames(st.Name); err != nil {
+			return nil, err
+		}
 		return nil, x.createFunction(st)
 	case *dbsql.GrantStmt:
 		return nil, x.grant(st.Privileges, st.On, st.Principal, true)
@@ -74,7 +87,35 @@ func (x *session) run(text string) (*relation, *sqlError) {
 		}
 		return nil, unsupported("%s statements", st.Verb)
 	}
-	return nil, unsupported("this statement (%T)", st)
+	return nil, unsupported("%s statements", stmtKind(st))
+}
+
+// stmtKind names a statement the emulator does not run.
+func stmtKind(st dbsql.Stmt) string {
+	switch st.(type) {
+	case *dbsql.CreateViewStmt:
+		return "CREATE VIEW"
+	case *dbsql.CreateVolumeStmt:
+		return "CREATE VOLUME"
+	case *dbsql.RowFilterStmt:
+		return "ROW FILTER"
+	case *dbsql.ColumnMaskStmt:
+		return "COLUMN MASK"
+	case *dbsql.ShowGrantsStmt:
+		return "SHOW GRANTS"
+	}
+	return fmt.Sprintf("%T", st)
+}
+
+// checkNames refuses name parts that Unity Catalog does not allow: empty,
+// or with a period, a slash or a control character.
+func checkNames(q *dbsql.QualifiedName) *sqlError {
+	for _, p := range q.Parts {
+		if p.Name == "" || strings.ContainsAny(p.Name, "./") || strings.ContainsFunc(p.Name, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+			return badRequest("INVALID_SCHEMA_OR_RELATION_NAME", "42602", "`%s` is not a valid name: names may not be empty or contain a period, a slash or a control character.", p.Name)
+		}
+	}
+	return nil
 }
 
 // resolve returns the securable of a name of a type, the request's

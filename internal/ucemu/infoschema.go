@@ -112,6 +112,9 @@ func (x *session) infoSchema(catalog, view string) (*relation, *sqlError) {
 					continue
 				}
 				for p := range privs {
+					if from != "NONE" && !inheritable(p, kind) {
+						continue
+					}
 					grants = append(grants, grant{grantee, privSQL(p), from})
 				}
 			}
@@ -125,4 +128,19 @@ func (x *session) infoSchema(catalog, view string) (*relation, *sqlError) {
 		}
 	}
 	return rel, nil
+}
+
+// appliesTo lists the privileges an inherited grant gives a schema, a
+// table or a function; others (USE CATALOG on a schema, SELECT on a
+// function) are not shown as inherited rows [inferred].
+var appliesTo = map[string]map[string]bool{
+	"TABLE":    {"SELECT": true, "MODIFY": true, "MANAGE": true, "ALL_PRIVILEGES": true, "APPLY_TAG": true},
+	"FUNCTION": {"EXECUTE": true, "MANAGE": true, "ALL_PRIVILEGES": true, "APPLY_TAG": true},
+}
+
+func inheritable(priv, kind string) bool {
+	if kind == "SCHEMA" {
+		return priv != "USE_CATALOG" && priv != "CREATE_SCHEMA" && priv != "BROWSE"
+	}
+	return appliesTo[kind][priv]
 }
