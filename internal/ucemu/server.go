@@ -437,8 +437,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Retry-After", "0")
 		writeError(w, fault, "REQUEST_LIMIT_EXCEEDED", "Too many requests.")
 		return
-	case fault > 0:
+	case fault == http.StatusServiceUnavailable:
 		writeError(w, fault, "TEMPORARILY_UNAVAILABLE", "The service is temporarily unavailable.")
+		return
+	case fault > 0:
+		writeError(w, fault, faultCode(fault), http.StatusText(fault)+" (injected).")
 		return
 	}
 	p := r.URL.Path
@@ -458,6 +461,24 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		writeError(w, http.StatusNotFound, "ENDPOINT_NOT_FOUND", "No API found for '"+r.Method+" "+r.URL.Path+"'.")
 	}
+}
+
+// faultCode returns the error_code of an injected failure.
+func faultCode(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return "BAD_REQUEST"
+	case http.StatusUnauthorized:
+		return "UNAUTHENTICATED"
+	case http.StatusForbidden:
+		return "PERMISSION_DENIED"
+	case http.StatusNotFound:
+		return "NOT_FOUND"
+	}
+	if status >= 500 {
+		return "INTERNAL_ERROR"
+	}
+	return "BAD_REQUEST"
 }
 
 // dropConnection closes the connection without a response.
