@@ -1,7 +1,10 @@
 package ucbootstrap
 
 import (
+	"net"
+	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -107,13 +110,18 @@ type Storage struct {
 }
 
 // Host returns the workspace host: WorkspaceURL without an "https://"
-// scheme and without a trailing slash, in lower case.
+// scheme, without a trailing slash and without the brackets of an IPv6
+// address, in lower case. It does not check the host; Validate does.
 func (c *Config) Host() string {
 	h := strings.TrimSpace(c.WorkspaceURL)
 	if rest, ok := cutPrefixFold(h, "https://"); ok {
 		h = rest
 	}
-	return strings.ToLower(strings.TrimSuffix(h, "/"))
+	h = strings.TrimSuffix(h, "/")
+	if strings.HasPrefix(h, "[") && strings.HasSuffix(h, "]") {
+		h = h[1 : len(h)-1]
+	}
+	return strings.ToLower(h)
 }
 
 // EffectivePort returns Port, or [DefaultPort] when Port is 0.
@@ -122,6 +130,25 @@ func (c *Config) EffectivePort() int {
 		return DefaultPort
 	}
 	return c.Port
+}
+
+// Address returns the host and port every client of the workspace dials,
+// as in "dbc-1234.cloud.databricks.com:443" or "[::1]:8080".
+func (c *Config) Address() string {
+	return net.JoinHostPort(c.Host(), strconv.Itoa(c.EffectivePort()))
+}
+
+// IsLoopback reports whether host (a host name or IP address, without a
+// port; IPv6 with or without brackets) is a loopback address: localhost,
+// 127.0.0.0/8 or ::1. These are the only hosts a client may talk plain
+// HTTP to, for a local stand-in of a workspace.
+func IsLoopback(host string) bool {
+	host = strings.TrimSuffix(strings.TrimPrefix(host, "["), "]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip, err := netip.ParseAddr(host)
+	return err == nil && ip.Zone() == "" && ip.Unmap().IsLoopback()
 }
 
 // ServicePrincipalID returns the application ID of the service principal:

@@ -14,12 +14,22 @@ import (
 type Option func(*decodeOptions)
 
 type decodeOptions struct {
-	lenient bool
+	lenient         bool
+	externalSecrets bool
 }
 
 // Lenient makes unknown keys warnings instead of errors, for payloads that
 // carry fields this package does not model. Their values are ignored.
 func Lenient() Option { return func(o *decodeOptions) { o.lenient = true } }
+
+// ExternalSecrets lets the payload leave out its secrets, config.token and
+// config.oAuthClientConfig.clientSecret, for a caller that has them from
+// elsewhere (the DATABRICKS_TOKEN or DATABRICKS_CLIENT_SECRET environment
+// variables; see databricks.ConfigFrom), or does not need them (a caller
+// that only generates or lints scripts). A secret that is there is checked
+// all the same. The integration remembers the option: its
+// [Integration.Validate] does not require the secrets either.
+func ExternalSecrets() Option { return func(o *decodeOptions) { o.externalSecrets = true } }
 
 // source remembers where each field of a decoded Integration came from.
 type source struct {
@@ -33,6 +43,9 @@ type source struct {
 	// bad holds the paths whose value had the wrong type; Validate does not
 	// report them again.
 	bad map[string]bool
+	// externalSecrets is the ExternalSecrets option the payload was
+	// decoded with.
+	externalSecrets bool
 }
 
 // Pos returns the position of a field path in the payload the integration
@@ -75,7 +88,7 @@ func Decode(file string, data []byte, opts ...Option) (*Integration, error) {
 	if tree == nil {
 		return nil, ds.Sort()
 	}
-	d := &decoder{opts: o, in: &Integration{src: source{file: file, pos: map[string]Position{}, set: map[string]bool{}, bad: map[string]bool{}}}}
+	d := &decoder{opts: o, in: &Integration{src: source{file: file, pos: map[string]Position{}, set: map[string]bool{}, bad: map[string]bool{}, externalSecrets: o.externalSecrets}}}
 	d.integration(tree)
 	ds = append(d.diags, d.in.validate()...).Sort()
 	if ds.HasErrors() {

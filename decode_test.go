@@ -31,6 +31,7 @@ func testData(elem ...string) string {
 // may go on with directives, one a line:
 //
 //	options: lenient              decode with Lenient()
+//	options: external-secrets     decode with ExternalSecrets()
 //	generate: garbage <bytes>     the payload is <bytes> of deterministic printable junk
 //	generate: random <bytes>      the payload is <bytes> of deterministic random bytes
 //	input: hex-escapes            \xHH in the payload section stands for the byte HH
@@ -72,10 +73,14 @@ func readDecodeCase(t *testing.T, path string) *decodeCase {
 		switch key {
 		case "options":
 			for _, o := range strings.Fields(value) {
-				if o != "lenient" {
+				switch o {
+				case "lenient":
+					c.opts = append(c.opts, Lenient())
+				case "external-secrets":
+					c.opts = append(c.opts, ExternalSecrets())
+				default:
 					t.Fatalf("unknown option %q", o)
 				}
-				c.opts = append(c.opts, Lenient())
 			}
 		case "generate":
 			generate = strings.Fields(value)

@@ -96,6 +96,31 @@ func TestDataSourceMethods(t *testing.T) {
 	}
 }
 
+func TestAddressAndLoopback(t *testing.T) {
+	for _, tt := range []struct {
+		c    Config
+		want string
+	}{
+		{Config{WorkspaceURL: "dbc-1.cloud.databricks.com"}, "dbc-1.cloud.databricks.com:443"},
+		{Config{WorkspaceURL: "localhost", Port: 8080}, "localhost:8080"},
+		{Config{WorkspaceURL: "::1", Port: 8080}, "[::1]:8080"},
+		{Config{WorkspaceURL: "[::1]", Port: 8080}, "[::1]:8080"},
+	} {
+		if got := tt.c.Address(); got != tt.want {
+			t.Errorf("Config{WorkspaceURL: %q, Port: %d}.Address() = %q, want %q", tt.c.WorkspaceURL, tt.c.Port, got, tt.want)
+		}
+	}
+	for host, want := range map[string]bool{
+		"localhost": true, "LOCALHOST": true, "127.0.0.1": true, "127.9.8.7": true, "::1": true, "[::1]": true,
+		"::ffff:127.0.0.1": true, "localhost.example.com": false, "10.0.0.1": false, "::": false, "fe80::1%lo": false,
+		"dbc-1.cloud.databricks.com": false, "": false,
+	} {
+		if got := IsLoopback(host); got != want {
+			t.Errorf("IsLoopback(%q) = %v, want %v", host, got, want)
+		}
+	}
+}
+
 func TestHost(t *testing.T) {
 	tests := []struct {
 		url, want, reason string
@@ -105,6 +130,8 @@ func TestHost(t *testing.T) {
 		{"HTTPS://DBC-1.cloud.databricks.com/", "dbc-1.cloud.databricks.com", "scheme and host are case-insensitive; one trailing slash is dropped"},
 		{"  adb-123.4.azuredatabricks.net \n", "adb-123.4.azuredatabricks.net", "blanks around are dropped"},
 		{"", "", "no URL, no host"},
+		{"[::1]", "::1", "the brackets of an IPv6 address are dropped"},
+		{"LocalHost", "localhost", "a loopback name is a host"},
 	}
 	for _, tt := range tests {
 		c := Config{WorkspaceURL: tt.url}

@@ -3,6 +3,9 @@ package ucbootstrap
 import (
 	"fmt"
 	"log/slog"
+	"net/url"
+	"regexp"
+	"strings"
 )
 
 // Redacted is the only form in which a [Secret] is ever printed.
@@ -62,3 +65,45 @@ func (s Secret) MarshalText() ([]byte, error) { return []byte(Redacted), nil }
 
 // LogValue returns [Redacted] for log/slog.
 func (s Secret) LogValue() slog.Value { return slog.StringValue(Redacted) }
+
+// Credential forms: an Authorization header value ("Bearer ...", "Basic
+// ..."), and the OAuth parameters of a form body or URL query
+// (client_secret=..., access_token=...) or of a JSON body.
+var (
+	headerForm = regexp.MustCompile(`\b(Bearer|Basic|bearer|basic|BEARER|BASIC)(\s+)([A-Za-z0-9\-._~+/=%]+)`)
+	paramForm  = regexp.MustCompile(`(?i)\b(client_secret|access_token|refresh_token|id_token|password|token)(=)([^&\s"']+)`)
+	jsonForm   = regexp.MustCompile(`(?i)("(?:client_secret|access_token|refresh_token|id_token|password|token)"\s*:\s*)"((?:[^"\\]|\\.)*)"`)
+)
+
+// Redact returns s, a message that comes from outside (a server's error
+// body, a token endpoint's error_description, a transport error), with
+// every occurrence of the secrets' values, raw or URL-encoded, and every
+// credential form (an Authorization header value such as "Bearer ...", a
+// client_secret=... parameter, a "client_secret": "..." JSON member)
+// replaced by [Redacted]. Call it on every message from outside before it
+// reaches an error, a report or a log: a server may echo the request.
+func Redact(s string, secrets ...Secret) string {
+	for _, sec := range secrets {
+		v := sec.Reveal()
+		if len(v) < 4 {
+			continue // too short to tell from the text around it
+		}
+		s = strings.ReplaceAll(s, v, Redacted)
+		for _, enc := range []string{url.QueryEscape(v), url.PathEscape(v)} {
+			if enc != v {
+				s = strings.ReplaceAll(s, enc, Redacted)
+			}
+		}
+	}
+	s = headerForm.ReplaceAllStringFunc(s, func(m string) string {
+		sub := headerForm.FindStringSubmatch(m)
+		// A word such as "Bearer authentication" is prose, not a
+		// credential: credentials are long and hold a digit or symbol.
+		if sub[3] == Redacted || len(sub[3]) < 8 || !strings.ContainsFunc(sub[3], func(r rune) bool { return r < 'A' || r > 'z' }) {
+			return m
+		}
+		return sub[1] + sub[2] + Redacted
+	})
+	s = paramForm.ReplaceAllString(s, "${1}${2}"+Redacted)
+	return jsonForm.ReplaceAllString(s, `${1}"`+Redacted+`"`)
+}

@@ -187,3 +187,25 @@ func TestMarkerPayloadsDecode(t *testing.T) {
 		}
 	}
 }
+
+func TestRedact(t *testing.T) {
+	tok, sec := NewSecret("dapi0123456789abcdef"), NewSecret("dose+s3cr/t=value")
+	for _, tc := range []struct{ in, want string }{
+		{"invalid token dapi0123456789abcdef", "invalid token REDACTED"},
+		{"Authorization: Bearer dapi0123456789abcdef was refused", "Authorization: Bearer REDACTED was refused"},
+		{"header Bearer eyJhbGciOiJSUzI1NiJ9.x.y", "header Bearer REDACTED"},
+		{"Basic NmYxYjdjMmU6ZG9zZQ==", "Basic REDACTED"},
+		{"grant_type=client_credentials&client_id=abc&client_secret=dose%2Bs3cr%2Ft%3Dvalue&scope=all-apis",
+			"grant_type=client_credentials&client_id=abc&client_secret=REDACTED&scope=all-apis"},
+		{"client_secret=anything-else&x=1", "client_secret=REDACTED&x=1"},
+		{`{"client_secret": "other", "client_id": "abc"}`, `{"client_secret": "REDACTED", "client_id": "abc"}`},
+		{"the secret dose+s3cr/t=value leaked", "the secret REDACTED leaked"},
+		{"Bearer authentication is required", "Bearer authentication is required"},
+		{"Basic auth is disabled", "Basic auth is disabled"},
+		{"PERMISSION_DENIED: no MANAGE on main", "PERMISSION_DENIED: no MANAGE on main"},
+	} {
+		if got := Redact(tc.in, tok, sec); got != tc.want {
+			t.Errorf("Redact(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}

@@ -3,6 +3,7 @@ package ucbootstrap
 import (
 	"errors"
 	"fmt"
+	"net/netip"
 	"net/url"
 	"regexp"
 	"slices"
@@ -166,8 +167,9 @@ func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
 
 func (v *validator) workspaceURL() {
 	const field = "config.workspaceUrl"
+	const example = "write the workspace host, as in dbc-1234abcd-5678.cloud.databricks.com"
 	raw := v.in.Config.WorkspaceURL
-	if !v.required(field, raw != "", "write the workspace host, as in dbc-1234abcd-5678.cloud.databricks.com") {
+	if !v.required(field, raw != "", example) {
 		return
 	}
 	s := strings.TrimSpace(raw)
@@ -176,33 +178,53 @@ func (v *validator) workspaceURL() {
 		if host == "" {
 			host = hostOf(m[2])
 		}
-		v.errorf(field, fmt.Sprintf("write the host alone: workspaceUrl: %s", host),
-			"is a Markdown link, probably copied from the documentation")
+		v.errorf(field, hintHost(host, example), "is a Markdown link, probably copied from the documentation")
+		return
+	}
+	if strings.HasPrefix(s, "<") && strings.HasSuffix(s, ">") {
+		v.errorf(field, hintHost(hostOf(s[1:len(s)-1]), example), "is wrapped in < >, probably copied from a mail or a chat")
 		return
 	}
 	if strings.ContainsFunc(s, isControl) || strings.ContainsAny(s, " \t") {
 		v.errorf(field, "write the host alone, as in dbc-1234abcd-5678.cloud.databricks.com", "contains a space or control character")
 		return
 	}
-	host := s
-	if i := strings.Index(s, "://"); i >= 0 {
-		scheme := strings.ToLower(s[:i])
-		if scheme != "https" {
-			v.errorf(field, fmt.Sprintf("write the host alone: workspaceUrl: %s", hostOf(s)),
-				"uses the scheme %q; Databricks workspaces are reached over https", scheme)
-			return
+	u, err := parseHostURL(s)
+	switch {
+	case err != nil && hasUserinfo(s):
+		v.errorf(field, hintHost(hostOf(s), example),
+			"holds a user name or password before the host (user:password@); remove it: the credentials go in config.token or config.oAuthClientConfig")
+		return
+	case err != nil:
+		v.errorf(field, hintHost(hostOf(s), example), "%s is not a host name: %v", quoted(s), err)
+		return
+	case u.User != nil:
+		// Never repeat the user information: it may hold a password.
+		v.errorf(field, hintHost(u.Hostname(), example),
+			"holds a user name or password before the host (user:password@); remove it: the credentials go in config.token or config.oAuthClientConfig")
+		return
+	case !strings.EqualFold(u.Scheme, "https"):
+		hint := hintHost(u.Hostname(), example)
+		if IsLoopback(u.Hostname()) {
+			hint += "; a local stand-in of a workspace is reached over plain HTTP with the flag --insecure-loopback"
 		}
-		host = s[i+3:]
-	}
-	host = strings.TrimSuffix(host, "/")
-	if i := strings.IndexAny(host, "/?#"); i >= 0 {
-		v.errorf(field, fmt.Sprintf("write the host alone: workspaceUrl: %s", host[:i]),
-			"has a path or query (%q); a workspace URL is a host name", host[i:])
+		v.errorf(field, hint, "uses the scheme %s; Databricks workspaces are reached over https", quoted(strings.ToLower(u.Scheme)))
+		return
+	case u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
+		rest := strings.TrimPrefix(s[strings.Index(s, u.Host)+len(u.Host):], "/")
+		v.errorf(field, hintHost(u.Hostname(), example), "has a path or query (%s); a workspace URL is a host name", quoted("/"+rest))
+		return
+	case u.Port() != "":
+		v.errorf(field, fmt.Sprintf("write workspaceUrl: %s and port: %s", yamlHost(u.Hostname()), u.Port()),
+			"has a port in the host; the port goes in config.port")
 		return
 	}
-	if h, port, ok := strings.Cut(host, ":"); ok {
-		v.errorf(field, fmt.Sprintf("write workspaceUrl: %s and port: %s", h, port),
-			"has a port in the host; the port goes in config.port")
+	host := u.Hostname()
+	if IsLoopback(host) {
+		return // a local stand-in of a workspace
+	}
+	if _, err := netip.ParseAddr(host); err == nil {
+		v.errorf(field, example, "%s is an IP address; a workspace is named by its host name (IP addresses are accepted only for a local stand-in on loopback)", quoted(host))
 		return
 	}
 	labels := strings.Split(host, ".")
@@ -211,20 +233,108 @@ func (v *validator) workspaceURL() {
 		valid = valid && hostLabelRE.MatchString(l)
 	}
 	if !valid {
-		v.errorf(field, "write the workspace host, as in dbc-1234abcd-5678.cloud.databricks.com", "%q is not a host name", host)
+		v.errorf(field, example, "%s is not a host name", quoted(host))
 	}
 }
 
-// hostOf pulls the host out of a URL-like string, for hints.
+// parseHostURL parses a workspace URL: a host (an IPv6 address with or
+// without brackets), or a URL with a scheme.
+func parseHostURL(s string) (*url.URL, error) {
+	if ip, err := netip.ParseAddr(s); err == nil && ip.Is6() {
+		s = "[" + s + "]"
+	}
+	if !strings.Contains(s, "://") {
+		s = "https://" + s
+	}
+	u, err := url.Parse(s)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err // the URL is in the message already
+		}
+		return nil, err
+	}
+	if u.Host == "" && u.User == nil {
+		return nil, errors.New("no host")
+	}
+	return u, nil
+}
+
+// hintHost returns the hint "write the host alone: workspaceUrl: host", or
+// def when there is no host to suggest.
+func hintHost(host, def string) string {
+	if host == "" || strings.ContainsFunc(host, func(r rune) bool { return isControl(r) || r == ' ' }) {
+		return def
+	}
+	if len(host) > maxQuoted {
+		return def
+	}
+	return "write the host alone: workspaceUrl: " + yamlHost(host)
+}
+
+// yamlHost writes a host as a YAML value: an IPv6 address is quoted, as a
+// plain scalar may not hold it in every YAML reader.
+func yamlHost(host string) string {
+	if strings.Contains(host, ":") {
+		return strconv.Quote(host)
+	}
+	return host
+}
+
+// hostOf pulls the host out of a URL-like string, for hints: what lies
+// after the scheme and any user information, up to the port or path.
 func hostOf(s string) string {
 	s = strings.TrimSpace(s)
 	if _, rest, ok := strings.Cut(s, "://"); ok {
 		s = rest
 	}
-	if i := strings.IndexAny(s, "/?#:"); i >= 0 {
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	if i := strings.LastIndex(s, "@"); i >= 0 {
+		s = s[i+1:]
+	}
+	if strings.HasPrefix(s, "[") {
+		if i := strings.Index(s, "]"); i >= 0 {
+			return s[1:i]
+		}
+	}
+	if _, err := netip.ParseAddr(s); err == nil {
+		return s // an IPv6 address without brackets
+	}
+	if i := strings.LastIndex(s, ":"); i >= 0 {
 		s = s[:i]
 	}
 	return s
+}
+
+// hasUserinfo reports whether the URL-like s has user information (an @
+// before the path), which may hold a password that no message may repeat.
+func hasUserinfo(s string) bool {
+	if _, rest, ok := strings.Cut(s, "://"); ok {
+		s = rest
+	}
+	if i := strings.IndexAny(s, "/?#"); i >= 0 {
+		s = s[:i]
+	}
+	return strings.Contains(s, "@")
+}
+
+// maxQuoted bounds the bytes of a payload value that a message quotes.
+const maxQuoted = 80
+
+// quoted returns s quoted for a message, cut to maxQuoted bytes (at a rune
+// boundary) with an ellipsis and the full length when it is longer, so that
+// a huge value does not make a huge line.
+func quoted(s string) string {
+	if len(s) <= maxQuoted {
+		return strconv.Quote(s)
+	}
+	cut := maxQuoted
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return strconv.Quote(s[:cut]) + fmt.Sprintf("... (%d bytes)", len(s))
 }
 
 func (v *validator) auth() {
@@ -233,9 +343,13 @@ func (v *validator) auth() {
 	if !v.required(field, c.AuthenticationType != "", "write authenticationType: token or authenticationType: oAuthM2M") {
 		return
 	}
+	external := v.in.src.externalSecrets
 	switch c.AuthenticationType {
 	case TokenAuth:
-		v.required("config.token", !c.Token.IsZero(), "add the service principal's access token, or use authenticationType: oAuthM2M")
+		if !external || v.has("config.token", !c.Token.IsZero()) {
+			v.required("config.token", !c.Token.IsZero(), "add the service principal's access token, or use authenticationType: oAuthM2M; the live commands also take it from DATABRICKS_TOKEN")
+		}
+		v.secret("config.token", c.Token, true)
 		if v.has("config.oAuthClientConfig", c.OAuthClientConfig != nil) {
 			v.errorf("config.oAuthClientConfig", "remove oAuthClientConfig, or set authenticationType: oAuthM2M", "is not used with authenticationType token")
 		}
@@ -249,12 +363,12 @@ func (v *validator) auth() {
 		o := c.OAuthClientConfig
 		const p = "config.oAuthClientConfig."
 		v.required(p+"clientId", o.ClientID != "", "add clientId: the application ID (a UUID) of the service principal")
-		v.required(p+"clientSecret", !o.ClientSecret.IsZero(), "add clientSecret: an OAuth secret of the service principal")
+		if !external || v.has(p+"clientSecret", !o.ClientSecret.IsZero()) {
+			v.required(p+"clientSecret", !o.ClientSecret.IsZero(), "add clientSecret: an OAuth secret of the service principal; the live commands also take it from DATABRICKS_CLIENT_SECRET")
+		}
+		v.secret(p+"clientSecret", o.ClientSecret, false)
 		if v.required(p+"authorityUrl", o.AuthorityURL != "", "add authorityUrl: the token endpoint, as in https://<workspace host>/oidc/v1/token") {
-			u, err := url.Parse(o.AuthorityURL)
-			if err != nil || u.Scheme != "https" || u.Host == "" {
-				v.errorf(p+"authorityUrl", "write an https URL, as in https://<workspace host>/oidc/v1/token", "%q is not an https URL", o.AuthorityURL)
-			}
+			v.authorityURL(p+"authorityUrl", o.AuthorityURL)
 		}
 		if o.Scope != "" && strings.ContainsFunc(o.Scope, isControl) {
 			v.errorf(p+"scope", "write the scope on one line, as in all-apis", "contains a control character")
@@ -265,6 +379,48 @@ func (v *validator) auth() {
 			hint = fmt.Sprintf("did you mean %q?", s)
 		}
 		v.errorf(field, hint, "must be %q or %q, not %q", TokenAuth, OAuthM2M, c.AuthenticationType)
+	}
+}
+
+// secret checks the form of a credential without ever quoting it: the
+// placeholder a GET of the integration shows, a "Bearer " scheme pasted
+// with a token, a line break, blank or control character that would fail
+// deep in the HTTP client.
+func (v *validator) secret(field string, s Secret, bearer bool) {
+	if s.IsZero() || v.bad(field) {
+		return
+	}
+	val := s.Reveal()
+	switch i := strings.IndexFunc(val, func(r rune) bool { return isControl(r) || r == ' ' || r == '\u00a0' }); {
+	case strings.EqualFold(strings.TrimSpace(val), Redacted):
+		v.errorf(field, "paste the real secret; an integration read back from the API shows REDACTED in its place", "is the placeholder %q, not a secret", Redacted)
+	case bearer && len(val) > 7 && strings.EqualFold(val[:7], "bearer "):
+		v.errorf(field, "write the token alone: the client adds the Bearer scheme", "starts with \"Bearer \"")
+	case i >= 0:
+		what := "a line break or control character"
+		if val[i] == ' ' || strings.HasPrefix(val[i:], "\u00a0") {
+			what = "a blank"
+		}
+		v.errorf(field, "paste the secret on one line, without blanks or quotes around it", "contains %s (at byte %d of %d)", what, i+1, len(val))
+	}
+}
+
+// authorityURL checks the OAuth token endpoint: an https URL, or an http
+// one on a loopback address (a local stand-in of a workspace, which the
+// clients reach only with the flag --insecure-loopback). A URL with user
+// information is refused without being repeated: it may hold a password.
+func (v *validator) authorityURL(field, s string) {
+	const hint = "write an https URL, as in https://<workspace host>/oidc/v1/token"
+	u, err := url.Parse(strings.TrimSpace(s))
+	switch {
+	case err == nil && u.User != nil, hasUserinfo(s):
+		v.errorf(field, "remove the user name and password: the client ID and secret go in clientId and clientSecret", "holds a user name or password before the host (user:password@)")
+	case err != nil || u.Host == "" || !u.IsAbs():
+		v.errorf(field, hint, "%s is not an https URL", quoted(s))
+	case strings.EqualFold(u.Scheme, "https"):
+	case strings.EqualFold(u.Scheme, "http") && IsLoopback(u.Hostname()):
+	default:
+		v.errorf(field, hint, "%s is not an https URL", quoted(s))
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -41,13 +43,13 @@ func newServer(t testing.TB, opts ...ucemu.Option) *ucemu.Server {
 
 // tokenConfig returns a PAT configuration for s with fast retries.
 func tokenConfig(s *ucemu.Server) Config {
-	return Config{Host: s.URL, Token: ucbootstrap.NewSecret(testToken), Insecure: true,
+	return Config{Host: s.URL, Token: ucbootstrap.NewSecret(testToken), InsecureLoopback: true,
 		HTTPClient: s.Client(), MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
 }
 
 // oauthConfig returns an OAuth M2M configuration for s with fast retries.
 func oauthConfig(s *ucemu.Server) Config {
-	return Config{Host: s.URL, ClientID: testClientID, ClientSecret: ucbootstrap.NewSecret(testSecret), Insecure: true,
+	return Config{Host: s.URL, ClientID: testClientID, ClientSecret: ucbootstrap.NewSecret(testSecret), InsecureLoopback: true,
 		HTTPClient: s.Client(), MinBackoff: time.Millisecond, MaxBackoff: 5 * time.Millisecond}
 }
 
@@ -73,14 +75,14 @@ func noSecret(t *testing.T, what, s string) {
 // seed grants on main, main.sales and main.sales.orders, with a deleted
 // principal.
 func seed(s *ucemu.Server) {
-	s.Grant("data-eng", string(privileges.UseCatalog), emu(mainCat))
-	s.Grant("data-eng", string(privileges.UseSchema), emu(mainCat))
-	s.Grant(testClientID, string(privileges.Manage), emu(mainCat))
-	s.Grant("analysts", string(privileges.Select), emu(salesSch))
-	s.Grant("", string(privileges.Select), emu(salesSch)) // a deleted principal
-	s.Grant("bob@example.com", string(privileges.Modify), emu(ordersTbl))
-	s.Grant("analysts", string(privileges.Select), emu(ordersTbl))
-	s.Grant("carol@example.com", string(privileges.Select), emu(ordersTbl))
+	s.Grant("data-eng", string(privileges.UseCatalog), emuSec(mainCat))
+	s.Grant("data-eng", string(privileges.UseSchema), emuSec(mainCat))
+	s.Grant(testClientID, string(privileges.Manage), emuSec(mainCat))
+	s.Grant("analysts", string(privileges.Select), emuSec(salesSch))
+	s.Grant("", string(privileges.Select), emuSec(salesSch)) // a deleted principal
+	s.Grant("bob@example.com", string(privileges.Modify), emuSec(ordersTbl))
+	s.Grant("analysts", string(privileges.Select), emuSec(ordersTbl))
+	s.Grant("carol@example.com", string(privileges.Select), emuSec(ordersTbl))
 }
 
 func grant(p string, pv privileges.Privilege, on, from privileges.Securable) privileges.Grant {
@@ -145,7 +147,7 @@ func TestPermissionsDirect(t *testing.T) {
 
 func TestMetastorePermissions(t *testing.T) {
 	s := newServer(t)
-	s.Grant(testClientID, string(privileges.CreateCatalog), emu(privileges.Securable{Type: privileges.Metastore}))
+	s.Grant(testClientID, string(privileges.CreateCatalog), emuSec(privileges.Securable{Type: privileges.Metastore}))
 	c := newClient(t, tokenConfig(s))
 	for range 2 {
 		got, err := c.EffectivePermissions(context.Background(), privileges.Securable{Type: privileges.Metastore})
@@ -164,11 +166,11 @@ func TestMetastorePermissions(t *testing.T) {
 
 func TestOwner(t *testing.T) {
 	s := newServer(t)
-	s.SetOwner(emu(mainCat), "admins-group")
-	s.SetOwner(emu(salesSch), "bob@example.com")
-	s.SetOwner(emu(ordersTbl), testClientID)
+	s.SetOwner(emuSec(mainCat), "admins-group")
+	s.SetOwner(emuSec(salesSch), "bob@example.com")
+	s.SetOwner(emuSec(ordersTbl), testClientID)
 	view := privileges.NewSecurable(privileges.View, "main.sales.v")
-	s.SetOwner(emu(view), "carol@example.com")
+	s.SetOwner(emuSec(view), "carol@example.com")
 	c := newClient(t, oauthConfig(s))
 	for sec, want := range map[privileges.Securable]string{
 		mainCat: "admins-group", salesSch: "bob@example.com", ordersTbl: testClientID, view: "carol@example.com",
@@ -269,7 +271,7 @@ func TestNotFoundForbidden(t *testing.T) {
 	s := newServer(t)
 	seed(s)
 	secret := privileges.NewSecurable(privileges.Schema, "main.secret")
-	s.Forbid(emu(secret))
+	s.Forbid(emuSec(secret))
 	c := newClient(t, tokenConfig(s))
 	ctx := context.Background()
 
@@ -481,7 +483,7 @@ config:
 		{"token payload wins", token, full, "dbc-2.cloud.databricks.com", testToken, "", "", "", ""},
 		{"env token", nil, full, "https://env.cloud.databricks.com", "env-token", "", "", "", ""},
 		{"env oauth", nil, map[string]string{"DATABRICKS_HOST": "env.cloud.databricks.com", "DATABRICKS_CLIENT_ID": "env-id", "DATABRICKS_CLIENT_SECRET": "env-secret"},
-			"env.cloud.databricks.com", "", "env-id", "env-secret", "https://env.cloud.databricks.com/oidc/v1/token", "all-apis"},
+			"env.cloud.databricks.com", "", "env-id", "env-secret", "", "all-apis"},
 	} {
 		cfg, err := ConfigFrom(tc.in, env(tc.env))
 		if err != nil {
@@ -545,14 +547,108 @@ func TestOAuthAgainstPayload(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := New(cfg); err == nil || !strings.Contains(err.Error(), "use https") {
-		t.Fatalf("New with an http host and no Insecure = %v, want an error", err)
+		t.Fatalf("New with an http host and no InsecureLoopback = %v, want an error", err)
 	}
-	cfg.Insecure, cfg.HTTPClient = true, s.Client()
+	cfg.InsecureLoopback, cfg.HTTPClient = true, s.Client()
 	got, err := newClient(t, cfg).Me(context.Background())
 	if err != nil || got != testClientID {
 		t.Fatalf("Me = %q, %v", got, err)
 	}
 }
 
-// emu returns the emulator's name of a securable.
-func emu(sec privileges.Securable) ucemu.Securable { return ucemu.Sec(string(sec.Type), sec.Name) }
+// TestInsecureLoopback reaches the emulator through a payload that names
+// it as a local stand-in (127.0.0.1 and config.port) with plain HTTP, and
+// checks that plain HTTP is refused for any host that is not loopback.
+func TestInsecureLoopback(t *testing.T) {
+	s := newServer(t)
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := ucbootstrap.Decode("payload.yaml", []byte(`type: Databricks
+autoBootstrap: false
+config:
+  workspaceUrl: 127.0.0.1
+  port: `+u.Port()+`
+  httpPath: /sql/1.0/warehouses/abc
+  authenticationType: token
+  token: `+testToken+`
+  servicePrincipal: `+testClientID+`
+  catalog: immuta
+`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ConfigFrom(in, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Host != "127.0.0.1" || strconv.Itoa(cfg.Port) != u.Port() {
+		t.Fatalf("ConfigFrom: Host, Port = %q, %d, want 127.0.0.1, %s", cfg.Host, cfg.Port, u.Port())
+	}
+	cfg.InsecureLoopback = true
+	if got, err := newClient(t, cfg).Me(context.Background()); err != nil || got != testUser {
+		t.Fatalf("Me over plain HTTP on loopback = %q, %v", got, err)
+	}
+	// Without the switch the client speaks https, which the emulator does
+	// not: the port is honoured all the same.
+	cfg.InsecureLoopback, cfg.MaxAttempts = false, 1
+	if _, err := newClient(t, cfg).Me(context.Background()); err == nil || !strings.Contains(err.Error(), "the server speaks plain HTTP, not https") {
+		t.Errorf("Me over https to a plain HTTP server = %v, want an HTTPS error", err)
+	}
+
+	for _, tc := range []struct {
+		cfg  Config
+		want string // "" for a config New accepts
+	}{
+		{Config{Host: "localhost", Port: 8080}, ""},
+		{Config{Host: "::1", Port: 8080}, ""},
+		{Config{Host: "[::1]:8080"}, ""},
+		{Config{Host: "http://127.0.0.1:8080"}, ""},
+		{Config{Host: "dbc-1.cloud.databricks.com"}, `workspace host "dbc-1.cloud.databricks.com" is not a loopback address`},
+		{Config{Host: "https://dbc-1.cloud.databricks.com"}, "is not a loopback address"},
+		{Config{Host: "10.0.0.1"}, "is not a loopback address"},
+		{Config{Host: "localhost.example.com"}, "is not a loopback address"},
+		{Config{Host: "localhost", ClientID: testClientID, ClientSecret: ucbootstrap.NewSecret(testSecret), TokenURL: "http://login.example.com/token"}, `token URL "login.example.com" is not a loopback address`},
+		{Config{Host: "localhost:8080", Port: 9090}, "has the port 8080, but the port is 9090"},
+	} {
+		if tc.cfg.ClientID == "" {
+			tc.cfg.Token = ucbootstrap.NewSecret(testToken)
+		}
+		tc.cfg.InsecureLoopback = true
+		_, err := New(tc.cfg)
+		switch {
+		case tc.want == "" && err != nil:
+			t.Errorf("New(%q, port %d, InsecureLoopback) = %v", tc.cfg.Host, tc.cfg.Port, err)
+		case tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)):
+			t.Errorf("New(%q, port %d, InsecureLoopback) = %v, want an error containing %q", tc.cfg.Host, tc.cfg.Port, err, tc.want)
+		}
+	}
+	if _, err := New(Config{Host: "http://localhost:8080", Token: ucbootstrap.NewSecret(testToken)}); err == nil || !strings.Contains(err.Error(), "is http: use https") {
+		t.Errorf("New(http://localhost:8080) without InsecureLoopback = %v, want an error", err)
+	}
+}
+
+// A credential that cannot work is refused before any request, without
+// being quoted: no "Bearer Bearer ...", no failure deep in net/http.
+func TestNewRefusesMalformedCredentials(t *testing.T) {
+	for _, tc := range []struct {
+		cfg  Config
+		want string
+	}{
+		{Config{Token: ucbootstrap.NewSecret("REDACTED")}, "the token is the placeholder REDACTED"},
+		{Config{Token: ucbootstrap.NewSecret("Bearer dapi-x-secret")}, `the token starts with "Bearer "`},
+		{Config{Token: ucbootstrap.NewSecret("dapi-x-secret\n")}, "the token holds a line break"},
+		{Config{Token: ucbootstrap.NewSecret("dapi-x\x00-secret")}, "the token holds a line break, blank or control character"},
+		{Config{ClientID: "id", ClientSecret: ucbootstrap.NewSecret("dose-x-secret\r\n")}, "the OAuth client secret holds a line break"},
+	} {
+		tc.cfg.Host = "dbc-1.cloud.databricks.com"
+		_, err := New(tc.cfg)
+		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "x-secret") {
+			t.Errorf("New = %v, want an error containing %q that does not quote the secret", err, tc.want)
+		}
+	}
+}
+
+// emuSec returns the emulator's name of a securable.
+func emuSec(sec privileges.Securable) ucemu.Securable { return ucemu.Sec(string(sec.Type), sec.Name) }

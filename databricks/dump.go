@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"maps"
+	"net/http"
 	"slices"
 	"strings"
 
@@ -32,6 +33,19 @@ type dumpSecurable struct {
 	Assignments   []dumpAssignment `json:"privilege_assignments"`
 }
 
+// dumpFailure marks a securable that could not be described.
+type dumpFailure struct {
+	SecurableType string         `json:"securable_type"`
+	FullName      string         `json:"full_name"`
+	Unreadable    dumpUnreadable `json:"unreadable"`
+}
+
+type dumpUnreadable struct {
+	// Status is 403 or 404, or 0 for a securable never asked about.
+	Status  int    `json:"status"`
+	Message string `json:"message"`
+}
+
 type dumpOwner struct {
 	SecurableType string `json:"securable_type"`
 	FullName      string `json:"full_name"`
@@ -51,12 +65,21 @@ func typeName(t privileges.SecurableType) string {
 //	 "privilege_assignments":[{"principal":"...","privileges":[
 //	   {"privilege":"SELECT","inherited_from_type":"SCHEMA","inherited_from_name":"main.sales"}]}]}
 //
-// [listing.Read] reads it back to the same grants (positions aside).
-// The output depends only on the grants, not on their order.
+// followed by the securables that could not be described, each with the
+// status of the refusal (403, 404, or 0 when it was never asked about) and
+// the server's message:
+//
+//	{"securable_type":"schema","full_name":"main.hr",
+//	 "unreadable":{"status":403,"message":"User does not have ..."}}
+//
+// [listing.Read] reads it back to the same grants (positions aside), and
+// the failures with [listing.Failures], so that an offline audit of the dump
+// gives the report of the live one. The output depends only on what was
+// fetched, not on the order of the answers.
 func WriteDump(w io.Writer, f *Fetched) error {
 	gs := slices.Clone(f.Grants)
 	SortGrants(gs)
-	var out []dumpSecurable
+	var out []any
 	for i := 0; i < len(gs); {
 		on := gs[i].On
 		d := dumpSecurable{SecurableType: typeName(on.Type), FullName: on.Name, Assignments: []dumpAssignment{}}
@@ -74,6 +97,14 @@ func WriteDump(w io.Writer, f *Fetched) error {
 			a.Privileges = append(a.Privileges, p)
 		}
 		out = append(out, d)
+	}
+	for _, m := range []struct {
+		status int
+		why    map[privileges.Securable]string
+	}{{http.StatusForbidden, f.Failed}, {http.StatusNotFound, f.NotFound}, {0, f.Unfetched}} {
+		for _, sec := range slices.SortedFunc(maps.Keys(m.why), privileges.Securable.Compare) {
+			out = append(out, dumpFailure{SecurableType: typeName(sec.Type), FullName: sec.Name, Unreadable: dumpUnreadable{m.status, m.why[sec]}})
+		}
 	}
 	return writeLines(w, out)
 }

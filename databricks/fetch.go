@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"strings"
 	"sync"
@@ -37,9 +38,15 @@ type Fetched struct {
 	Grants []privileges.Grant
 	// Owners maps securables to their owner.
 	Owners map[privileges.Securable]string
-	// Failed maps the securables the server refused to describe (403) or
-	// does not know (404) to the server's message.
+	// Failed maps the securables the server refused to describe (403) to
+	// the server's message.
 	Failed map[privileges.Securable]string
+	// NotFound maps the securables the server does not know (404) to the
+	// server's message.
+	NotFound map[privileges.Securable]string
+	// Unfetched maps the securables that were never described, because
+	// the context ended first (Ctrl-C, a deadline), to ctx.Err()'s text.
+	Unfetched map[privileges.Securable]string
 	// Requests is the number of HTTP requests made, pages and retries
 	// included.
 	Requests int
@@ -102,6 +109,7 @@ type jobResult struct {
 	grants []privileges.Grant
 	owner  string
 	failed string // the server's message for a 403 or 404
+	status int    // 403 or 404, with failed
 	err    error
 }
 
@@ -110,9 +118,12 @@ type jobResult struct {
 // effective permissions of every requirement's securable, and the owner of
 // every ownership requirement's securable. A securable the server refuses
 // (403) or does not know (404) goes into Fetched.Failed and the fetch goes
-// on; any other error ends it and is returned. When ctx is cancelled,
-// Fetch returns what it learned so far with ctx.Err(). The result does
-// not depend on the order in which responses arrive.
+// on; any other error ends it and is returned (of several, the one of the
+// first securable in the order of the questions, so that the message does
+// not depend on timing). When ctx ends, Fetch returns what it learned so
+// far, with the securables it did not describe in Fetched.Unfetched, and
+// ctx.Err(). The result does not depend on the order in which responses
+// arrive.
 func Fetch(ctx context.Context, c *Client, reqs *privileges.Requirements, opts FetchOptions) (*Fetched, error) {
 	if opts.Timeout > 0 {
 		cc := *c
@@ -127,14 +138,17 @@ func Fetch(ctx context.Context, c *Client, reqs *privileges.Requirements, opts F
 	results := make([]jobResult, len(js))
 	n := min(positive(opts.Concurrency, DefaultConcurrency), max(len(js), 1))
 
-	fctx, cancel := context.WithCancel(withCounter(ctx, &requests))
-	defer cancel()
+	// A failure stops the questions not yet asked; those being asked go
+	// on, so that the first failure in the order of the questions is
+	// known whatever the timing: every question before it has been asked.
+	fctx := withCounter(ctx, &requests)
+	stop := make(chan struct{})
 	var (
-		mu       sync.Mutex
-		done     int
-		firstErr error
-		next     = make(chan int)
-		wg       sync.WaitGroup
+		mu     sync.Mutex
+		done   int
+		failed bool
+		next   = make(chan int)
+		wg     sync.WaitGroup
 	)
 	for range n {
 		wg.Go(func() {
@@ -142,9 +156,9 @@ func Fetch(ctx context.Context, c *Client, reqs *privileges.Requirements, opts F
 				r := run(fctx, c, js[i])
 				mu.Lock()
 				results[i] = r
-				if r.err != nil && firstErr == nil && ctx.Err() == nil {
-					firstErr = r.err
-					cancel()
+				if r.err != nil && ctx.Err() == nil && !failed {
+					failed = true
+					close(stop)
 				}
 				if r.done {
 					done++
@@ -160,19 +174,33 @@ feed:
 	for i := range js {
 		select {
 		case next <- i:
-		case <-fctx.Done():
+		case <-stop:
+			break feed
+		case <-ctx.Done():
 			break feed
 		}
 	}
 	close(next)
 	wg.Wait()
 
-	f := &Fetched{Owners: map[privileges.Securable]string{}, Failed: map[privileges.Securable]string{}, Requests: int(requests.Load())}
+	f := &Fetched{Owners: map[privileges.Securable]string{}, Failed: map[privileges.Securable]string{},
+		NotFound: map[privileges.Securable]string{}, Unfetched: map[privileges.Securable]string{}, Requests: int(requests.Load())}
+	var firstErr error
 	for i, r := range results {
+		if r.err != nil && firstErr == nil {
+			firstErr = r.err
+		}
 		if !r.done {
+			if ctx.Err() != nil {
+				f.Unfetched[js[i].on] = ctx.Err().Error()
+			}
 			continue
 		}
 		switch {
+		case r.failed != "" && r.status == http.StatusNotFound:
+			if _, ok := f.NotFound[js[i].on]; !ok {
+				f.NotFound[js[i].on] = r.failed
+			}
 		case r.failed != "":
 			if _, ok := f.Failed[js[i].on]; !ok {
 				f.Failed[js[i].on] = r.failed
@@ -185,11 +213,23 @@ feed:
 			f.Grants = append(f.Grants, r.grants...)
 		}
 	}
+	// A securable whose one question was answered and the other not is
+	// described; one asked about twice is unfetched only if neither came.
+	for sec := range f.Unfetched {
+		if _, ok := f.Failed[sec]; ok {
+			delete(f.Unfetched, sec)
+		} else if _, ok := f.NotFound[sec]; ok {
+			delete(f.Unfetched, sec)
+		}
+	}
 	SortGrants(f.Grants)
 	if err := ctx.Err(); err != nil {
 		return f, err
 	}
-	return f, firstErr
+	if failed {
+		return f, firstErr
+	}
+	return f, nil
 }
 
 // run does one job.
@@ -206,7 +246,7 @@ func run(ctx context.Context, c *Client, j job) jobResult {
 	case err == nil:
 		r.done = true
 	case errors.As(err, &ae) && (ae.Forbidden() || ae.NotFound()):
-		r.done, r.grants = true, nil
+		r.done, r.grants, r.status = true, nil, ae.Status
 		r.failed = cmp.Or(ae.Message, ae.Error())
 	case ctx.Err() != nil:
 		// Cancelled: neither done nor an error of its own.

@@ -5,8 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"iter"
 	"net/http"
+	"net/http/httptest"
 	"slices"
 	"strings"
 	"sync/atomic"
@@ -91,7 +93,7 @@ func seedGrants(s *ucemu.Server, grants []generator.Grant) {
 			on = privileges.SecurableOf(privileges.SecurableType(g.On.Type), g.On.Name...)
 		}
 		for _, p := range g.Privileges {
-			s.Grant(g.Principal, string(privileges.Key(p)), emu(on))
+			s.Grant(g.Principal, string(privileges.Key(p)), emuSec(on))
 		}
 	}
 }
@@ -117,19 +119,19 @@ func TestFetchEndToEnd(t *testing.T) {
 	seedGrants(s, scriptGrants(t, in))
 	// The script hands the governance catalog to the service principal;
 	// the data sources belong to others.
-	s.SetOwner(emu(privileges.NewSecurable(privileges.Catalog, "immuta")), sp)
-	s.AddSecurable(emu(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
-	s.AddSecurable(emu(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions")))
-	s.SetOwner(emu(privileges.NewSecurable(privileges.Catalog, "main")), "data-owners")
+	s.SetOwner(emuSec(privileges.NewSecurable(privileges.Catalog, "immuta")), sp)
+	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
+	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions")))
+	s.SetOwner(emuSec(privileges.NewSecurable(privileges.Catalog, "main")), "data-owners")
 	// Other principals' grants, one to a deleted principal.
-	s.Grant("analysts", string(privileges.Select), emu(privileges.NewSecurable(privileges.Schema, "main.sales")))
-	s.Grant("data-owners", string(privileges.AllPrivileges), emu(privileges.NewSecurable(privileges.Catalog, "main")))
+	s.Grant("analysts", string(privileges.Select), emuSec(privileges.NewSecurable(privileges.Schema, "main.sales")))
+	s.Grant("data-owners", string(privileges.AllPrivileges), emuSec(privileges.NewSecurable(privileges.Catalog, "main")))
 
 	cfg, err := ConfigFrom(in, env(nil))
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Host, cfg.Insecure, cfg.HTTPClient = s.URL, true, s.Client()
+	cfg.Host, cfg.InsecureLoopback, cfg.HTTPClient = s.URL, true, s.Client()
 	c := newClient(t, cfg)
 	var calls, last atomic.Int64
 	f, err := Fetch(context.Background(), c, reqs, FetchOptions{Concurrency: 4, Progress: func(done, total int) {
@@ -174,7 +176,7 @@ func TestFetchEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !rep.Passed(true) {
+	if !rep.Passed(privileges.Gate{Strict: true}) {
 		var b strings.Builder
 		rep.Write(&b, "text", privileges.WriteOptions{})
 		t.Fatalf("the audit of the fetched grants fails:\n%s", b.String())
@@ -203,10 +205,12 @@ func TestFetchEndToEnd(t *testing.T) {
 	// A different assignment order and page size give the same result.
 	s2 := newServer(t, ucemu.PageSize(3), ucemu.Seed(99), ucemu.NoEmptyPages())
 	seedGrants(s2, scriptGrants(t, in))
-	s2.SetOwner(emu(privileges.NewSecurable(privileges.Catalog, "immuta")), sp)
-	s2.SetOwner(emu(privileges.NewSecurable(privileges.Catalog, "main")), "data-owners")
-	s2.Grant("analysts", string(privileges.Select), emu(privileges.NewSecurable(privileges.Schema, "main.sales")))
-	s2.Grant("data-owners", string(privileges.AllPrivileges), emu(privileges.NewSecurable(privileges.Catalog, "main")))
+	s2.SetOwner(emuSec(privileges.NewSecurable(privileges.Catalog, "immuta")), sp)
+	s2.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
+	s2.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions")))
+	s2.SetOwner(emuSec(privileges.NewSecurable(privileges.Catalog, "main")), "data-owners")
+	s2.Grant("analysts", string(privileges.Select), emuSec(privileges.NewSecurable(privileges.Schema, "main.sales")))
+	s2.Grant("data-owners", string(privileges.AllPrivileges), emuSec(privileges.NewSecurable(privileges.Catalog, "main")))
 	cfg.Host, cfg.HTTPClient = s2.URL, s2.Client()
 	f2, err := Fetch(context.Background(), newClient(t, cfg), reqs, FetchOptions{Concurrency: 16})
 	if err != nil {
@@ -274,7 +278,7 @@ func TestFetchFailed(t *testing.T) {
 	grants := scriptGrants(t, in)
 	seedGrants(s, grants)
 	hidden := privileges.NewSecurable(privileges.Schema, "main.sales")
-	s.Forbid(emu(hidden))
+	s.Forbid(emuSec(hidden))
 	// finance is not in the metastore: the catalog is unknown.
 	reqs.List = append(reqs.List, privileges.Requirement{Who: privileges.ForServicePrincipal, Principal: sp,
 		Privilege: privileges.Select, On: privileges.NewSecurable(privileges.Table, "gone.x.y")})
@@ -285,13 +289,18 @@ func TestFetchFailed(t *testing.T) {
 	}
 	want := map[privileges.Securable]string{
 		hidden: "User does not have USE CATALOG or BROWSE on Schema 'main.sales'.",
+	}
+	if diff := cmp.Diff(want, f.Failed); diff != "" {
+		t.Errorf("Failed (-want +got):\n%s", diff)
+	}
+	wantNotFound := map[privileges.Securable]string{
 		privileges.NewSecurable(privileges.Table, "gone.x.y"):                 "Table 'gone.x.y' does not exist.",
 		privileges.NewSecurable(privileges.Catalog, "immuta"):                 "Catalog 'immuta' does not exist.",
 		privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions"): "Schema 'immuta.immuta_functions' does not exist.",
 		privileges.NewSecurable(privileges.Schema, "immuta.immuta_system"):    "Schema 'immuta.immuta_system' does not exist.",
 	}
-	if diff := cmp.Diff(want, f.Failed); diff != "" {
-		t.Errorf("Failed (-want +got):\n%s", diff)
+	if diff := cmp.Diff(wantNotFound, f.NotFound); diff != "" {
+		t.Errorf("NotFound (-want +got):\n%s", diff)
 	}
 	for _, g := range f.Grants {
 		if g.On == hidden {
@@ -360,6 +369,19 @@ func TestFetchCancel(t *testing.T) {
 	if len(secs) != 3 {
 		t.Errorf("grants of %d securables, want 3", len(secs))
 	}
+	// The others are unfetched, never missing.
+	asked := map[privileges.Securable]bool{}
+	for _, j := range jobs(reqs) {
+		asked[j.on] = true
+	}
+	if len(f.Unfetched) != len(asked)-3 {
+		t.Errorf("%d securables unfetched, want %d: %v", len(f.Unfetched), len(asked)-3, f.Unfetched)
+	}
+	for sec, why := range f.Unfetched {
+		if secs[sec] || why != context.Canceled.Error() {
+			t.Errorf("Unfetched[%s] = %q", sec, why)
+		}
+	}
 }
 
 func TestFetchTimeout(t *testing.T) {
@@ -395,14 +417,28 @@ func TestDumpRoundTrip(t *testing.T) {
 			{Principal: "h", Privilege: "SELECT", On: privileges.NewSecurable(privileges.Table, "hive_metastore.default.t"), Spelling: "SELECT", Hive: true, Legacy: true},
 			{Principal: "<&>\"quoted\"", Privilege: privileges.AllPrivileges, On: salesSch, Spelling: "ALL PRIVILEGES"},
 		},
-		Owners: map[privileges.Securable]string{mainCat: "data-owners", ordersTbl: sp, salesSch: "bob@example.com"},
+		Owners:    map[privileges.Securable]string{mainCat: "data-owners", ordersTbl: sp, salesSch: "bob@example.com"},
+		Failed:    map[privileges.Securable]string{privileges.NewSecurable(privileges.Schema, "main.hr"): "User does not have USE CATALOG on \"main\""},
+		NotFound:  map[privileges.Securable]string{privileges.NewSecurable(privileges.Catalog, "mian"): "Catalog 'mian' does not exist."},
+		Unfetched: map[privileges.Securable]string{privileges.NewSecurable(privileges.Table, "main.sales.late"): "context canceled"},
 	}
 	var b bytes.Buffer
 	if err := WriteDump(&b, f); err != nil {
 		t.Fatal(err)
 	}
 	var got []privileges.Grant
-	for g, err := range listing.Read("dump.json", bytes.NewReader(b.Bytes())) {
+	failed, notFound, unfetched := map[privileges.Securable]string{}, map[privileges.Securable]string{}, map[privileges.Securable]string{}
+	collect := listing.Failures(func(fl listing.Failure) {
+		switch fl.Status {
+		case http.StatusNotFound:
+			notFound[fl.On] = fl.Message
+		case 0:
+			unfetched[fl.On] = fl.Message
+		default:
+			failed[fl.On] = fl.Message
+		}
+	})
+	for g, err := range listing.Read("dump.json", bytes.NewReader(b.Bytes()), collect) {
 		if err != nil {
 			t.Fatalf("%v\n%s", err, b.String())
 		}
@@ -413,6 +449,9 @@ func TestDumpRoundTrip(t *testing.T) {
 	SortGrants(got)
 	if diff := cmp.Diff(want, got, cmpopts.IgnoreFields(privileges.Grant{}, "Pos")); diff != "" {
 		t.Errorf("read back (-want +got):\n%s\n%s", diff, b.String())
+	}
+	if diff := cmp.Diff([]map[privileges.Securable]string{f.Failed, f.NotFound, f.Unfetched}, []map[privileges.Securable]string{failed, notFound, unfetched}); diff != "" {
+		t.Errorf("failures read back (-want +got):\n%s\n%s", diff, b.String())
 	}
 	if !strings.HasPrefix(b.String(), "[\n{\"securable_type\":") {
 		t.Errorf("dump starts %q", b.String()[:40])
@@ -471,9 +510,9 @@ func BenchmarkFetchLatency(b *testing.B) {
 	const latency = 20 * time.Millisecond
 	s := newServer(b, ucemu.PageSize(1000), ucemu.NoEmptyPages(), ucemu.Latency(latency))
 	seedGrants(s, scriptGrants(b, in))
-	s.SetOwner(emu(privileges.NewSecurable(privileges.Catalog, "immuta")), sp)
-	s.AddSecurable(emu(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
-	s.AddSecurable(emu(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions")))
+	s.SetOwner(emuSec(privileges.NewSecurable(privileges.Catalog, "immuta")), sp)
+	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
+	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions")))
 	securables := len(jobs(reqs))
 	for _, conc := range []int{8, 32} {
 		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {
@@ -510,7 +549,7 @@ func TestFetchOnce(t *testing.T) {
 	}
 	s := newServer(t, ucemu.PageSize(1000), ucemu.NoEmptyPages())
 	seedGrants(s, scriptGrants(t, in))
-	s.SetOwner(emu(privileges.NewSecurable(privileges.Catalog, "immuta")), sp)
+	s.SetOwner(emuSec(privileges.NewSecurable(privileges.Catalog, "immuta")), sp)
 	s.Fail(ucemu.EffectivePath, http.StatusServiceUnavailable, 2)
 	f, err := Fetch(context.Background(), newClient(t, tokenConfig(s)), reqs, FetchOptions{Concurrency: 32})
 	if err != nil {
@@ -518,5 +557,42 @@ func TestFetchOnce(t *testing.T) {
 	}
 	if want := len(jobs(reqs)) + 2; f.Requests != want || s.Requests() != want {
 		t.Errorf("Requests = %d, server saw %d; want %d (one per securable, and two retries)", f.Requests, s.Requests(), want)
+	}
+}
+
+// Of several fatal errors, Fetch returns the one of the first question,
+// whatever the order in which the answers come.
+func TestFetchFirstErrorIsStable(t *testing.T) {
+	in := decodePayload(t, payload)
+	reqs, err := privileges.Required(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	js := jobs(reqs)
+	c0 := &Client{meta: &metastoreCache{id: "m"}}
+	first, err := c0.securablePath(context.Background(), js[0].on)
+	if err != nil {
+		t.Fatal(err)
+	}
+	firstPath := ucPath + "effective-permissions/" + first
+	s := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasSuffix(r.URL.Path, "current-metastore-assignment") {
+			io.WriteString(w, `{"metastore_id": "m"}`)
+			return
+		}
+		if r.URL.EscapedPath() == firstPath {
+			time.Sleep(50 * time.Millisecond) // the first question is answered last
+		}
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"error_code": "INVALID_PARAMETER_VALUE", "message": "bad `+r.URL.Path+`"}`)
+	}))
+	defer s.Close()
+	for range 3 {
+		c := newClient(t, Config{Host: s.URL, Token: ucbootstrap.NewSecret(testToken), InsecureLoopback: true})
+		_, err := Fetch(context.Background(), c, reqs, FetchOptions{Concurrency: 4})
+		var ae *APIError
+		if !errors.As(err, &ae) || ae.Securable != js[0].on {
+			t.Fatalf("Fetch = %v, want the error of the first question, about %s", err, js[0].on)
+		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"iter"
+	"maps"
 	"slices"
 	"strings"
 
@@ -31,7 +32,31 @@ type Result struct {
 	How string `json:"how"`
 	// Grant is the grant that satisfies the requirement, if a grant does.
 	Grant *Grant `json:"grant,omitempty"`
+	// Cause says why a requirement is unverified, or that it is missing
+	// because its securable does not exist; it is "" otherwise.
+	Cause Cause `json:"cause,omitempty"`
 }
+
+// Cause says why a requirement is unverified (or missing for want of the
+// securable itself).
+type Cause string
+
+// The causes of a result.
+const (
+	// CauseUnreadable: the grants or the owner of the securable could not
+	// be read (403). It fails the audit unless [Gate.AllowUnverified].
+	CauseUnreadable Cause = "unreadable"
+	// CauseInterrupted: the securable was never asked about (Ctrl-C, a
+	// deadline); the report is partial and fails.
+	CauseInterrupted Cause = "interrupted"
+	// CauseNoOwnerFacts: no owner facts were given for the securable.
+	CauseNoOwnerFacts Cause = "no-owner-facts"
+	// CauseUnverifiable: no grant listing can show the requirement.
+	CauseUnverifiable Cause = "unverifiable"
+	// CauseNotFound: the securable, or one that holds it, does not exist;
+	// the requirement is missing.
+	CauseNotFound Cause = "not-found"
+)
 
 // Severity ranks findings; it is the module's one severity type.
 type Severity = diag.Severity
@@ -52,6 +77,7 @@ const (
 	CodeBroadGrant       = "broad-grant"       // ALL PRIVILEGES where less would do
 	CodeDeletedPrincipal = "deleted-principal" // a grant to a principal that no longer exists
 	CodeHiveMetastore    = "hive-metastore"    // legacy hive_metastore rows, read and ignored
+	CodeUnknownPrivilege = "unknown-privilege" // a privilege Unity Catalog does not have, ignored
 )
 
 // A Finding is something the audit saw beyond the requirements.
@@ -78,8 +104,11 @@ type Report struct {
 	// TO for ownership.
 	Fix []string `json:"fix"`
 	// Revoke holds the REVOKE statements that end the exposure findings;
-	// they are printed only when asked for.
+	// the fix script carries them commented out unless asked for.
 	Revoke []string `json:"revoke"`
+	// Partial, when not "", says why the audit saw only part of what it
+	// asked for (an interrupted live run): such a report never passes.
+	Partial string `json:"partial,omitempty"`
 }
 
 // ReportSchema is the version of the JSON form of a [Report].
@@ -107,10 +136,49 @@ func (r *Report) Errors() int {
 	return n
 }
 
-// Passed reports whether nothing is missing and nothing is exposed; with
-// strict, unverified requirements fail too.
-func (r *Report) Passed(strict bool) bool {
-	return r.Count(Missing) == 0 && r.Errors() == 0 && (!strict || r.Count(Unverified) == 0)
+// A Gate says when an audit passes; see [Report.Passed].
+type Gate struct {
+	// Strict fails on every unverified requirement.
+	Strict bool
+	// AllowUnverified lets requirements pass that are unverified because
+	// their grants could not be read ([CauseUnreadable]).
+	AllowUnverified bool
+}
+
+// Passed reports whether the audit passes the gate. It fails when a
+// requirement is missing, a finding is an error (an exposure), the run was
+// partial, no requirement could be verified at all, a requirement is
+// unverified because its grants could not be read (unless
+// g.AllowUnverified), or, with g.Strict, any requirement is unverified.
+// Requirements unverified for other causes (no owner facts, not visible in
+// any listing) pass unless g.Strict.
+func (r *Report) Passed(g Gate) bool {
+	if r.Count(Missing) > 0 || r.Errors() > 0 || r.Partial != "" || r.nothingVerified() {
+		return false
+	}
+	for _, res := range r.Results {
+		if res.Status == Unverified && (g.Strict || res.Cause == CauseUnreadable && !g.AllowUnverified) {
+			return false
+		}
+	}
+	return true
+}
+
+// nothingVerified reports whether the audit has requirements and could
+// satisfy none of them.
+func (r *Report) nothingVerified() bool {
+	return len(r.Results) > 0 && r.Count(Satisfied) == 0
+}
+
+// countCause counts the results with the status and cause.
+func (r *Report) countCause(s Status, c Cause) int {
+	n := 0
+	for _, res := range r.Results {
+		if res.Status == s && res.Cause == c {
+			n++
+		}
+	}
+	return n
 }
 
 // objectKey identifies a securable for matching: tables, views and
@@ -140,9 +208,11 @@ type auditor struct {
 	hive    int
 	hivePos Position
 	legacy  map[string]*legacyUse // legacy spellings, aggregated
+	unknown map[string]*legacyUse // privileges Unity Catalog does not have, aggregated
 	perCode map[string]*findingList
-	owners  map[objectKey]string // facts.Owners by object
-	unread  map[objectKey]string // facts.Unreadable by object
+	owners  map[objectKey]string     // facts.Owners by object
+	unread  map[objectKey]unreadFact // facts.Unreadable and Unfetched by object
+	absent  map[objectKey]string     // facts.Absent by object
 }
 
 // indexEntry lists the requirements a grant on a securable may satisfy:
@@ -174,17 +244,13 @@ func Audit(reqs *Requirements, grants iter.Seq2[Grant, error], facts Facts) (*Re
 		reqs: reqs, facts: facts,
 		index:  map[objectKey]*indexEntry{},
 		best:   make([]*match, len(reqs.List)),
-		legacy: map[string]*legacyUse{}, perCode: map[string]*findingList{},
+		legacy: map[string]*legacyUse{}, unknown: map[string]*legacyUse{}, perCode: map[string]*findingList{},
 		report: &Report{Schema: ReportSchema, Rules: reqs.Rules, ServicePrincipal: reqs.ServicePrincipal, Catalog: reqs.Catalog,
 			Results: []Result{}, Findings: []Finding{}, Fix: []string{}, Revoke: []string{}},
 	}
 	a.owners = make(map[objectKey]string, len(facts.Owners))
 	for sec, o := range facts.Owners {
 		a.owners[keyOf(sec)] = o
-	}
-	a.unread = make(map[objectKey]string, len(facts.Unreadable))
-	for sec, why := range facts.Unreadable {
-		a.unread[keyOf(sec)] = why
 	}
 	entry := func(s Securable) *indexEntry {
 		e := a.index[keyOf(s)]
@@ -397,21 +463,55 @@ func (a *auditor) owner(principal string, s Securable) (how, owner string, known
 	return "", o, true
 }
 
+// readFailures indexes what could not be read, once the grants are read
+// (see [Facts]).
+func (a *auditor) readFailures() {
+	a.unread = map[objectKey]unreadFact{}
+	for sec, why := range a.facts.Unfetched {
+		a.unread[keyOf(sec)] = unreadFact{"the run ended before " + sec.String() + " was asked about: " + why, CauseInterrupted}
+	}
+	for sec, why := range a.facts.Unreadable {
+		a.unread[keyOf(sec)] = unreadFact{"the grants on " + sec.String() + " could not be read: " + why, CauseUnreadable}
+	}
+	a.absent = map[objectKey]string{}
+	for sec, why := range a.facts.Absent {
+		a.absent[keyOf(sec)] = sec.String() + " does not exist: " + why
+	}
+	if n := len(a.facts.Unfetched); n > 0 {
+		why := ""
+		for _, sec := range slices.SortedFunc(maps.Keys(a.facts.Unfetched), Securable.Compare) {
+			why = a.facts.Unfetched[sec]
+			break
+		}
+		a.report.Partial = fmt.Sprintf("the run ended (%s) before %d securable(s) were asked about", why, n)
+	}
+}
+
+// unreadFact is why the grants on a securable are not known.
+type unreadFact struct {
+	why   string
+	cause Cause
+}
+
 func (a *auditor) finish() {
 	rep := a.report
+	a.readFailures()
 	for i, r := range a.reqs.List {
 		res := Result{Requirement: r}
 		switch {
 		case r.Unverifiable != "":
-			res.Status, res.How = Unverified, r.Unverifiable
+			res.Status, res.How, res.Cause = Unverified, r.Unverifiable, CauseUnverifiable
 		case r.Privilege == Ownership:
 			how, owner, known := a.owner(r.Principal, r.On)
-			why, unreadable := a.unreadable(r.On)
+			u, unreadable := a.unreadable(r.On)
+			why, absent := a.isAbsent(r.On)
 			switch {
+			case !known && absent:
+				res.Status, res.How, res.Cause = Missing, why, CauseNotFound
 			case !known && unreadable:
-				res.Status, res.How = Unverified, why
+				res.Status, res.How, res.Cause = Unverified, u.why, u.cause
 			case !known:
-				res.Status, res.How = Unverified, "no owner facts for "+r.On.String()+": pass the owners (information_schema *_owner columns or the REST owner field) to check it"
+				res.Status, res.How, res.Cause = Unverified, "no owner facts for "+r.On.String()+": pass the owners (information_schema *_owner columns or the REST owner field) to check it", CauseNoOwnerFacts
 			case how != "":
 				res.Status, res.How = Satisfied, how
 			default:
@@ -425,8 +525,12 @@ func (a *auditor) finish() {
 				res.Status, res.How = Satisfied, how
 				break
 			}
-			if why, ok := a.unreadable(r.On); ok {
-				res.Status, res.How = Unverified, why
+			if why, ok := a.isAbsent(r.On); ok {
+				res.Status, res.How, res.Cause = Missing, why, CauseNotFound
+				break
+			}
+			if u, ok := a.unreadable(r.On); ok {
+				res.Status, res.How, res.Cause = Unverified, u.why, u.cause
 				break
 			}
 			res.Status, res.How = Missing, "no grant gives it"
@@ -441,6 +545,7 @@ func (a *auditor) finish() {
 			Message: fmt.Sprintf("%d hive_metastore row(s) read and ignored (first at %s): legacy table ACLs do not grant Unity Catalog privileges", a.hive, a.hivePos)})
 	}
 	a.legacyFindings()
+	a.unknownFindings()
 	a.collectFindings()
 	rep.Fix = fixSQL(rep.Results)
 	for _, f := range rep.Findings {
@@ -450,12 +555,22 @@ func (a *auditor) finish() {
 	}
 }
 
-// unreadable returns why the grants on s could not be read, if they could
-// not.
-func (a *auditor) unreadable(s Securable) (string, bool) {
-	why, ok := a.unread[keyOf(s)]
-	if !ok {
-		return "", false
+// unreadable returns why the grants on s are not known, if they are not.
+func (a *auditor) unreadable(s Securable) (unreadFact, bool) {
+	u, ok := a.unread[keyOf(s)]
+	return u, ok
+}
+
+// isAbsent returns why s does not exist, when it or a securable that holds
+// it is absent.
+func (a *auditor) isAbsent(s Securable) (string, bool) {
+	if why, ok := a.absent[keyOf(s)]; ok {
+		return why, true
 	}
-	return "the grants on " + s.String() + " could not be read: " + why, true
+	for _, anc := range s.Ancestors() {
+		if why, ok := a.absent[keyOf(anc)]; ok {
+			return why, true
+		}
+	}
+	return "", false
 }

@@ -194,7 +194,7 @@ func TestAuditHow(t *testing.T) {
 	if diff := cmp.Diff(wantCodes, codes); diff != "" {
 		t.Errorf("findings (-want +got):\n%s", diff)
 	}
-	if rep.Passed(false) {
+	if rep.Passed(Gate{}) {
 		t.Error("report passed with missing requirements and an exposure")
 	}
 	wantFix := []string{
@@ -222,8 +222,139 @@ func TestOwnershipUnverifiedWithoutFacts(t *testing.T) {
 	if r.Status != Unverified || !strings.Contains(r.How, "no owner facts") {
 		t.Errorf("ownership without facts: %s %q", r.Status, r.How)
 	}
-	if !rep.Passed(false) || rep.Passed(true) {
-		t.Errorf("unverified must pass unless strict: Passed(false)=%v Passed(true)=%v", rep.Passed(false), rep.Passed(true))
+	if r.Cause != CauseNoOwnerFacts {
+		t.Errorf("cause %q, want %q", r.Cause, CauseNoOwnerFacts)
+	}
+	// Nothing else is required: nothing was verified, which never passes.
+	if rep.Passed(Gate{}) || rep.Passed(Gate{AllowUnverified: true}) || !strings.Contains(rep.Summary(Gate{}), "FAIL: 0 satisfied, 1 unverified; nothing could be verified") {
+		t.Errorf("an audit that verified nothing passes: %s", rep.Summary(Gate{}))
+	}
+	// With one requirement satisfied, no owner facts pass unless strict.
+	reqs, err = Required(payload(t, "  dataSources: [main]\n", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err = Audit(reqs, seq(g(sp, "USE CATALOG", Catalog, "main"), g(sp, "MANAGE", Catalog, "main"), g(sp, "USE SCHEMA", Catalog, "main"),
+		g(sp, "SELECT", Catalog, "main"), g(sp, "MODIFY", Catalog, "main")), Facts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Passed(Gate{}) || rep.Passed(Gate{Strict: true}) {
+		t.Errorf("no owner facts must pass unless strict: %s; strict: %s", rep.Summary(Gate{}), rep.Summary(Gate{Strict: true}))
+	}
+}
+
+// The gate: a requirement unverified because its grants could not be read
+// fails the audit unless AllowUnverified; a securable that does not exist
+// makes its requirements missing, with the server's message, and no GRANT;
+// a securable never asked about makes the report partial, which never
+// passes.
+func TestGateAndCauses(t *testing.T) {
+	reqs, err := Required(payload(t, "  dataSources: [main.sales, mian.sales]\n", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	grants := seq(g(sp, "USE CATALOG", Catalog, "main"), g(sp, "MANAGE", Catalog, "main"), g(sp, "USE SCHEMA", Schema, "main.sales"),
+		g(sp, "SELECT", Schema, "main.sales"), g(sp, "MODIFY", Schema, "main.sales"))
+	owners := map[Securable]string{NewSecurable(Catalog, "immuta"): sp}
+	facts := Facts{Owners: owners, Absent: map[Securable]string{NewSecurable(Catalog, "mian"): "Catalog 'mian' does not exist."}}
+	rep, err := Audit(reqs, grants, facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := result(t, rep, ForServicePrincipal, UseCatalog, NewSecurable(Catalog, "mian"))
+	if r.Status != Missing || r.Cause != CauseNotFound || r.How != "CATALOG mian does not exist: Catalog 'mian' does not exist." {
+		t.Errorf("a catalog that does not exist: %s %s %q", r.Status, r.Cause, r.How)
+	}
+	r = result(t, rep, ForServicePrincipal, Select, NewSecurable(Schema, "mian.sales"))
+	if r.Status != Missing || r.Cause != CauseNotFound {
+		t.Errorf("a schema in a catalog that does not exist: %s %s %q", r.Status, r.Cause, r.How)
+	}
+	for _, stmt := range rep.Fix {
+		if strings.Contains(stmt, "mian") {
+			t.Errorf("the fix grants on a catalog that does not exist: %s", stmt)
+		}
+	}
+	if fix := rep.FixScript(WriteOptions{}); !strings.Contains(fix, "-- CATALOG mian does not exist: Catalog 'mian' does not exist.\n") {
+		t.Errorf("the fix script does not name the missing catalog:\n%s", fix)
+	}
+
+	// Forbidden: unverified, and the gate fails unless told otherwise.
+	grants = seq(g(sp, "USE CATALOG", Catalog, "main"), g(sp, "MANAGE", Catalog, "main"))
+	reqs, err = Required(payload(t, "  dataSources: [main.sales]\n", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	facts = Facts{Owners: owners, Unreadable: map[Securable]string{NewSecurable(Schema, "main.sales"): "PERMISSION_DENIED"}}
+	rep, err = Audit(reqs, grants, facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := result(t, rep, ForServicePrincipal, Select, NewSecurable(Schema, "main.sales")); r.Status != Unverified || r.Cause != CauseUnreadable {
+		t.Errorf("a forbidden schema: %s %s %q", r.Status, r.Cause, r.How)
+	}
+	if rep.Passed(Gate{}) || !rep.Passed(Gate{AllowUnverified: true}) || rep.Passed(Gate{AllowUnverified: true, Strict: true}) {
+		t.Errorf("unreadable: Passed = %v, with AllowUnverified %v", rep.Passed(Gate{}), rep.Passed(Gate{AllowUnverified: true}))
+	}
+	if got, want := rep.Summary(Gate{}), "FAIL: 3 satisfied, 3 unverified (3 unreadable); the grants of some securables could not be read (--allow-unverified lets that pass)"; got != want {
+		t.Errorf("Summary = %q, want %q", got, want)
+	}
+	if fix := rep.FixScript(WriteOptions{}); strings.Contains(fix, "Nothing to fix") || !strings.Contains(fix, "-- 3 requirement(s) could not be verified: see the report") {
+		t.Errorf("the fix of a failing audit says nothing is to fix:\n%s", fix)
+	}
+
+	// Interrupted: never asked is unverified, never missing, and partial.
+	facts = Facts{Owners: owners, Unfetched: map[Securable]string{NewSecurable(Schema, "main.sales"): "context canceled"}}
+	rep, err = Audit(reqs, grants, facts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	interrupted := 0
+	for _, r := range rep.Results {
+		if r.Status == Unverified && r.Cause == CauseInterrupted {
+			interrupted++
+		}
+	}
+	if rep.Count(Missing) != 0 || interrupted != 3 {
+		t.Errorf("interrupted: %d missing, %d interrupted", rep.Count(Missing), interrupted)
+	}
+	if rep.Passed(Gate{AllowUnverified: true}) || rep.Partial == "" || len(rep.Fix) != 0 {
+		t.Errorf("a partial report passes or fixes: partial %q, fix %q", rep.Partial, rep.Fix)
+	}
+	for _, format := range Formats {
+		var b strings.Builder
+		if err := rep.Write(&b, format, WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(strings.ToLower(b.String()), "partial") {
+			t.Errorf("the %s report does not say the run was partial:\n%s", format, b.String())
+		}
+	}
+}
+
+// An unknown privilege is a finding at its row, once per spelling.
+func TestUnknownPrivilege(t *testing.T) {
+	reqs, err := Required(payload(t, "  dataSources: [main]\n", false))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fly := g(sp, "FLY", Table, "a.b.c")
+	fly.Pos = Position{File: "grants.csv", Line: 2, Col: 1}
+	again := g(sp, "FLY", Table, "a.b.d")
+	again.Pos = Position{File: "grants.csv", Line: 3, Col: 1}
+	rep, err := Audit(reqs, seq(fly, again, g(sp, "USE CATALOG", Catalog, "main")), Facts{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var found []Finding
+	for _, f := range rep.Findings {
+		if f.Code == CodeUnknownPrivilege {
+			found = append(found, f)
+		}
+	}
+	if len(found) != 1 || found[0].Grant == nil || found[0].Grant.Pos.Line != 2 ||
+		found[0].Message != `"FLY" on TABLE a.b.c is not a Unity Catalog privilege: the grant is ignored; check the listing (2 rows use it; the first is shown)` {
+		t.Errorf("unknown privilege findings: %+v", found)
 	}
 }
 

@@ -31,6 +31,18 @@ func (a *auditor) findings(g Grant, isSP bool) {
 	case p == "users" || p == "admins":
 		add(CodeWorkspaceGroup, SeverityWarning, revokeSQL(g), "%s is granted to the workspace-local group %s, which cannot hold Unity Catalog grants: grant to an account group instead", g.Privilege.SQL()+" on "+eff.String(), g.Principal)
 	}
+	if !g.Legacy && !knownPrivilege(g.Privilege) {
+		// Aggregated per spelling, as legacy names are.
+		k := g.Spelling + "\x00" + string(g.Privilege)
+		if u := a.unknown[k]; u == nil {
+			a.unknown[k] = &legacyUse{count: 1, first: g}
+		} else {
+			u.count++
+			if grantOrder(g, u.first) < 0 {
+				u.first = g
+			}
+		}
+	}
 	if g.Legacy {
 		// Aggregated per spelling and privilege, so that memory does not
 		// grow with the rows of an old metastore.
@@ -68,6 +80,36 @@ func (a *auditor) legacyFindings() {
 	}
 }
 
+// unknownFindings adds one finding per privilege that Unity Catalog does
+// not have, at its first row: the audit ignores such a grant, and the
+// listing should be checked.
+func (a *auditor) unknownFindings() {
+	for _, u := range a.unknown {
+		g := u.first
+		spelling := cmp.Or(g.Spelling, string(g.Privilege))
+		msg := fmt.Sprintf("%q on %s is not a Unity Catalog privilege: the grant is ignored; check the listing", spelling, g.Effective().String())
+		if u.count > 1 {
+			msg += fmt.Sprintf(" (%d rows use it; the first is shown)", u.count)
+		}
+		a.addFinding(Finding{Code: CodeUnknownPrivilege, Severity: SeverityWarning, Message: msg, Grant: &g})
+	}
+}
+
+// knownPrivilege reports whether p is a privilege of Unity Catalog on some
+// securable type, or one this package names.
+func knownPrivilege(p Privilege) bool {
+	switch p {
+	case AllPrivileges, Usage, Create, Own, Ownership:
+		return true
+	}
+	for _, list := range applicable {
+		if slices.Contains(list, p) {
+			return true
+		}
+	}
+	return false
+}
+
 // revokeSQL returns the REVOKE that undoes g, on the securable the
 // privilege is really granted on.
 func revokeSQL(g Grant) string {
@@ -92,8 +134,8 @@ func fixSQL(results []Result) []string {
 	byTarget := map[target]*grant{}
 	var owners []string
 	for _, r := range results {
-		if r.Status != Missing {
-			continue
+		if r.Status != Missing || r.Cause == CauseNotFound {
+			continue // nothing can be granted on what does not exist
 		}
 		if r.Privilege == Ownership {
 			owners = append(owners, "ALTER "+r.On.SQL()+" OWNER TO "+sqltext.Ident(r.Principal))

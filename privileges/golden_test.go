@@ -63,6 +63,8 @@ func parseAuditCase(t *testing.T, comment string) auditCase {
 			c.write.Strict = true
 		case "revoke":
 			c.write.Revoke = true
+		case "allow-unverified":
+			c.write.AllowUnverified = true
 		}
 	}
 	return c
@@ -119,7 +121,7 @@ func TestAuditGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := map[string]string{"fix.sql": rep.FixScript(c.write.Revoke)}
+			got := map[string]string{"fix.sql": rep.FixScript(c.write)}
 			for name, format := range map[string]string{"report.txt": "text", "report.json": "json", "report.md": "markdown", "report.xml": "junit"} {
 				var b bytes.Buffer
 				if err := rep.Write(&b, format, c.write); err != nil {

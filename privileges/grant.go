@@ -50,16 +50,29 @@ func (g Grant) String() string {
 	return s
 }
 
-// Facts are what a grant listing cannot tell: owners and group memberships.
+// Facts are what a grant listing cannot tell: owners and group memberships,
+// and what a live audit could not learn. [Audit] reads Unreadable, Absent
+// and Unfetched only after the grant sequence has ended, so that the reader
+// of a grant dump may fill them as it reads (see listing.Failures).
 type Facts struct {
 	// Owners maps securables to their owner.
 	Owners map[Securable]string
 	// MemberOf maps principals to the groups they belong to (directly or
 	// through nesting: the caller resolves nesting).
 	MemberOf map[string][]string
-	// Unreadable maps securables whose grants could not be read (a live
-	// audit refused with 403 or 404) to the reason. A requirement on such a
-	// securable that no grant meets is unverified, with the reason, not
-	// missing.
+	// Unreadable maps securables whose grants or owner could not be read
+	// (a live audit refused with 403) to the reason. A requirement on such
+	// a securable that no grant meets is unverified ([CauseUnreadable]),
+	// with the reason, not missing.
 	Unreadable map[Securable]string
+	// Absent maps securables that do not exist (a live audit answered
+	// 404) to the server's message. A requirement on such a securable, or
+	// on one inside it, is missing ([CauseNotFound]), with the message,
+	// and the fix leaves it out: nothing can be granted on it.
+	Absent map[Securable]string
+	// Unfetched maps securables that were never asked about, because the
+	// run was interrupted or ran out of time, to the reason. A requirement
+	// on such a securable that no grant meets is unverified
+	// ([CauseInterrupted]), and the report is partial: it does not pass.
+	Unfetched map[Securable]string
 }

@@ -206,14 +206,15 @@ func (e *Executor) progress(ev Event) {
 }
 
 // retryable reports whether a failed request may succeed when made again:
-// 429, 503, TEMPORARILY_UNAVAILABLE, or a transport error.
+// 429, 503, TEMPORARILY_UNAVAILABLE, or a transport error that may go away
+// (not a refused connection or an untrusted certificate).
 func retryable(err error) bool {
 	var ae *databricks.APIError
 	if errors.As(err, &ae) {
 		return ae.Status == http.StatusTooManyRequests || ae.Status == http.StatusServiceUnavailable || ae.Code == "TEMPORARILY_UNAVAILABLE"
 	}
 	var te *databricks.TransportError
-	return errors.As(err, &te) && !errors.Is(te.Err, context.Canceled)
+	return errors.As(err, &te) && te.Temporary()
 }
 
 // backoff returns the wait after a failed attempt: Retry-After when the

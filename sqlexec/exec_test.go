@@ -41,7 +41,7 @@ func emulator(t *testing.T, opts ...ucemu.Option) *ucemu.Server {
 
 func client(t *testing.T, s *ucemu.Server) *databricks.Client {
 	t.Helper()
-	c, err := databricks.New(databricks.Config{Host: s.URL, Token: ucbootstrap.NewSecret(token), Insecure: true,
+	c, err := databricks.New(databricks.Config{Host: s.URL, Token: ucbootstrap.NewSecret(token), InsecureLoopback: true,
 		HTTPClient: s.Client(), MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -192,7 +192,7 @@ func TestFailed(t *testing.T) {
 	for kind, path := range paths {
 		t.Run(kind, func(t *testing.T) {
 			s := emulator(t, ucemu.Token("alice-token", "alice@example.com"))
-			c, _ := databricks.New(databricks.Config{Host: s.URL, Token: ucbootstrap.NewSecret("alice-token"), Insecure: true, HTTPClient: s.Client()})
+			c, _ := databricks.New(databricks.Config{Host: s.URL, Token: ucbootstrap.NewSecret("alice-token"), InsecureLoopback: true, HTTPClient: s.Client()})
 			e, err := sqlexec.New(c, path, fast())
 			if err != nil {
 				t.Fatal(err)
@@ -225,15 +225,15 @@ func TestRaisedAndRedacted(t *testing.T) {
 	for kind, path := range paths {
 		t.Run(kind, func(t *testing.T) {
 			e := executor(t, emulator(t), path, fast())
-			_, err := e.Query(context.Background(), "SELECT raise_error('catalog taken; token dapi0123456789abcdef0123456789abcdef and "+token+"')")
+			_, err := e.Query(context.Background(), "SELECT raise_error('catalog taken; header Bearer abc123def456ghi and "+token+"')")
 			var se *sqlexec.Error
 			if !errors.As(err, &se) || !se.Raised() || se.SQLState != "P0001" {
 				t.Fatalf("error %#v", err)
 			}
-			if strings.Contains(err.Error(), "dapi0123456789abcdef") || strings.Contains(err.Error(), token) {
+			if strings.Contains(err.Error(), "abc123def456ghi") || strings.Contains(err.Error(), token) {
 				t.Errorf("the error leaks a credential: %v", err)
 			}
-			if !strings.Contains(se.Message, "catalog taken; token REDACTED and REDACTED") {
+			if !strings.Contains(se.Message, "catalog taken; header Bearer REDACTED and REDACTED") {
 				t.Errorf("message %q", se.Message)
 			}
 		})

@@ -7,12 +7,14 @@ import (
 	"io"
 	"iter"
 	"maps"
+	"net/http"
 	"os"
 	"slices"
 	"strings"
 
 	"github.com/spf13/cobra"
 
+	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/dbsql"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 	"github.com/ucbootstrap/ucbootstrap/privileges/listing"
@@ -28,6 +30,7 @@ type auditFlags struct {
 	fixSQL   string
 	revoke   bool
 	strict   bool
+	allowUnv bool
 	runner   string
 	lenient  bool
 	output   string
@@ -56,9 +59,26 @@ the shape is detected. Ownership is read from --owners (information_schema
 rows with *_owner columns, or REST objects with owner); without owner facts
 the ownership requirements are unverified.
 
-Exit status: 0 every requirement satisfied and nothing exposed; 1 a missing
-requirement or an exposure (with --strict, also an unverified requirement);
-2 a usage error or a listing that cannot be read.`,
+With --live the audit asks the payload's workspace itself (see --live, and
+--insecure-loopback for a local stand-in). A live run, or the offline audit of
+its dump, reports a securable the credentials may not read (403) as
+unverified, and one that does not exist (404, such as a misspelt data source)
+as missing, with the server's message. Ctrl-C or --deadline ends a live run
+with a partial report: what was not asked about is unverified.
+
+The gate (exit status 1 unless every condition holds):
+  - nothing is missing and nothing is exposed (an error finding);
+  - the run is not partial (Ctrl-C, --deadline);
+  - at least one requirement is satisfied: PASS never comes with nothing
+    verified;
+  - no requirement is unverified because its grants could not be read,
+    unless --allow-unverified;
+  - with --strict, no requirement is unverified at all (requirements that no
+    listing can show, such as metastore admin, and ownership without
+    --owners, fail only then).
+
+Exit status: 0 the gate passes; 1 it fails; 2 a usage error or a listing that
+cannot be read.`,
 		Example: `  # Pre-flight check in a pipeline: fail the job when something is missing.
   ucbootstrap audit examples/payloads/manual-token.yaml \
     --grants examples/grants/manual-token/passing/show-grants.csv \
@@ -86,7 +106,8 @@ requirement or an exposure (with --strict, also an unverified requirement);
 	addChoice(cmd, &f.format, "format", "text", "format", "report format: "+orList(privileges.Formats), privileges.Formats...)
 	fl.StringVar(&f.fixSQL, "fix-sql", "", "write the fix as a SQL script to `OUT`")
 	fl.BoolVar(&f.revoke, "revoke", false, "add the REVOKE statements that end exposure to the fix")
-	fl.BoolVar(&f.strict, "strict", false, "fail on unverified requirements too")
+	fl.BoolVar(&f.strict, "strict", false, "fail on every unverified requirement")
+	fl.BoolVar(&f.allowUnv, "allow-unverified", false, "pass requirements that are unverified because their grants could not be read (403); by default they fail the audit")
 	fl.StringVar(&f.runner, "runner", "", "also check the requirements of the person who runs a manual script, named `PRINCIPAL` (an e-mail)")
 	fl.BoolVar(&f.lenient, "lenient", false, "report unknown payload keys as warnings instead of errors")
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to the file `OUT` instead of standard output")
@@ -118,12 +139,28 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 	if stdins > 1 {
 		return usageErrorf("only one input can be - (standard input): give the others as files")
 	}
+	named := []namedPath{{"the payload", path}}
+	for _, l := range []struct {
+		what  string
+		paths []string
+	}{{"the listing --grants", f.grants}, {"the owners --owners", f.owners}, {"the members --members", f.members}, {"the script --script", []string{f.script}}} {
+		for _, p := range l.paths {
+			named = append(named, namedPath{l.what, p})
+		}
+	}
+	if err := checkPaths(named, []namedPath{{"-o", f.output}, {"--fix-sql", f.fixSQL}}); err != nil {
+		return err
+	}
 	for _, p := range inputs {
 		if err := checkReadable(p); err != nil {
 			return err
 		}
 	}
-	p, reqs, err := loadRequirements(cmd, path, f.lenient, f.rules, f.runner)
+	secrets := []ucbootstrap.Option{noSecrets}
+	if f.live {
+		secrets = secretsFromEnv()
+	}
+	p, reqs, err := loadRequirements(cmd, path, f.lenient, f.rules, f.runner, secrets...)
 	if err != nil {
 		return err
 	}
@@ -131,14 +168,14 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 	if err != nil {
 		return err
 	}
-	grants := readGrants(cmd, f.grants)
-	interrupted := false
+	grants := readGrants(cmd, f.grants, facts)
 	if f.live {
-		fetched, stopped, err := fetch(cmd, p, reqs, f.liveFlags)
+		fetched, _, err := fetch(cmd, p, reqs, f.liveFlags)
 		if err != nil {
 			return err
 		}
-		grants, facts.Owners, facts.Unreadable, interrupted = grantsOf(fetched), fetched.Owners, fetched.Failed, stopped
+		grants, facts.Owners = grantsOf(fetched), fetched.Owners
+		facts.Unreadable, facts.Absent, facts.Unfetched = fetched.Failed, fetched.NotFound, fetched.Unfetched
 	}
 	if f.script != "" {
 		changes, err := scriptChanges(cmd, f.script)
@@ -149,31 +186,44 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 	}
 	rep, err := privileges.Audit(reqs, grants, facts)
 	if err != nil {
-		return inputErrorf("%s", strings.TrimPrefix(err.Error(), "privileges: "))
+		return inputErrorf("%s", readErrorText(err))
 	}
+	opts := privileges.WriteOptions{Gate: privileges.Gate{Strict: f.strict, AllowUnverified: f.allowUnv}, Revoke: f.revoke}
 	var out bytes.Buffer
-	if err := rep.Write(&out, f.format, privileges.WriteOptions{Strict: f.strict, Revoke: f.revoke}); err != nil {
-		return inputErrorf("%v", err)
+	if err := rep.Write(&out, f.format, opts); err != nil {
+		return inputErrorf("%w", err)
 	}
 	if f.fixSQL != "" {
-		if err := writeOutput(cmd.OutOrStdout(), f.fixSQL, []byte(rep.FixScript(f.revoke))); err != nil {
+		if err := writeOutput(cmd.OutOrStdout(), "--fix-sql", f.fixSQL, []byte(rep.FixScript(opts))); err != nil {
 			return err
 		}
 	}
-	if err := writeOutput(cmd.OutOrStdout(), f.output, out.Bytes()); err != nil {
+	if err := writeOutput(cmd.OutOrStdout(), "-o", f.output, out.Bytes()); err != nil {
 		return err
 	}
-	if !rep.Passed(f.strict) || interrupted {
+	if !rep.Passed(opts.Gate) {
 		return findings()
 	}
 	return nil
 }
 
-// loadRequirements decodes the payload at path, prints its diagnostics, and
+// readErrorText is the message of an error reading a listing: a
+// listing.ReadError is "file:line:col: message", as compilers write it;
+// any other error is its own text.
+func readErrorText(err error) string {
+	var re *listing.ReadError
+	if errors.As(err, &re) {
+		return re.Pos.String() + ": " + re.Msg
+	}
+	return err.Error()
+}
+
+// loadRequirements decodes the payload at path (with the decode options
+// opts), prints its diagnostics, and
 // returns it with its requirements under a rule set (with the runner's when
 // runner names one).
-func loadRequirements(cmd *cobra.Command, path string, lenient bool, rules, runner string) (*payload, *privileges.Requirements, error) {
-	p, err := decodeFile(cmd.InOrStdin(), path, lenient)
+func loadRequirements(cmd *cobra.Command, path string, lenient bool, rules, runner string, opts ...ucbootstrap.Option) (*payload, *privileges.Requirements, error) {
+	p, err := decodeFile(cmd.InOrStdin(), path, lenient, opts...)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -193,7 +243,7 @@ func required(p *payload, rules, runner string) (*privileges.Requirements, error
 	}
 	reqs, err := privileges.Required(p.in, opts...)
 	if err != nil {
-		return nil, &exitError{code: exitFindings, err: fmt.Errorf("ucbootstrap: %s: %s", p.name, strings.TrimPrefix(err.Error(), "privileges: "))}
+		return nil, &exitError{code: exitFindings, err: fmt.Errorf("ucbootstrap: %s: %w", p.name, err)}
 	}
 	return reqs, nil
 }
@@ -215,18 +265,29 @@ func checkReadable(path string) error {
 }
 
 // readGrants chains the grants of every listing, opening each file only when
-// the audit reaches it.
-func readGrants(cmd *cobra.Command, paths []string) iter.Seq2[privileges.Grant, error] {
+// the audit reaches it. What a grant dump says could not be read goes into
+// facts as it is read (the audit reads it after the grants).
+func readGrants(cmd *cobra.Command, paths []string, facts privileges.Facts) iter.Seq2[privileges.Grant, error] {
+	failures := listing.Failures(func(fl listing.Failure) {
+		switch fl.Status {
+		case http.StatusNotFound:
+			facts.Absent[fl.On] = fl.Message
+		case 0:
+			facts.Unfetched[fl.On] = fl.Message
+		default:
+			facts.Unreadable[fl.On] = fl.Message
+		}
+	})
 	return func(yield func(privileges.Grant, error) bool) {
 		for _, path := range paths {
-			if !readListing(cmd, path, yield) {
+			if !readListing(cmd, path, failures, yield) {
 				return
 			}
 		}
 	}
 }
 
-func readListing(cmd *cobra.Command, path string, yield func(privileges.Grant, error) bool) bool {
+func readListing(cmd *cobra.Command, path string, failures listing.ReadOption, yield func(privileges.Grant, error) bool) bool {
 	name, r := stdinName, cmd.InOrStdin()
 	if path != "-" {
 		f, err := os.Open(path)
@@ -236,7 +297,7 @@ func readListing(cmd *cobra.Command, path string, yield func(privileges.Grant, e
 		defer f.Close()
 		name, r = path, f
 	}
-	for g, err := range listing.Read(name, r) {
+	for g, err := range listing.Read(name, r, failures) {
 		if !yield(g, err) || err != nil {
 			return false
 		}
@@ -246,7 +307,8 @@ func readListing(cmd *cobra.Command, path string, yield func(privileges.Grant, e
 
 // readFacts reads the owner and membership files and adds --member-of.
 func readFacts(cmd *cobra.Command, f auditFlags, sp string) (privileges.Facts, error) {
-	facts := privileges.Facts{Owners: map[privileges.Securable]string{}, MemberOf: map[string][]string{}}
+	facts := privileges.Facts{Owners: map[privileges.Securable]string{}, MemberOf: map[string][]string{},
+		Unreadable: map[privileges.Securable]string{}, Absent: map[privileges.Securable]string{}, Unfetched: map[privileges.Securable]string{}}
 	for _, path := range f.owners {
 		err := withInput(cmd, path, func(name string, r io.Reader) error {
 			owners, err := listing.ReadOwners(name, r)
@@ -290,7 +352,7 @@ func withInput(cmd *cobra.Command, path string, read func(name string, r io.Read
 		name, r = path, f
 	}
 	if err := read(name, r); err != nil {
-		return inputErrorf("%s", strings.TrimPrefix(err.Error(), "privileges: "))
+		return inputErrorf("%s", readErrorText(err))
 	}
 	return nil
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bytes"
 	"errors"
-	"os"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -98,25 +97,11 @@ func (f *generateFlags) check(path string) error {
 	case path == "-" && f.from == "-":
 		return usageErrorf("FILE and --from cannot both be - (standard input): give one of them as a file")
 	}
-	for _, in := range []string{path, f.from} {
-		if sameFile(f.output, in) {
-			return usageErrorf("-o %s would overwrite the payload %s: write the script to another file", f.output, in)
-		}
+	inputs := []namedPath{{"the payload", path}}
+	if f.from != "" {
+		inputs = append(inputs, namedPath{"the payload --from", f.from})
 	}
-	return nil
-}
-
-// sameFile reports whether the paths a and b name one existing file.
-func sameFile(a, b string) bool {
-	if a == "" || a == "-" || b == "" || b == "-" {
-		return false
-	}
-	fa, err := os.Stat(a)
-	if err != nil {
-		return false
-	}
-	fb, err := os.Stat(b)
-	return err == nil && os.SameFile(fa, fb)
+	return checkPaths(inputs, []namedPath{{"-o", f.output}})
 }
 
 func runGenerate(cmd *cobra.Command, path string, f generateFlags) error {
@@ -125,13 +110,13 @@ func runGenerate(cmd *cobra.Command, path string, f generateFlags) error {
 	}
 	// Read every input before reporting on any, so that an unreadable
 	// file (exit code 2) is not hidden behind the other one's diagnostics.
-	p, err := decodeFile(cmd.InOrStdin(), path, f.lenient)
+	p, err := decodeFile(cmd.InOrStdin(), path, f.lenient, noSecrets)
 	if err != nil {
 		return err
 	}
 	payloads := []*payload{p}
 	if f.from != "" {
-		old, err := decodeFile(cmd.InOrStdin(), f.from, f.lenient)
+		old, err := decodeFile(cmd.InOrStdin(), f.from, f.lenient, noSecrets)
 		if err != nil {
 			return err
 		}
@@ -151,7 +136,7 @@ func runGenerate(cmd *cobra.Command, path string, f generateFlags) error {
 	if err != nil {
 		return err
 	}
-	return writeOutput(cmd.OutOrStdout(), f.output, data)
+	return writeOutput(cmd.OutOrStdout(), "-o", f.output, data)
 }
 
 // generate returns the script of the integration, rendered in format. The

@@ -86,12 +86,11 @@ func (f *lintFlags) check(scripts []string) error {
 	if stdins > 1 {
 		return usageErrorf("only one input can be - (standard input): give the others as files")
 	}
-	for _, in := range append([]string{f.payload}, scripts...) {
-		if sameFile(f.output, in) {
-			return usageErrorf("-o %s would overwrite the input %s: write the diagnostics to another file", f.output, in)
-		}
+	inputs := []namedPath{{"the payload", f.payload}}
+	for _, s := range scripts {
+		inputs = append(inputs, namedPath{"the script", s})
 	}
-	return nil
+	return checkPaths(inputs, []namedPath{{"-o", f.output}})
 }
 
 func runLint(cmd *cobra.Command, scripts []string, f lintFlags) error {
@@ -100,7 +99,7 @@ func runLint(cmd *cobra.Command, scripts []string, f lintFlags) error {
 	}
 	// Read every input before reporting on any, so that an unreadable file
 	// (exit code 2) is not hidden behind diagnostics.
-	p, err := decodeFile(cmd.InOrStdin(), f.payload, f.lenient)
+	p, err := decodeFile(cmd.InOrStdin(), f.payload, f.lenient, noSecrets)
 	if err != nil {
 		return err
 	}
@@ -126,7 +125,7 @@ func runLint(cmd *cobra.Command, scripts []string, f lintFlags) error {
 	if err := lint.Write(&out, f.format, names, diags); err != nil {
 		return inputErrorf("%v", err)
 	}
-	if err := writeOutput(cmd.OutOrStdout(), f.output, out.Bytes()); err != nil {
+	if err := writeOutput(cmd.OutOrStdout(), "-o", f.output, out.Bytes()); err != nil {
 		return err
 	}
 	if len(diags) > 0 {

@@ -6,10 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
+	"net/http"
 	"os"
 	"os/signal"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -18,41 +19,105 @@ import (
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
 
-// liveFlags are the flags of a live audit and of grants dump.
+// liveFlags are the flags of every command that talks to a workspace:
+// audit --live and grants dump (and validate --live, apply and serve).
 type liveFlags struct {
-	concurrency int
-	timeout     time.Duration
+	concurrency      int
+	timeout          time.Duration
+	deadline         time.Duration
+	insecureLoopback bool
 }
 
+// addLiveFlags defines the flags of a command that talks to a workspace.
+// They are defined here once, so that every such command spells and
+// explains them alike.
 func addLiveFlags(cmd *cobra.Command, f *liveFlags) {
-	cmd.Flags().IntVar(&f.concurrency, "concurrency", 8, "with --live, at most `N` requests at a time")
-	cmd.Flags().DurationVar(&f.timeout, "timeout", 30*time.Second, "with --live, the time one request may take (`D`, such as 30s)")
+	fl := cmd.Flags()
+	fl.IntVar(&f.concurrency, "concurrency", 8, "at most `N` requests to the workspace at a time")
+	fl.DurationVar(&f.timeout, "timeout", 30*time.Second, "the time one request to the workspace may take, the identity and token requests included (`D`, such as 30s)")
+	fl.DurationVar(&f.deadline, "deadline", 0, "the time the whole run may take (`D`, such as 5m; 0 for no limit): what was not asked about by then is unverified and the run is partial")
+	fl.BoolVar(&f.insecureLoopback, "insecure-loopback", false, "talk plain HTTP to a local stand-in of the workspace (such as the emulator) on a loopback address: workspaceUrl localhost, 127.0.0.1 or ::1 with config.port; refused for any other host")
+}
+
+// check refuses flag values that cannot work.
+func (f liveFlags) check() error {
+	switch {
+	case f.concurrency < 1:
+		return usageErrorf("--concurrency must be at least 1, not %d", f.concurrency)
+	case f.timeout <= 0:
+		return usageErrorf("--timeout must be positive, such as 30s, not %v", f.timeout)
+	case f.deadline < 0:
+		return usageErrorf("--deadline must be positive (or 0 for no limit), not %v", f.deadline)
+	}
+	return nil
+}
+
+// clientConfig returns the client configuration of the payload's
+// workspace, with the payload's credentials or the DATABRICKS_*
+// environment variables, and the flags.
+func (f liveFlags) clientConfig(p *payload) (databricks.Config, error) {
+	cfg, err := databricks.ConfigFrom(p.in, os.Getenv)
+	if err != nil {
+		return cfg, &exitError{code: exitUsage, err: fmt.Errorf("ucbootstrap: %s: %w", p.name, err)}
+	}
+	cfg.InsecureLoopback, cfg.Timeout = f.insecureLoopback, f.timeout
+	return cfg, nil
+}
+
+// liveContext returns the context of a run that talks to a workspace: it
+// ends on Ctrl-C and at the --deadline. reason says why it ended.
+func (f liveFlags) liveContext(parent context.Context) (ctx context.Context, reason func() string, stop func()) {
+	ctx, stopSignal := signal.NotifyContext(parent, os.Interrupt)
+	cancel := context.CancelFunc(func() {})
+	if f.deadline > 0 {
+		ctx, cancel = context.WithTimeout(ctx, f.deadline)
+	}
+	reason = func() string {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return fmt.Sprintf("the deadline passed (--deadline %v)", f.deadline)
+		}
+		return "interrupted (Ctrl-C)"
+	}
+	return ctx, reason, func() { cancel(); stopSignal() }
 }
 
 // fetch asks the workspace of the payload for what the requirements need,
 // with the payload's credentials (or the DATABRICKS_* environment
-// variables). Ctrl-C stops the fetch and keeps what was learned; interrupted
-// reports it.
-func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f liveFlags) (fetched *databricks.Fetched, interrupted bool, err error) {
-	if f.concurrency < 1 {
-		return nil, false, usageErrorf("--concurrency must be at least 1, not %d", f.concurrency)
+// variables). It asks who the credentials belong to first: a workspace
+// that cannot be reached or refuses the credentials ends the run there,
+// with one error. Ctrl-C or the deadline stops the fetch and keeps what
+// was learned: partial reports it, and the securables not asked about are
+// in fetched.Unfetched with the reason.
+func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f liveFlags) (fetched *databricks.Fetched, partial string, err error) {
+	if err := f.check(); err != nil {
+		return nil, "", err
 	}
-	cfg, err := databricks.ConfigFrom(p.in, os.Getenv)
-	if err == nil {
-		cfg = adjustConfig(cfg)
-	}
+	cfg, err := f.clientConfig(p)
 	if err != nil {
-		return nil, false, &exitError{code: exitUsage, err: fmt.Errorf("ucbootstrap: %s: %s", p.name, strings.TrimPrefix(err.Error(), "databricks: "))}
+		return nil, "", err
 	}
 	client, err := databricks.New(cfg)
 	if err != nil {
-		return nil, false, inputErrorf("%s", strings.TrimPrefix(err.Error(), "databricks: "))
+		return nil, "", &exitError{code: exitUsage, err: fmt.Errorf("ucbootstrap: %s: %w", p.name, err)}
 	}
-	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+	ctx, reason, stop := f.liveContext(cmd.Context())
 	defer stop()
 	stderr := cmd.ErrOrStderr()
-	if me, err := client.Me(ctx); err == nil && !privileges.SamePrincipal(me, reqs.ServicePrincipal) {
-		fmt.Fprintf(stderr, "ucbootstrap: warning: the credentials belong to %s, not to the service principal %s: the audit checks %s's grants, read with another identity's rights\n", me, reqs.ServicePrincipal, reqs.ServicePrincipal)
+	me, err := client.Me(ctx)
+	var ae *databricks.APIError
+	switch {
+	case err == nil:
+		if !privileges.SamePrincipal(me, reqs.ServicePrincipal) {
+			fmt.Fprintf(stderr, "ucbootstrap: warning: the credentials belong to %s, not to the service principal %s: the audit checks %s's grants, read with another identity's rights\n", me, reqs.ServicePrincipal, reqs.ServicePrincipal)
+		}
+	case ctx.Err() != nil:
+		return nil, "", inputErrorf("%s before the workspace said who the credentials belong to: %w", reason(), err)
+	case errors.As(err, &ae) && ae.Status == http.StatusUnauthorized:
+		return nil, "", inputErrorf("the workspace refused the credentials: %w", err)
+	case errors.As(err, &ae):
+		fmt.Fprintf(stderr, "ucbootstrap: warning: could not ask whose the credentials are: %v\n", err)
+	default:
+		return nil, "", inputErrorf("%w", err)
 	}
 	opts := databricks.FetchOptions{Concurrency: f.concurrency, Timeout: f.timeout}
 	if isTerminal(stderr) {
@@ -66,17 +131,17 @@ func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f live
 	fetched, err = databricks.Fetch(ctx, client, reqs, opts)
 	switch {
 	case err == nil:
-		return fetched, false, nil
-	case errors.Is(err, context.Canceled) && fetched != nil:
-		fmt.Fprintln(stderr, "\nucbootstrap: interrupted: the report covers only what was fetched before Ctrl-C")
-		return fetched, true, nil
+		return fetched, "", nil
+	case ctx.Err() != nil && fetched != nil:
+		partial = reason()
+		for sec := range fetched.Unfetched {
+			fetched.Unfetched[sec] = partial
+		}
+		fmt.Fprintf(stderr, "\nucbootstrap: %s: the report covers only what was fetched before; %d securable(s) were not asked about\n", partial, len(fetched.Unfetched))
+		return fetched, partial, nil
 	}
-	return nil, false, inputErrorf("%s", strings.TrimPrefix(err.Error(), "databricks: "))
+	return nil, "", inputErrorf("%w", err)
 }
-
-// adjustConfig lets tests point the client at an emulator; it is the
-// identity otherwise.
-var adjustConfig = func(cfg databricks.Config) databricks.Config { return cfg }
 
 // isTerminal reports whether w is a terminal, for the progress line.
 func isTerminal(w io.Writer) bool {
@@ -152,11 +217,14 @@ func runGrantsDump(cmd *cobra.Command, path string, f dumpFlags) error {
 	if f.output == "" {
 		return usageErrorf("grants dump needs -o GRANTS, the file to write the grants to")
 	}
-	p, reqs, err := loadRequirements(cmd, path, f.lenient, f.rules, f.runner)
+	if err := checkPaths([]namedPath{{"the payload", path}}, []namedPath{{"-o", f.output}, {"--owners-out", f.ownersOut}}); err != nil {
+		return err
+	}
+	p, reqs, err := loadRequirements(cmd, path, f.lenient, f.rules, f.runner, secretsFromEnv()...)
 	if err != nil {
 		return err
 	}
-	fetched, interrupted, err := fetch(cmd, p, reqs, f.liveFlags)
+	fetched, partial, err := fetch(cmd, p, reqs, f.liveFlags)
 	if err != nil {
 		return err
 	}
@@ -167,25 +235,26 @@ func runGrantsDump(cmd *cobra.Command, path string, f dumpFlags) error {
 	if err := databricks.WriteOwners(&owners, fetched); err != nil {
 		return inputErrorf("%v", err)
 	}
-	if err := writeOutput(cmd.OutOrStdout(), f.output, grants.Bytes()); err != nil {
+	if err := writeOutput(cmd.OutOrStdout(), "-o", f.output, grants.Bytes()); err != nil {
 		return err
 	}
 	if f.ownersOut != "" {
-		if err := writeOutput(cmd.OutOrStdout(), f.ownersOut, owners.Bytes()); err != nil {
+		if err := writeOutput(cmd.OutOrStdout(), "--owners-out", f.ownersOut, owners.Bytes()); err != nil {
 			return err
 		}
 	}
-	for _, s := range slices.Sorted(func(yield func(string) bool) {
-		for sec, why := range fetched.Failed {
-			if !yield(sec.String() + ": " + why) {
-				return
-			}
+	stderr := cmd.ErrOrStderr()
+	for _, m := range []struct {
+		format string
+		why    map[privileges.Securable]string
+	}{{"could not read %s: %s", fetched.Failed}, {"%s does not exist: %s", fetched.NotFound}} {
+		for _, sec := range slices.SortedFunc(maps.Keys(m.why), privileges.Securable.Compare) {
+			fmt.Fprintf(stderr, "ucbootstrap: warning: "+m.format+"\n", sec, m.why[sec])
 		}
-	}) {
-		fmt.Fprintf(cmd.ErrOrStderr(), "ucbootstrap: warning: could not read %s\n", s)
 	}
-	fmt.Fprintf(cmd.ErrOrStderr(), "ucbootstrap: %d grants and %d owners from %d requests\n", len(fetched.Grants), len(fetched.Owners), fetched.Requests)
-	if interrupted {
+	fmt.Fprintf(stderr, "ucbootstrap: %d grants and %d owners from %d requests; %d securables unreadable, %d not found, %d not asked about\n",
+		len(fetched.Grants), len(fetched.Owners), fetched.Requests, len(fetched.Failed), len(fetched.NotFound), len(fetched.Unfetched))
+	if partial != "" {
 		return findings()
 	}
 	return nil

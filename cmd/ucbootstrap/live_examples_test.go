@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"flag"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,7 +13,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/ucbootstrap/ucbootstrap"
-	"github.com/ucbootstrap/ucbootstrap/databricks"
 	"github.com/ucbootstrap/ucbootstrap/internal/ucemu"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 	"github.com/ucbootstrap/ucbootstrap/privileges/listing"
@@ -54,17 +54,7 @@ func TestLiveMatchesOfflineForExamples(t *testing.T) {
 				offlineArgs = append(offlineArgs, "--grants", f)
 				seedGrants(t, s, f)
 			}
-			old := adjustConfig
-			adjustConfig = func(cfg databricks.Config) databricks.Config {
-				cfg.Host, cfg.Insecure, cfg.HTTPClient = s.URL, true, s.Client()
-				if cfg.ClientID != "" {
-					cfg.TokenURL = s.URL + ucemu.TokenPath
-				}
-				return cfg
-			}
-			defer func() { adjustConfig = old }()
-
-			liveCode, live, liveErr := runCLI(t, "audit", payload, "--live")
+			liveCode, live, liveErr := runCLI(t, "audit", pointAt(t, s, payload), "--live", "--insecure-loopback")
 			offCode, offline, offErr := runCLI(t, offlineArgs...)
 			if liveCode != offCode {
 				t.Errorf("exit %d live, %d offline\n%s%s", liveCode, offCode, liveErr, offErr)
@@ -99,6 +89,42 @@ func TestLiveMatchesOfflineForExamples(t *testing.T) {
 	}
 }
 
+var (
+	workspaceRE = regexp.MustCompile(`(workspaceUrl"?\s*:\s*"?)[^"\s,]+`)
+	portRE      = regexp.MustCompile(`(\bport"?\s*:\s*)\d+`)
+	authorityRE = regexp.MustCompile(`(authorityUrl"?\s*:\s*"?)https://[^"\s,]+`)
+)
+
+// pointAt writes a copy of the payload file that names the emulator as a
+// local stand-in of the workspace (workspaceUrl 127.0.0.1, config.port, an
+// http authorityUrl), and returns its path.
+func pointAt(t *testing.T, s *ucemu.Server, payload string) string {
+	t.Helper()
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := os.ReadFile(payload)
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := workspaceRE.ReplaceAllString(string(data), "${1}127.0.0.1")
+	switch {
+	case portRE.MatchString(text):
+		text = portRE.ReplaceAllString(text, "${1}"+u.Port())
+	case strings.HasSuffix(payload, ".json"):
+		text = strings.Replace(text, `"127.0.0.1"`, `"127.0.0.1", "port": `+u.Port(), 1)
+	default:
+		text = strings.Replace(text, "workspaceUrl: 127.0.0.1", "workspaceUrl: 127.0.0.1\n  port: "+u.Port(), 1)
+	}
+	text = authorityRE.ReplaceAllString(text, "${1}"+s.URL+ucemu.TokenPath)
+	path := filepath.Join(t.TempDir(), filepath.Base(payload))
+	if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
 func examplePayload(t *testing.T, base string) string {
 	for _, ext := range []string{".yaml", ".json"} {
 		if _, err := os.Stat(base + ext); err == nil {
@@ -126,11 +152,11 @@ func seedRequired(t *testing.T, s *ucemu.Server, payload string) {
 	}
 	for _, r := range reqs.List {
 		if r.On.Type != privileges.Metastore {
-			s.AddSecurable(emu(r.On))
+			s.AddSecurable(emuSec(r.On))
 		}
 	}
 	for _, schema := range ucbootstrap.GovernanceSchemas {
-		s.AddSecurable(emu(privileges.SecurableOf(privileges.Schema, reqs.Catalog, schema)))
+		s.AddSecurable(emuSec(privileges.SecurableOf(privileges.Schema, reqs.Catalog, schema)))
 	}
 }
 
@@ -146,7 +172,7 @@ func seedGrants(t *testing.T, s *ucemu.Server, file string) {
 		if g.Hive || !g.Direct() {
 			continue
 		}
-		s.Grant(g.Principal, string(g.Privilege), emu(g.On))
+		s.Grant(g.Principal, string(g.Privilege), emuSec(g.On))
 	}
 }
 
@@ -160,6 +186,6 @@ func seedOwners(t *testing.T, s *ucemu.Server, file string) {
 		t.Fatal(err)
 	}
 	for sec, o := range owners {
-		s.SetOwner(emu(sec), o)
+		s.SetOwner(emuSec(sec), o)
 	}
 }

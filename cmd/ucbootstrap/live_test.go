@@ -2,13 +2,13 @@ package main
 
 import (
 	"bytes"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
-	"github.com/ucbootstrap/ucbootstrap/databricks"
 	"github.com/ucbootstrap/ucbootstrap/internal/ucemu"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
@@ -16,7 +16,8 @@ import (
 const livePayload = `type: Databricks
 autoBootstrap: false
 config:
-  workspaceUrl: dbc-a1b2c3d4-e5f6.cloud.databricks.com
+  workspaceUrl: 127.0.0.1
+  port: PORT
   httpPath: /sql/1.0/warehouses/8a1b2c3d4e5f6a7b
   authenticationType: token
   token: dapi-LIVE-SECRET
@@ -27,30 +28,45 @@ config:
 
 const liveSP = "6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f"
 
-// liveServer starts an emulator that knows the payload's token, and points
-// the CLI's client at it for the test.
+// liveServer starts an emulator that knows the payload's token.
 func liveServer(t *testing.T) *ucemu.Server {
 	t.Helper()
 	s := ucemu.New(ucemu.Token("dapi-LIVE-SECRET", liveSP), ucemu.Seed(7))
 	t.Cleanup(s.Close)
-	old := adjustConfig
-	adjustConfig = func(cfg databricks.Config) databricks.Config {
-		cfg.Host, cfg.Insecure, cfg.HTTPClient = s.URL, true, s.Client()
-		return cfg
-	}
-	t.Cleanup(func() { adjustConfig = old })
 	main, sales := privileges.NewSecurable(privileges.Catalog, "main"), privileges.NewSecurable(privileges.Schema, "main.sales")
 	for _, p := range []privileges.Privilege{privileges.UseCatalog, privileges.Manage} {
-		s.Grant(liveSP, string(p), emu(main))
+		s.Grant(liveSP, string(p), emuSec(main))
 	}
 	for _, p := range []privileges.Privilege{privileges.UseSchema, privileges.Select} {
-		s.Grant(liveSP, string(p), emu(sales))
+		s.Grant(liveSP, string(p), emuSec(sales))
 	}
-	s.Grant(liveSP, string(privileges.Modify), emu(main)) // inherited by main.sales
-	s.SetOwner(emu(privileges.NewSecurable(privileges.Catalog, "immuta")), liveSP)
-	s.AddSecurable(emu(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
-	s.AddSecurable(emu(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions")))
+	s.Grant(liveSP, string(privileges.Modify), emuSec(main)) // inherited by main.sales
+	s.SetOwner(emuSec(privileges.NewSecurable(privileges.Catalog, "immuta")), liveSP)
+	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
+	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions")))
 	return s
+}
+
+// writeLivePayload writes the payload text, with PORT replaced by the
+// emulator's port, into a temporary directory and returns its path.
+func writeLivePayload(t *testing.T, s *ucemu.Server, text string) string {
+	t.Helper()
+	return writePayloadFor(t, s.URL, text)
+}
+
+// writePayloadFor writes the payload text, with PORT replaced by the port of
+// the server at base, and returns its path.
+func writePayloadFor(t *testing.T, base, text string) string {
+	t.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "payload.yaml")
+	if err := os.WriteFile(path, []byte(strings.ReplaceAll(text, "PORT", u.Port())), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
 }
 
 func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
@@ -66,11 +82,8 @@ var positions = regexp.MustCompile(` \[[^\]]*\]`)
 func TestLiveAuditAndDump(t *testing.T) {
 	s := liveServer(t)
 	dir := t.TempDir()
-	payload := filepath.Join(dir, "payload.yaml")
-	if err := os.WriteFile(payload, []byte(livePayload), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	code, live, stderr := runCLI(t, "audit", payload, "--live", "--concurrency", "3")
+	payload := writeLivePayload(t, s, livePayload)
+	code, live, stderr := runCLI(t, "audit", payload, "--live", "--insecure-loopback", "--concurrency", "3")
 	if code != 0 || !strings.HasPrefix(live, "PASS: 6 satisfied\n") {
 		t.Fatalf("live audit: exit %d\n%s%s", code, live, stderr)
 	}
@@ -78,7 +91,7 @@ func TestLiveAuditAndDump(t *testing.T) {
 		t.Error("the token appears in the output")
 	}
 	grants, owners := filepath.Join(dir, "grants.json"), filepath.Join(dir, "owners.json")
-	code, _, stderr = runCLI(t, "grants", "dump", payload, "-o", grants, "--owners-out", owners)
+	code, _, stderr = runCLI(t, "grants", "dump", payload, "--insecure-loopback", "-o", grants, "--owners-out", owners)
 	if code != 0 {
 		t.Fatalf("grants dump: exit %d: %s", code, stderr)
 	}
@@ -91,19 +104,23 @@ func TestLiveAuditAndDump(t *testing.T) {
 	}
 
 	// An exposure and a missing privilege fail the live audit.
-	s.Grant("analysts", string(privileges.Select), emu(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
-	code, out, _ := runCLI(t, "audit", payload, "--live")
+	s.Grant("analysts", string(privileges.Select), emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
+	code, out, _ := runCLI(t, "audit", payload, "--live", "--insecure-loopback")
 	if code != 1 || !strings.Contains(out, "error exposure: analysts holds SELECT on SCHEMA immuta.immuta_system") {
 		t.Errorf("live audit with an exposure: exit %d\n%s", code, out)
 	}
 }
 
 func TestLiveUsageErrors(t *testing.T) {
-	liveServer(t)
-	dir := t.TempDir()
-	payload := filepath.Join(dir, "payload.yaml")
-	if err := os.WriteFile(payload, []byte(livePayload), 0o644); err != nil {
-		t.Fatal(err)
+	s := liveServer(t)
+	payload := writeLivePayload(t, s, livePayload)
+	// Plain HTTP only to a loopback address, whatever the payload says.
+	remote := writeLivePayload(t, s, strings.Replace(livePayload, "127.0.0.1", "dbc-a1b2c3d4-e5f6.cloud.databricks.com", 1))
+	for _, cmd := range [][]string{{"audit", remote, "--live"}, {"grants", "dump", remote, "-o", filepath.Join(t.TempDir(), "g.json")}} {
+		code, _, stderr := runCLI(t, append(cmd, "--insecure-loopback")...)
+		if want := `workspace host "dbc-a1b2c3d4-e5f6.cloud.databricks.com" is not a loopback address`; code != 2 || !strings.Contains(stderr, want) {
+			t.Errorf("%q --insecure-loopback: exit %d, stderr %q; want exit 2 and %q", cmd, code, stderr, want)
+		}
 	}
 	for _, args := range [][]string{
 		{"audit", payload, "--live", "--grants", "x.csv"},
@@ -121,22 +138,12 @@ func TestLiveUsageErrors(t *testing.T) {
 func TestLiveIdentityAndForbidden(t *testing.T) {
 	s := ucemu.New(ucemu.Token("dapi-LIVE-SECRET", "someone@example.com"), ucemu.Seed(3))
 	defer s.Close()
-	old := adjustConfig
-	adjustConfig = func(cfg databricks.Config) databricks.Config {
-		cfg.Host, cfg.Insecure, cfg.HTTPClient = s.URL, true, s.Client()
-		return cfg
-	}
-	defer func() { adjustConfig = old }()
 	main := privileges.NewSecurable(privileges.Catalog, "main")
-	s.Grant(liveSP, string(privileges.UseCatalog), emu(main))
-	s.AddSecurable(emu(privileges.NewSecurable(privileges.Schema, "main.sales")))
-	s.Forbid(emu(main))
-	dir := t.TempDir()
-	payload := filepath.Join(dir, "payload.yaml")
-	if err := os.WriteFile(payload, []byte(livePayload), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	code, out, stderr := runCLI(t, "audit", payload, "--live")
+	s.Grant(liveSP, string(privileges.UseCatalog), emuSec(main))
+	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "main.sales")))
+	s.Forbid(emuSec(main))
+	payload := writeLivePayload(t, s, livePayload)
+	code, out, stderr := runCLI(t, "audit", payload, "--live", "--insecure-loopback")
 	if !strings.Contains(stderr, "ucbootstrap: warning: the credentials belong to someone@example.com, not to the service principal "+liveSP) {
 		t.Errorf("no identity warning: %q", stderr)
 	}
@@ -151,5 +158,5 @@ func TestLiveIdentityAndForbidden(t *testing.T) {
 	}
 }
 
-// emu returns the emulator's name of a securable.
-func emu(sec privileges.Securable) ucemu.Securable { return ucemu.Sec(string(sec.Type), sec.Name) }
+// emuSec returns the emulator's name of a securable.
+func emuSec(sec privileges.Securable) ucemu.Securable { return ucemu.Sec(string(sec.Type), sec.Name) }

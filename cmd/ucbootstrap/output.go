@@ -12,8 +12,8 @@ import (
 )
 
 // writeOutput writes data to stdout when path is "" or "-", and to the file
-// path otherwise, atomically.
-func writeOutput(stdout io.Writer, path string, data []byte) error {
+// path (named by the flag, for messages) otherwise, atomically.
+func writeOutput(stdout io.Writer, flag, path string, data []byte) error {
 	if path == "" || path == "-" {
 		if _, err := stdout.Write(data); err != nil {
 			return inputErrorf("write standard output: %v", err)
@@ -21,7 +21,7 @@ func writeOutput(stdout io.Writer, path string, data []byte) error {
 		return nil
 	}
 	if err := writeFileAtomic(path, data); err != nil {
-		return inputErrorf("-o %s: %v", path, err)
+		return inputErrorf("%s %s: %v", flag, path, err)
 	}
 	return nil
 }
@@ -109,7 +109,7 @@ func writeJSON(w io.Writer, v any) error {
 	if err != nil {
 		return err
 	}
-	return writeOutput(w, "", data)
+	return writeOutput(w, "", "", data)
 }
 
 // marshalJSON returns v as indented JSON and a newline, without escaping
@@ -123,4 +123,77 @@ func marshalJSON(v any) ([]byte, error) {
 		return nil, &exitError{code: exitFindings, err: fmt.Errorf("ucbootstrap: encode JSON: %w", err)}
 	}
 	return b.Bytes(), nil
+}
+
+// A namedPath is a file that a command reads or writes, with the flag (or
+// argument) that names it, for messages.
+type namedPath struct {
+	what string // "-o", "--fix-sql", "the payload"
+	path string
+}
+
+// checkPaths refuses, with a usage error, an output that is one of the
+// inputs or another output: the same path in another spelling (./a, a/../a),
+// a symbolic link to it, or a hard link. At most one output may go to
+// standard output: "-", or "" for -o.
+func checkPaths(inputs, outputs []namedPath) error {
+	toStdout := 0
+	var stdoutNames []string
+	for _, o := range outputs {
+		if o.path == "-" || o.path == "" && o.what == "-o" {
+			toStdout++
+			stdoutNames = append(stdoutNames, o.what)
+		}
+	}
+	if toStdout > 1 {
+		return usageErrorf("%s all go to standard output: give all but one of them a file", orList(stdoutNames))
+	}
+	for i, o := range outputs {
+		if o.path == "" || o.path == "-" {
+			continue
+		}
+		for _, in := range inputs {
+			if samePath(o.path, in.path) {
+				return usageErrorf("%s %s would overwrite %s %s: write it to another file", o.what, o.path, in.what, in.path)
+			}
+		}
+		for _, other := range outputs[:i] {
+			if samePath(o.path, other.path) {
+				return usageErrorf("%s %s and %s %s are the same file: one would replace the other; give each its own file", other.what, other.path, o.what, o.path)
+			}
+		}
+	}
+	return nil
+}
+
+// samePath reports whether the paths a and b name one file: one existing
+// file (through any link), or, when either does not exist yet, the same
+// place once its directory's links are resolved.
+func samePath(a, b string) bool {
+	if a == "" || a == "-" || b == "" || b == "-" {
+		return false
+	}
+	fa, errA := os.Stat(a)
+	fb, errB := os.Stat(b)
+	if errA == nil && errB == nil {
+		return os.SameFile(fa, fb)
+	}
+	return place(a) == place(b)
+}
+
+// place returns the absolute path of a file that may not exist, with the
+// links of its directory resolved.
+func place(path string) string {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return filepath.Clean(path)
+	}
+	if target, err := filepath.EvalSymlinks(abs); err == nil {
+		return target
+	}
+	dir, base := filepath.Split(abs)
+	if d, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = d
+	}
+	return filepath.Join(dir, base)
 }

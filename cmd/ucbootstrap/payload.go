@@ -6,9 +6,25 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 
 	"github.com/ucbootstrap/ucbootstrap"
 )
+
+// noSecrets is the decode option of the commands that never authenticate
+// (generate, lint, the offline audit): a payload may leave its secrets
+// out for them.
+var noSecrets = ucbootstrap.ExternalSecrets()
+
+// secretsFromEnv is the decode option of the commands that talk to the
+// workspace: the payload may leave its secrets out when the environment
+// has them (DATABRICKS_TOKEN, DATABRICKS_CLIENT_SECRET).
+func secretsFromEnv() []ucbootstrap.Option {
+	if os.Getenv("DATABRICKS_TOKEN") != "" || os.Getenv("DATABRICKS_CLIENT_SECRET") != "" {
+		return []ucbootstrap.Option{ucbootstrap.ExternalSecrets()}
+	}
+	return nil
+}
 
 // stdinName is the file name diagnostics give standard input.
 const stdinName = "<stdin>"
@@ -24,15 +40,16 @@ type payload struct {
 	diags ucbootstrap.Diagnostics
 }
 
-// decodeFile reads and decodes the payload at path ("-" for stdin). An
-// invalid payload is not an error: it gives a payload with a nil in. The
-// error is for input that cannot be read (exit code 2).
-func decodeFile(stdin io.Reader, path string, lenient bool) (*payload, error) {
+// decodeFile reads and decodes the payload at path ("-" for stdin), with
+// the decode options extra. An invalid payload is not an error: it gives a
+// payload with a nil in. The error is for input that cannot be read (exit
+// code 2).
+func decodeFile(stdin io.Reader, path string, lenient bool, extra ...ucbootstrap.Option) (*payload, error) {
 	name, data, err := readInput(stdin, path)
 	if err != nil {
 		return nil, err
 	}
-	var opts []ucbootstrap.Option
+	opts := slices.Clone(extra)
 	if lenient {
 		opts = append(opts, ucbootstrap.Lenient())
 	}

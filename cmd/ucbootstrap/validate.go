@@ -69,7 +69,7 @@ func runValidate(cmd *cobra.Command, path string, f validateFlags) error {
 		return p.invalid(stderr)
 	}
 	printDiagnostics(stderr, p.diags)
-	return writeOutput(stdout, "", []byte(summary(p.name, p.in)+"\n"))
+	return writeOutput(stdout, "", "", []byte(summary(p.name, p.in)+"\n"))
 }
 
 // summary returns the line that describes a valid payload, such as

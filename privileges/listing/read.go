@@ -77,8 +77,32 @@ func Read(name string, r io.Reader, opts ...ReadOption) iter.Seq2[privileges.Gra
 type ReadOption func(*readConfig)
 
 type readConfig struct {
-	on    privileges.Securable
-	hasOn bool
+	on       privileges.Securable
+	hasOn    bool
+	failures func(Failure)
+}
+
+// A Failure is a securable that a grant dump (ucbootstrap grants dump,
+// databricks.WriteDump) says could not be described:
+//
+//	{"securable_type": "catalog", "full_name": "main",
+//	 "unreadable": {"status": 403, "message": "User does not have ..."}}
+//
+// Status is the HTTP status of the refusal: 403 (forbidden), 404 (the
+// securable does not exist), or 0 when the securable was never asked about
+// (the run was interrupted).
+type Failure struct {
+	On      privileges.Securable
+	Status  int
+	Message string
+	// Pos is where the dump has it.
+	Pos privileges.Position
+}
+
+// Failures makes [Read] call fn for every securable that a grant dump marks
+// as unreadable, as it reads it. Without it they are skipped.
+func Failures(fn func(Failure)) ReadOption {
+	return func(c *readConfig) { c.failures = fn }
 }
 
 // On names the securable that a bare REST permissions or

@@ -38,6 +38,7 @@ const (
 	keyStatus              // Statement Execution API status
 	keyList                // a REST list of catalogs, schemas, tables or volumes
 	keyIgnore              // statement_id, next_page_token
+	keyUnreadable          // the failure of a dumped securable
 )
 
 type keyInfo struct {
@@ -67,6 +68,9 @@ type objState struct {
 
 	other  bool // a statement, a list or a REST page
 	assign bool // privilege_assignments
+
+	failed  bool // unreadable
+	failure Failure
 
 	on         privileges.Securable // of the assignments
 	onKnown    bool
@@ -209,6 +213,10 @@ func (j *jsonReader) keyInfo(key string) keyInfo {
 			k.kind = keyStatus
 		case "statementid", "nextpagetoken":
 			k.kind = keyIgnore
+		case "unreadable":
+			if j.r.mode == modeGrants {
+				k.kind = keyUnreadable
+			}
 		case "catalogs", "schemas", "tables", "volumes":
 			if j.r.mode == modeOwners { // in a top-level object only: see readObject
 				k.kind = keyList
@@ -376,6 +384,8 @@ func (j *jsonReader) readObject(st *objState, listType privileges.SecurableType)
 		case keyIgnore:
 			st.other = true
 			err = j.skip()
+		case keyUnreadable:
+			err = j.unreadable(st, key)
 		default: // keyUnknown: a column the readers ignore
 			err = j.skip()
 		}
@@ -407,6 +417,21 @@ func (j *jsonReader) column(st *objState, key string, c col) error {
 // endObject acts on an object once all of it is read.
 func (j *jsonReader) endObject(st *objState, listType privileges.SecurableType) error {
 	seen := st.keys[:min(st.nkeys, len(st.keys))]
+	if st.failed {
+		sec, ok, err := j.wrapperSecurable(st)
+		switch {
+		case err != nil:
+			return err
+		case !ok:
+			return j.errorf(st.row.pos, "unreadable without a securable: a dump names it in securable_type and full_name")
+		}
+		if st.failure.On = sec; j.r.failures != nil {
+			j.r.failures(st.failure)
+		}
+		if !st.assign {
+			return nil
+		}
+	}
 	switch {
 	case st.assign:
 		return j.flush(st)
@@ -431,6 +456,47 @@ func (j *jsonReader) endObject(st *objState, listType privileges.SecurableType) 
 	}
 	_, err := j.r.plan(st.row.set, "key", seen, true)
 	return j.errorf(st.row.pos, "%s", err.Error())
+}
+
+// unreadable reads the {"status", "message"} object of a dumped securable
+// that could not be described.
+func (j *jsonReader) unreadable(st *objState, key string) error {
+	ok, err := j.open(key, '{')
+	if !ok || err != nil {
+		return err
+	}
+	pos := j.delimPos()
+	st.failed, st.failure = true, Failure{Pos: pos}
+	for j.dec.More() {
+		t, err := j.next()
+		if err != nil {
+			return err
+		}
+		switch k := t.(string); k {
+		case "status":
+			v, err := j.scalar(k)
+			if err != nil {
+				return err
+			}
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 0 || n > 999 {
+				return j.errorf(pos, "%q holds the status %q: expected an HTTP status such as 403, or 0", key, v)
+			}
+			st.failure.Status = n
+		case "message":
+			v, err := j.scalar(k)
+			if err != nil {
+				return err
+			}
+			st.failure.Message = v
+		default:
+			if err := j.skip(); err != nil {
+				return err
+			}
+		}
+	}
+	_, err = j.next()
+	return err
 }
 
 // assignments reads REST privilege_assignments. They are yielded as they
