@@ -247,7 +247,7 @@ func (r *runner) privileges() Test {
 		}
 		reqs.List = kept
 	}
-	fetched, err := databricks.Fetch(r.ctx, r.client, reqs, databricks.FetchOptions{})
+	fetched, err := databricks.Fetch(r.ctx, r.client, reqs, databricks.FetchOptions{Concurrency: r.opts.Concurrency})
 	if err != nil {
 		return failed("the grants could not be read: " + trim(err))
 	}

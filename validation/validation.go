@@ -74,9 +74,15 @@ type Options struct {
 	InsecureLoopback bool
 	// HTTPClient makes the requests; nil means a new http.Client.
 	HTTPClient *http.Client
-	// Timeout bounds each statement, the warehouse's start-up included,
-	// and each REST request (up to a minute); 0 means [DefaultTimeout].
+	// Timeout bounds each statement, the warehouse's start-up included;
+	// 0 means [DefaultTimeout].
 	Timeout time.Duration
+	// RequestTimeout bounds each REST request; 0 means Timeout, up to a
+	// minute.
+	RequestTimeout time.Duration
+	// Concurrency bounds the requests of the privileges test in flight; 0
+	// means databricks.DefaultConcurrency.
+	Concurrency int
 	// MetastoreWait is how long the metastore assignment is asked again
 	// when the workspace has none, for a workspace just assigned one; 0
 	// means [DefaultMetastoreWait], and a negative value asks once.
@@ -113,6 +119,9 @@ func Run(ctx context.Context, in *ucbootstrap.Integration, opts Options) (*Resul
 		timeout = DefaultTimeout
 	}
 	cfg.InsecureLoopback, cfg.HTTPClient, cfg.Timeout = opts.InsecureLoopback, opts.HTTPClient, min(timeout, time.Minute)
+	if opts.RequestTimeout > 0 {
+		cfg.Timeout = opts.RequestTimeout
+	}
 	if opts.configure != nil {
 		opts.configure(&cfg)
 	}

@@ -15,6 +15,7 @@ const validateSchema = "ucbootstrap.validate/v1"
 type validateFlags struct {
 	lenient bool
 	format  string
+	live    validateLiveFlags
 }
 
 func newValidateCmd() *cobra.Command {
@@ -47,13 +48,24 @@ standard output instead, valid or not.`,
 	oneFile(cmd)
 	cmd.Flags().BoolVar(&f.lenient, "lenient", false, "report unknown keys as warnings instead of errors")
 	addChoice(cmd, &f.format, "format", "text", "format", "output format: text or json", "text", "json")
+	addValidateLiveFlags(cmd, &f.live)
 	return cmd
 }
 
 func runValidate(cmd *cobra.Command, path string, f validateFlags) error {
-	p, err := decodeFile(cmd.InOrStdin(), path, f.lenient)
+	if err := f.live.check(cmd); err != nil {
+		return err
+	}
+	var extra []ucbootstrap.Option
+	if f.live.on {
+		extra = secretsFromEnv()
+	}
+	p, err := decodeFile(cmd.InOrStdin(), path, f.lenient, extra...)
 	if err != nil {
 		return err
+	}
+	if f.live.on && p.in != nil {
+		return runValidateLive(cmd, p, f)
 	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	switch {
