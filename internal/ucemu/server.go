@@ -170,8 +170,18 @@ type fault struct {
 }
 
 // New starts an emulator. Close it when done. New panics when Addr names an
-// address that is not loopback or cannot be listened on.
+// address that is not loopback or cannot be listened on; [Start] returns
+// the error instead.
 func New(opts ...Option) *Server {
+	s, err := Start(opts...)
+	if err != nil {
+		panic(err)
+	}
+	return s
+}
+
+// Start starts an emulator, or says why it cannot listen.
+func Start(opts ...Option) (*Server, error) {
 	s := &Server{
 		pageSize:   DefaultPageSize,
 		seed:       1,
@@ -194,14 +204,15 @@ func New(opts ...Option) *Server {
 	if s.addr != "" {
 		l, err := listen(s.addr)
 		if err != nil {
-			panic("ucemu: " + err.Error())
+			s.ts.Close()
+			return nil, fmt.Errorf("ucemu: %w", err)
 		}
 		s.ts.Listener.Close()
 		s.ts.Listener = l
 	}
 	s.ts.Start()
 	s.URL = s.ts.URL
-	return s
+	return s, nil
 }
 
 // listen listens on a loopback address.

@@ -8,6 +8,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/ucbootstrap/ucbootstrap/dbsql"
 )
 
 // This file serves the Statement Execution API (Go SDK service/sql
@@ -457,4 +459,19 @@ func typeText(t string) string {
 		return "VOID"
 	}
 	return t
+}
+
+// ExecScript executes the statements of a script as principal, in order,
+// and stops at the first that fails, with its position in the script.
+func (s *Server) ExecScript(principal, name string, src []byte) error {
+	f, err := dbsql.ParseFile(name, src)
+	if err != nil {
+		return fmt.Errorf("ucemu: %w", err)
+	}
+	for _, st := range f.Stmts {
+		if _, err := s.Exec(principal, string(src[st.Pos()-1:st.End()-1])); err != nil {
+			return fmt.Errorf("ucemu: %s: %w", f.Position(st.Pos()), err)
+		}
+	}
+	return nil
 }
