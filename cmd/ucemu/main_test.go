@@ -46,7 +46,9 @@ func start(t *testing.T, args ...string) (url string, stdout *syncBuffer, wait f
 	ctx, cancel := context.WithCancel(context.Background())
 	stdout, stderr := &syncBuffer{}, &syncBuffer{}
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, append([]string{"--addr", "127.0.0.1:0", "--ready-file", ready}, args...), stdout, stderr) }()
+	go func() {
+		done <- run(ctx, append([]string{"--addr", "127.0.0.1:0", "--ready-file", ready}, args...), stdout, stderr)
+	}()
 	var once sync.Once
 	code := 0
 	wait = func() int {
