@@ -153,7 +153,7 @@ func (e *Executor) executeCommand(ctx context.Context, st Statement) (*Result, e
 			return nil, fmt.Errorf("sqlexec: recording command %s: %w (the command was cancelled: %v)", id, err, cerr)
 		}
 	}
-	return e.waitCommand(ctx, &st, ctxID, status, c, false)
+	return e.waitCommand(ctx, &st, ctxID, status, c)
 }
 
 func (e *Executor) attachCommand(ctx context.Context, id string, st Statement) (*Result, error) {
@@ -167,7 +167,7 @@ func (e *Executor) attachCommand(ctx context.Context, id string, st Statement) (
 	}
 	e.mu.Unlock()
 	status := &commandStatus{ID: cmdID}
-	return e.waitCommand(ctx, &st, ctxID, status, &clock{submitted: time.Now()}, true)
+	return e.waitCommand(ctx, &st, ctxID, status, &clock{submitted: time.Now()})
 }
 
 // getCommand polls a command.
@@ -183,18 +183,18 @@ func (e *Executor) getCommand(ctx context.Context, st *Statement, ctxID string, 
 	return nil
 }
 
-func (e *Executor) waitCommand(ctx context.Context, st *Statement, ctxID string, status *commandStatus, c *clock, poll bool) (*Result, error) {
+// waitCommand polls a command until it ends, cancelling it when its
+// deadline passes or ctx ends. The first poll comes at once: the API has no
+// server-side wait, and most commands of a setup script end quickly.
+func (e *Executor) waitCommand(ctx context.Context, st *Statement, ctxID string, status *commandStatus, c *clock) (*Result, error) {
 	delay := e.opts.MinPoll
 	for {
-		if poll {
-			if err := e.getCommand(ctx, st, ctxID, status); err != nil {
-				if ctx.Err() != nil {
-					return e.abortCommand(ctx, st, ctxID, status, ctx.Err())
-				}
-				return nil, err
+		if err := e.getCommand(ctx, st, ctxID, status); err != nil {
+			if ctx.Err() != nil {
+				return e.abortCommand(ctx, st, ctxID, status, ctx.Err())
 			}
+			return nil, err
 		}
-		poll = true
 		switch status.Status {
 		case "Finished", "Error":
 			return e.commandResult(st, ctxID, status)

@@ -31,7 +31,7 @@ const (
 // paths are the two kinds of compute every behaviour is checked on.
 var paths = map[string]string{"warehouse": whPath, "cluster": clPath}
 
-func emulator(t *testing.T, opts ...ucemu.Option) *ucemu.Server {
+func emulator(t testing.TB, opts ...ucemu.Option) *ucemu.Server {
 	t.Helper()
 	s := ucemu.New(append([]ucemu.Option{ucemu.Token(token, admin), ucemu.MetastoreAdmin(admin),
 		ucemu.Warehouse("wh1", "RUNNING"), ucemu.Cluster(cluster, "RUNNING")}, opts...)...)
@@ -39,7 +39,7 @@ func emulator(t *testing.T, opts ...ucemu.Option) *ucemu.Server {
 	return s
 }
 
-func client(t *testing.T, s *ucemu.Server) *databricks.Client {
+func client(t testing.TB, s *ucemu.Server) *databricks.Client {
 	t.Helper()
 	c, err := databricks.New(databricks.Config{Host: s.URL, Token: ucbootstrap.NewSecret(token), InsecureLoopback: true,
 		HTTPClient: s.Client(), MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond})
@@ -55,7 +55,7 @@ func fast() sqlexec.Options {
 		MinBackoff: time.Millisecond, MaxBackoff: 2 * time.Millisecond}
 }
 
-func executor(t *testing.T, s *ucemu.Server, path string, o sqlexec.Options) *sqlexec.Executor {
+func executor(t testing.TB, s *ucemu.Server, path string, o sqlexec.Options) *sqlexec.Executor {
 	t.Helper()
 	e, err := sqlexec.New(client(t, s), path, o)
 	if err != nil {

@@ -251,31 +251,36 @@ func manifestType(t *dbsql.Type) string {
 	return t.Name
 }
 
-func (x *session) createTable(st *dbsql.CreateTableStmt) *sqlError {
-	if len(st.Name.Parts) > 3 {
-		return badRequest("INVALID_SCHEMA_OR_RELATION_NAME", "42602", "`%s` is not a valid table name.", st.Name)
+// createLeaf checks a CREATE of a table or a function: done when there is
+// nothing to do (IF NOT EXISTS on one that exists), else the object to
+// replace (OR REPLACE), or nil for a new one. Replacing takes ownership or
+// MANAGE [inferred]; a replaced object keeps its owner.
+func (x *session) createLeaf(typ string, name *dbsql.QualifiedName, ifNotExists, orReplace bool) (Securable, *object, bool, *sqlError) {
+	if len(name.Parts) > 3 {
+		return Securable{}, nil, false, badRequest("INVALID_SCHEMA_OR_RELATION_NAME", "42602", "`%s` is not a valid %s name.", name, strings.ToLower(typ))
 	}
-	sec := x.resolve("TABLE", names(st.Name))
+	sec := x.resolve(typ, names(name))
 	if err := x.containersExist(sec); err != nil {
-		return err
+		return sec, nil, false, err
 	}
 	sch, _ := sec.schemaOf()
-	check := func() *sqlError { return x.ms.canCreateIn(x.caller, "TABLE", sch) }
+	check := func() *sqlError { return x.ms.canCreateIn(x.caller, typ, sch) }
 	existing := x.ms.get(sec)
 	switch {
-	case existing != nil && st.IfNotExists:
-		return x.ifNotExists(sec, check)
-	case existing != nil && !st.OrReplace:
-		return alreadyExists(sec)
+	case existing != nil && ifNotExists:
+		return sec, existing, true, x.ifNotExists(sec, check)
+	case existing != nil && !orReplace:
+		return sec, existing, false, alreadyExists(sec)
 	case existing != nil:
-		// Replacing a table takes its ownership or MANAGE [inferred].
-		if err := x.ms.canManage(x.caller, sec, "replace"); err != nil {
-			return err
-		}
-	default:
-		if err := check(); err != nil {
-			return err
-		}
+		return sec, existing, false, x.ms.canManage(x.caller, sec, "replace")
+	}
+	return sec, nil, false, check()
+}
+
+func (x *session) createTable(st *dbsql.CreateTableStmt) *sqlError {
+	sec, existing, done, err := x.createLeaf("TABLE", st.Name, st.IfNotExists, st.OrReplace)
+	if done || err != nil {
+		return err
 	}
 	var cols []column
 	var rows [][]any
@@ -307,31 +312,9 @@ func (x *session) createFunction(st *dbsql.CreateFunctionStmt) *sqlError {
 	if st.Temporary {
 		return nil // a temporary function lives in a session, which the API has not
 	}
-	if len(st.Name.Parts) > 3 {
-		return badRequest("INVALID_SCHEMA_OR_RELATION_NAME", "42602", "`%s` is not a valid function name.", st.Name)
-	}
-	sec := x.resolve("FUNCTION", names(st.Name))
-	if err := x.containersExist(sec); err != nil {
+	sec, existing, done, err := x.createLeaf("FUNCTION", st.Name, st.IfNotExists, st.OrReplace)
+	if done || err != nil {
 		return err
-	}
-	sch, _ := sec.schemaOf()
-	check := func() *sqlError { return x.ms.canCreateIn(x.caller, "FUNCTION", sch) }
-	existing := x.ms.get(sec)
-	switch {
-	case existing != nil && st.IfNotExists:
-		return x.ifNotExists(sec, check)
-	case existing != nil && !st.OrReplace:
-		return alreadyExists(sec)
-	case existing != nil:
-		// Replacing a function takes its ownership or MANAGE [inferred];
-		// the owner stays.
-		if err := x.ms.canManage(x.caller, sec, "replace"); err != nil {
-			return err
-		}
-	default:
-		if err := check(); err != nil {
-			return err
-		}
 	}
 	body := ""
 	switch {
