@@ -119,7 +119,11 @@ func (s *Server) Expire(id string) {
 	}
 }
 
-// Executed returns the statements executed so far, in order.
+// maxLog bounds the log of executed statements of a long-running emulator.
+const maxLog = 10000
+
+// Executed returns the statements executed so far, in order (the last
+// few thousand of a long run).
 func (s *Server) Executed() []Executed {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -149,6 +153,9 @@ func (s *Server) run(caller identity, text, catalog, schema string) (*relation, 
 	e := Executed{Principal: caller.name(), Statement: text}
 	if err != nil {
 		e.Error = err.message()
+	}
+	if len(s.exec.log) >= maxLog {
+		s.exec.log = append(s.exec.log[:0], s.exec.log[len(s.exec.log)-maxLog/2:]...)
 	}
 	s.exec.log = append(s.exec.log, e)
 	return rel, err
