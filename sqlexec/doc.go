@@ -31,7 +31,7 @@
 // resubmitting it.
 //
 // Failures are [Error] values: state, error_code, the error condition, the
-// server's message (redacted of credentials by [databricks.Redact]),
+// server's message (redacted of credentials by [databricks.Client.Redact]),
 // SQLSTATE, statement ID, and the statement's file:line:col in its script.
 // Results are typed by the manifest, with NULL distinct from "": SELECT 1
 // gives the row [1] in a column "1", and [Result.Objects] gives
