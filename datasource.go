@@ -144,7 +144,7 @@ func ParseDataSource(s string) (DataSource, error) {
 	}
 	if len(parts) > 3 {
 		return DataSource{}, dsErrorf("name a catalog, catalog.schema or catalog.schema.table; a column or a fourth part cannot be protected on its own",
-			"%q has %d parts; a data source has at most 3", s, len(parts))
+			"%s has %d parts; a data source has at most 3", quoted(s), len(parts))
 	}
 	for i, p := range parts {
 		if err := checkNamePart(p); err != nil {
@@ -154,12 +154,12 @@ func ParseDataSource(s string) (DataSource, error) {
 			if plain := strings.ReplaceAll(s, "`", ""); strings.Contains(p, ".") && strings.Count(plain, ".") < 3 {
 				hint = "a period separates name parts; write them without backticks, as in " + plain
 			}
-			return DataSource{}, dsErrorf(hint, "%s name in %q %s", []string{"catalog", "schema", "table"}[i], s, de.msg)
+			return DataSource{}, dsErrorf(hint, "%s name in %s %s", []string{"catalog", "schema", "table"}[i], quoted(s), de.msg)
 		}
 		parts[i] = strings.ToLower(p)
 	}
 	if why, ok := reservedCatalogs[parts[0]]; ok {
-		return DataSource{}, dsErrorf(why[1], "%q cannot be a data source: %s", s, why[0])
+		return DataSource{}, dsErrorf(why[1], "%s cannot be a data source: %s", quoted(s), why[0])
 	}
 	var ds DataSource
 	ds.Catalog = parts[0]
@@ -182,7 +182,7 @@ func cutPart(s, rest string) (part, after string, err error) {
 		}
 		part = rest[:i]
 		if strings.ContainsRune(part, '`') {
-			return "", "", dsErrorf("quote the whole part, as in main.`my-schema`", "%q has a backtick inside a name part", s)
+			return "", "", dsErrorf("quote the whole part, as in main.`my-schema`", "%s has a backtick inside a name part", quoted(s))
 		}
 		return part, rest[i:], nil
 	}
@@ -199,11 +199,11 @@ func cutPart(s, rest string) (part, after string, err error) {
 		}
 		after = rest[i+1:]
 		if after != "" && after[0] != '.' {
-			return "", "", dsErrorf("separate the parts with periods, as in `my-catalog`.schema", "%q has text after a closing backtick", s)
+			return "", "", dsErrorf("separate the parts with periods, as in `my-catalog`.schema", "%s has text after a closing backtick", quoted(s))
 		}
 		return b.String(), after, nil
 	}
-	return "", "", dsErrorf("close it, as in main.`my-schema`", "%q has a backtick that is never closed", s)
+	return "", "", dsErrorf("close it, as in main.`my-schema`", "%s has a backtick that is never closed", quoted(s))
 }
 
 // checkNamePart applies the object-name rules of Unity Catalog.

@@ -10,6 +10,18 @@ import (
 	"github.com/ucbootstrap/ucbootstrap/internal/suggest"
 )
 
+// configKeys are the keys of the config object.
+var configKeys = []string{"workspaceUrl", "httpPath", "port", "authenticationType", "token",
+	"oAuthClientConfig", "catalog", "audit", "servicePrincipal", "dataSources", "storage", "tenant"}
+
+// getResponseKeys are the keys a GET of an integration adds to its body:
+// Decode accepts them at the top level and ignores them, with a warning.
+var getResponseKeys = []string{"id", "status", "validationResults"}
+
+// cutKey cuts a key for the field of a diagnostic, so that a huge key does
+// not make a huge line.
+func cutKey(key string) string { return cutText(key) }
+
 // An Option changes how [Decode] reads a payload.
 type Option func(*decodeOptions)
 
@@ -151,17 +163,27 @@ func (d *decoder) object(path string, n *node, known ...string) map[string]*node
 			}
 			continue
 		}
+		field := join(path, cutKey(e.key))
+		if path == "" && slices.Contains(getResponseKeys, e.key) {
+			// A payload copied from a GET of the integration: its
+			// server-side fields are no part of the body, and harmless.
+			d.diags = append(d.diags, Diagnostic{Pos: e.keyPos, Severity: Warning, Field: field,
+				Message: "comes from a GET response of the integrations API and is ignored",
+				Hint:    "remove it from a body to create or update the integration"})
+			continue
+		}
 		var hint string
 		if s := suggest.Nearest(e.key, known); s != "" {
 			hint = fmt.Sprintf("did you mean %q?", s)
 			misspelt = append(misspelt, s)
 		} else {
-			hint = "remove it; the known keys are " + strings.Join(known, ", ")
+			hint = "remove it; the known keys are " + strings.Join(known, ", ") + "."
 		}
-		diag := Diagnostic{Pos: e.keyPos, Field: join(path, e.key), Message: "unknown key", Hint: hint}
+		diag := Diagnostic{Pos: e.keyPos, Field: field, Message: "unknown key", Hint: hint + " --lenient turns unknown keys into warnings"}
 		if d.opts.lenient {
 			diag.Severity = Warning
 			diag.Message = "unknown key, ignored (lenient)"
+			diag.Hint = hint
 		}
 		d.diags = append(d.diags, diag)
 	}
@@ -179,12 +201,18 @@ func (d *decoder) wrongType(path string, n *node, want nodeKind, hint string) {
 	d.in.src.bad[path] = true
 	if hint == "" {
 		switch {
+		case want == boolNode && n.kind == stringNode && yaml11Bool(n.text) != "":
+			// YAML 1.1 read yes, no, on and off as booleans; YAML 1.2
+			// and JSON read them as strings.
+			hint = fmt.Sprintf("write %s: %s is a string in YAML 1.2 and JSON; the booleans are true and false", yaml11Bool(n.text), quoted(n.text))
 		case want == boolNode && n.kind == stringNode:
-			hint = "write true or false without quotes"
+			hint = "write true or false, without quotes"
+		case want == numberNode && n.kind == stringNode && isNumeral(n.text):
+			hint = "write a number that fits, as in 443"
 		case want == numberNode && n.kind == stringNode:
-			hint = fmt.Sprintf("write the number without quotes, as in %s", strings.TrimSpace(n.text))
+			hint = "write the number without quotes, as in 443"
 		case want == stringNode && n.kind != mappingNode && n.kind != sequenceNode:
-			hint = fmt.Sprintf("quote the value, as in %q", n.text)
+			hint = "quote the value, as in " + quoted(n.text)
 		}
 	}
 	if path == "" {
@@ -225,22 +253,53 @@ func (d *decoder) boolean(fields map[string]*node, path, key string) bool {
 	return n.text == "true"
 }
 
+// integer reads a port: a whole number. One too large for a number (which
+// YAML reads as a string) is out of range, not of the wrong type.
 func (d *decoder) integer(fields map[string]*node, path, key string) int {
 	n, ok := present(fields, key)
 	if !ok {
 		return 0
 	}
-	if n.kind != numberNode {
-		d.wrongType(join(path, key), n, numberNode, "")
+	field := join(path, key)
+	text := strings.TrimSpace(n.text)
+	switch {
+	case n.kind == stringNode && isNumeral(text), n.kind == numberNode && isNumeral(text):
+		v, err := strconv.ParseInt(text, 10, 32)
+		if err == nil {
+			if n.kind == numberNode {
+				return int(v)
+			}
+			d.wrongType(field, n, numberNode, "write the number without quotes, as in "+cutText(text))
+			return 0
+		}
+		d.in.src.bad[field] = true
+		d.errorf(n.pos, field, "write a port between 1 and 65535, or remove it for the default 443", "must be between 1 and 65535, not %s", quoted(text))
+		return 0
+	case n.kind != numberNode:
+		d.wrongType(field, n, numberNode, "")
 		return 0
 	}
-	v, err := strconv.ParseInt(n.text, 10, 32)
-	if err != nil {
-		d.in.src.bad[join(path, key)] = true
-		d.errorf(n.pos, join(path, key), "write a whole number such as 443", "must be a whole number, not %s", n.text)
-		return 0
+	d.in.src.bad[field] = true
+	d.errorf(n.pos, field, "write a whole number such as 443", "must be a whole number, not %s", quoted(text))
+	return 0
+}
+
+// isNumeral reports whether s is a whole number, with an optional sign.
+func isNumeral(s string) bool {
+	s = strings.TrimPrefix(strings.TrimPrefix(s, "-"), "+")
+	return s != "" && strings.Trim(s, "0123456789") == ""
+}
+
+// yaml11Bool returns "true" or "false" for a YAML 1.1 boolean spelling
+// (yes, no, on, off, y, n, in any case), or "".
+func yaml11Bool(s string) string {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "yes", "y", "on":
+		return "true"
+	case "no", "n", "off":
+		return "false"
 	}
-	return int(v)
+	return ""
 }
 
 func (d *decoder) integration(root *node) {
@@ -258,8 +317,7 @@ func (d *decoder) integration(root *node) {
 
 func (d *decoder) config(n *node) {
 	const path = "config"
-	f := d.object(path, n, "workspaceUrl", "httpPath", "port", "authenticationType", "token",
-		"oAuthClientConfig", "catalog", "audit", "servicePrincipal", "dataSources", "storage", "tenant")
+	f := d.object(path, n, configKeys...)
 	if f == nil {
 		return
 	}
@@ -323,7 +381,7 @@ func (d *decoder) strList(path string, n *node) []string {
 	if n.kind != sequenceNode {
 		hint := ""
 		if n.kind == stringNode {
-			hint = fmt.Sprintf("write a list, as in [%q]", n.text)
+			hint = "write a list, as in [" + quoted(n.text) + "]"
 		}
 		d.wrongType(path, n, sequenceNode, hint)
 		return nil

@@ -27,16 +27,19 @@ const (
 )
 
 // A Diagnostic is one problem in a payload.
+// Its JSON form is {"pos": {"file", "line", "col"}, "severity", "field",
+// "message", "hint"}, every key always present but those of pos, which
+// leaves out what is unknown.
 type Diagnostic struct {
-	Pos      Position
-	Severity Severity
+	Pos      Position `json:"pos"`
+	Severity Severity `json:"severity"`
 	// Field is the path of the field, such as
 	// "config.oAuthClientConfig.clientId"; empty for the payload as a whole.
-	Field string
+	Field string `json:"field"`
 	// Message says what is wrong, in one sentence without a final period.
-	Message string
+	Message string `json:"message"`
 	// Hint says how to fix it; it may be empty.
-	Hint string
+	Hint string `json:"hint"`
 }
 
 // String formats d as "file:line:col: field: message (hint)", with

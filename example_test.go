@@ -66,9 +66,9 @@ func ExampleDecode_invalid() {
 		}
 	}
 	// Output:
-	// payload.json:3:20: autoBootstrap: must be a boolean, not a string (write true or false without quotes)
+	// payload.json:3:20: autoBootstrap: must be a boolean, not a string (write true or false, without quotes)
 	// payload.json:5:21: config.workspaceUrl: is a Markdown link, probably copied from the documentation (write the host alone: workspaceUrl: dbc-1.cloud.databricks.com)
-	// payload.json:9:5: config.catalgo: unknown key (did you mean "catalog"?)
+	// payload.json:9:5: config.catalgo: unknown key (did you mean "catalog"? --lenient turns unknown keys into warnings)
 	// payload.json:10:25: config.servicePrincipal: "immuta-sp" is not an application ID (a UUID); Unity Catalog names service principals by application ID, never by display name (write the application ID from the service principal's page in the account console, as in 6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f)
 	// payload.json:11:35: config.dataSources[1]: "system.access" cannot be a data source: the system catalog is read-only and managed by Databricks (remove it; set config.audit.enabled: true for the grants on system.access that query audit needs)
 }

@@ -275,3 +275,31 @@ func TestValidateBuiltInGo(t *testing.T) {
 		t.Errorf("Validate() = %v, want\n%s", err, want)
 	}
 }
+
+// The JSON form of a validation: stable keys, positions in the one shape.
+func TestValidateResultJSON(t *testing.T) {
+	in, err := Decode("p.yaml", []byte(validYAML))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := json.Marshal(NewValidateResult("p.yaml", in, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{`"schema":"ucbootstrap.validate/v2"`, `"file":"p.yaml"`, `"valid":true`, `"summary":{"autoBootstrap":`,
+		`"fingerprint":"sha256:`, `"diagnostics":[`} {
+		if !strings.Contains(string(got), key) {
+			t.Errorf("valid result %s lacks %s", got, key)
+		}
+	}
+	_, err = Decode("p.yaml", []byte("type: Databricks\n"))
+	got, _ = json.Marshal(NewValidateResult("p.yaml", nil, err))
+	for _, key := range []string{`"valid":false`, `"summary":null`, `{"pos":{"file":"p.yaml","line":1,"col":1},"severity":"error","field":"autoBootstrap","message":"is required"`} {
+		if !strings.Contains(string(got), key) {
+			t.Errorf("invalid result %s lacks %s", got, key)
+		}
+	}
+	if s := in.Summary().String(); !strings.HasPrefix(s, "manual setup, token auth, catalog ") || !strings.HasSuffix(s, "("+in.Fingerprint()+")") {
+		t.Errorf("Summary = %q", s)
+	}
+}

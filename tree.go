@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -84,9 +85,13 @@ func readTree(file string, data []byte) (*node, Diagnostics) {
 	if d, ok := checkText(file, data); !ok {
 		return nil, Diagnostics{d}
 	}
-	if bom := "\ufeff"; bytes.HasPrefix(data, []byte(bom)) {
-		// A byte order mark is allowed; blanks in its place keep the
-		// columns of line 1.
+	const bom = "\ufeff"
+	hasBOM := bytes.HasPrefix(data, []byte(bom))
+	if hasBOM {
+		// A byte order mark is allowed. For JSON, blanks in its place
+		// keep the columns of line 1; YAML would read them as
+		// indentation, so it reads the text after the mark, and the
+		// positions on line 1 are moved past it.
 		data = append([]byte("   "), data[len(bom):]...)
 	}
 	trimmed := bytes.TrimLeft(data, " \t\r\n\ufeff")
@@ -101,7 +106,36 @@ func readTree(file string, data []byte) (*node, Diagnostics) {
 	if trimmed[0] == '{' || trimmed[0] == '[' {
 		return readJSON(file, data)
 	}
-	return readYAML(file, data)
+	if !hasBOM {
+		return readYAML(file, data)
+	}
+	tree, ds := readYAML(file, data[len(bom):])
+	shiftLine1(tree, len(bom))
+	for i := range ds {
+		if ds[i].Pos.Line == 1 {
+			ds[i].Pos.Col += len(bom)
+		}
+	}
+	return tree, ds
+}
+
+// shiftLine1 moves the columns of the positions on line 1 by n bytes.
+func shiftLine1(n *node, by int) {
+	if n == nil {
+		return
+	}
+	if n.pos.Line == 1 {
+		n.pos.Col += by
+	}
+	for i := range n.entries {
+		if n.entries[i].keyPos.Line == 1 {
+			n.entries[i].keyPos.Col += by
+		}
+		shiftLine1(n.entries[i].value, by)
+	}
+	for _, it := range n.items {
+		shiftLine1(it, by)
+	}
 }
 
 // checkText rejects input that is not UTF-8 text (binary files, NUL bytes),
@@ -299,7 +333,7 @@ func (r *jsonReader) valueFrom(t json.Token, off, depth int) (*node, error) {
 				return nil, &jsonError{off: koff, msg: "object key is not a string"}
 			}
 			if seen[key] {
-				return nil, &jsonError{off: koff, msg: fmt.Sprintf("key %q appears twice in the same object", key), hint: "remove one of them"}
+				return nil, &jsonError{off: koff, msg: fmt.Sprintf("key %s appears twice in the same object", quoted(key)), hint: "remove one of them"}
 			}
 			seen[key] = true
 			if r.keys++; r.keys > maxKeys {
@@ -524,11 +558,53 @@ func (y *yamlReader) syntaxDiag(err error) Diagnostic {
 		d.Hint = "indent it like the key above it, or nest it under a key that has no value"
 		return d
 	}
+	if md, ok := y.markdownLink(d.Pos.Line); ok {
+		return md
+	}
 	if msg == "value is not allowed in this context" {
 		d.Hint = "check that it is indented like the keys it belongs with"
 	}
 	d.Message += ": " + msg
 	return d
+}
+
+// yamlMarkdownRE matches a line "key: [text](url)": a Markdown link pasted
+// unquoted, which YAML reads as a list followed by more text.
+var yamlMarkdownRE = regexp.MustCompile(`^(\s*(?:-\s+)?)([A-Za-z_][A-Za-z0-9_.-]*)(\s*:\s*)(\[([^\]]*)\]\(([^)]*)\))\s*(?:#.*)?$`)
+
+// markdownLink returns the diagnostic of a Markdown link pasted unquoted
+// on the line, if the line holds one.
+func (y *yamlReader) markdownLink(line int) (Diagnostic, bool) {
+	if line < 1 || line > len(y.ix.starts) {
+		return Diagnostic{}, false
+	}
+	start := y.ix.starts[line-1]
+	end := bytes.IndexByte(y.data[start:], '\n')
+	if end < 0 {
+		end = len(y.data) - start
+	}
+	text := strings.TrimRight(string(y.data[start:start+end]), "\r")
+	m := yamlMarkdownRE.FindStringSubmatch(text)
+	if m == nil {
+		return Diagnostic{}, false
+	}
+	key, linkText, target := m[2], m[5], m[6]
+	value := hostOf(linkText)
+	if value == "" {
+		value = hostOf(target)
+	}
+	hint := "write the value alone: " + key + ": " + linkText
+	if key == "workspaceUrl" {
+		hint = hintHost(value, "write the workspace host, as in dbc-1234abcd-5678.cloud.databricks.com")
+	}
+	col := len(m[1]) + len(m[2]) + len(m[3]) + 1
+	field := key
+	if m[1] != "" && slices.Contains(configKeys, key) {
+		field = "config." + key // indented: the keys of config are the ones that take URLs
+	}
+	return Diagnostic{Pos: Position{File: y.file, Line: line, Col: col}, Field: field,
+		Message: "is a Markdown link, probably copied from the documentation, which YAML cannot read unquoted",
+		Hint:    hint}, true
 }
 
 // pos converts a parser position, whose column counts characters, into a
@@ -657,7 +733,7 @@ func (y *yamlReader) mapping(pos Position, values []*ast.MappingValueNode, depth
 		}
 		key := k.text
 		if seen[key] {
-			y.fail(mv.Key, fmt.Sprintf("key %q appears twice in the same mapping", key), "remove one of them")
+			y.fail(mv.Key, fmt.Sprintf("key %s appears twice in the same mapping", quoted(key)), "remove one of them")
 			continue
 		}
 		seen[key] = true

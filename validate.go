@@ -132,7 +132,7 @@ func (v *validator) config() {
 	if v.required("config.httpPath", c.HTTPPath != "", "copy the HTTP path from the SQL warehouse's connection details, as in /sql/1.0/warehouses/1234567890abcdef") &&
 		!warehouseRE.MatchString(c.HTTPPath) && !clusterRE.MatchString(c.HTTPPath) {
 		v.errorf("config.httpPath", "copy it from the SQL warehouse's connection details, as in /sql/1.0/warehouses/<id>, or from the cluster's JDBC/ODBC tab, as in sql/protocolv1/o/<org>/<cluster>",
-			"%q is not the HTTP path of a SQL warehouse or a cluster", c.HTTPPath)
+			"%s is not the HTTP path of a SQL warehouse or a cluster", quoted(c.HTTPPath))
 	}
 	if v.has("config.port", c.Port != 0) && !v.bad("config.port") && (c.Port < 1 || c.Port > 65535) {
 		v.errorf("config.port", "remove it for the default 443", "must be between 1 and 65535, not %d", c.Port)
@@ -144,6 +144,9 @@ func (v *validator) config() {
 	v.storage()
 	if v.has("config.tenant", c.Tenant != "") && !v.bad("config.tenant") {
 		v.text("config.tenant", c.Tenant, "remove it, or name the tenant, as in acme-prod")
+		if strings.ContainsAny(c.Tenant, "[]") {
+			v.errorf("config.tenant", "remove the brackets, as in acme-prod", "%q contains a square bracket, which the catalog marker uses", c.Tenant)
+		}
 	}
 	if c.Audit.QueryHistory && !c.Audit.Enabled {
 		v.warnf("config.audit.queryHistory", "set config.audit.enabled: true, or remove queryHistory", "has no effect while audit is off")
@@ -330,11 +333,25 @@ func quoted(s string) string {
 	if len(s) <= maxQuoted {
 		return strconv.Quote(s)
 	}
+	return strconv.Quote(s[:cutAt(s)]) + fmt.Sprintf("... (%d bytes)", len(s))
+}
+
+// cutText returns s cut as quoted cuts it, without quotes.
+func cutText(s string) string {
+	if len(s) <= maxQuoted {
+		return s
+	}
+	return s[:cutAt(s)] + "..."
+}
+
+// cutAt returns where a long s is cut: maxQuoted bytes, back to a rune
+// boundary.
+func cutAt(s string) int {
 	cut := maxQuoted
 	for cut > 0 && !utf8.RuneStart(s[cut]) {
 		cut--
 	}
-	return strconv.Quote(s[:cut]) + fmt.Sprintf("... (%d bytes)", len(s))
+	return cut
 }
 
 func (v *validator) auth() {
@@ -378,7 +395,7 @@ func (v *validator) auth() {
 		if s := suggest.Nearest(string(c.AuthenticationType), []string{string(TokenAuth), string(OAuthM2M)}); s != "" {
 			hint = fmt.Sprintf("did you mean %q?", s)
 		}
-		v.errorf(field, hint, "must be %q or %q, not %q", TokenAuth, OAuthM2M, c.AuthenticationType)
+		v.errorf(field, hint, "must be %q or %q, not %s", TokenAuth, OAuthM2M, quoted(string(c.AuthenticationType)))
 	}
 }
 
@@ -440,10 +457,10 @@ func (v *validator) catalog() {
 	case bad >= 0:
 		r, _ := utf8.DecodeRuneInString(c.Catalog[bad:])
 		v.errorf(field, "use letters, digits and underscores, as in "+catalogSuggestion(c.Catalog),
-			"%q contains %q; a catalog name may hold only letters, digits and underscores", c.Catalog, r)
+			"%s contains %q; a catalog name may hold only letters, digits and underscores", quoted(c.Catalog), r)
 	case c.Catalog[0] >= '0' && c.Catalog[0] <= '9':
 		v.errorf(field, "start it with a letter or an underscore, as in "+catalogSuggestion(c.Catalog),
-			"%q starts with a digit; a catalog name must start with a letter or an underscore", c.Catalog)
+			"%s starts with a digit; a catalog name must start with a letter or an underscore", quoted(c.Catalog))
 	case reservedCatalogs[lower][0] != "":
 		v.errorf(field, "choose a catalog of its own for the integration, as in immuta", "%q is a built-in catalog: %s", c.Catalog, reservedCatalogs[lower][0])
 	case c.Catalog != lower:
@@ -488,7 +505,7 @@ func (v *validator) servicePrincipal() {
 	}
 	if c.ServicePrincipal != "" {
 		if !uuidRE.MatchString(c.ServicePrincipal) {
-			v.errorf(field, uuidHint, "%q is not an application ID (a UUID); Unity Catalog names service principals by application ID, never by display name", c.ServicePrincipal)
+			v.errorf(field, uuidHint, "%s is not an application ID (a UUID); Unity Catalog names service principals by application ID, never by display name", quoted(c.ServicePrincipal))
 			return
 		}
 		if o := c.OAuthClientConfig; c.AuthenticationType == OAuthM2M && o != nil && o.ClientID != "" && !strings.EqualFold(o.ClientID, c.ServicePrincipal) {
@@ -500,7 +517,7 @@ func (v *validator) servicePrincipal() {
 	case OAuthM2M:
 		if o := c.OAuthClientConfig; o != nil && o.ClientID != "" && !uuidRE.MatchString(o.ClientID) {
 			v.errorf("config.oAuthClientConfig.clientId", "write the service principal's application ID, or set config.servicePrincipal to it",
-				"%q is not an application ID (a UUID), and it names the service principal when config.servicePrincipal is not set", o.ClientID)
+				"%s is not an application ID (a UUID), and it names the service principal when config.servicePrincipal is not set", quoted(o.ClientID))
 		}
 	case TokenAuth:
 		if !v.in.AutoBootstrap {
@@ -532,7 +549,7 @@ func (v *validator) dataSources() {
 			continue
 		}
 		if ds.Catalog == catalog && catalog != "" {
-			v.errorf(field, "remove it; the integration manages the governance catalog itself and protects data in other catalogs", "%q lies in the governance catalog %q", s, catalog)
+			v.errorf(field, "remove it; the integration manages the governance catalog itself and protects data in other catalogs", "%s lies in the governance catalog %s", quoted(s), quoted(catalog))
 			continue
 		}
 		parsed[i], ok[i] = ds, true
@@ -546,7 +563,7 @@ func (v *validator) dataSources() {
 		}
 		ds := parsed[i]
 		if j := first[ds]; j < i {
-			v.warnf(dataSourceField(i), "remove one of them", "%q repeats %s (%q)", s, dataSourceField(j), c.DataSources[j])
+			v.warnf(dataSourceField(i), "remove one of them", "%s repeats %s (%s)", quoted(s), dataSourceField(j), quoted(c.DataSources[j]))
 			continue
 		}
 		// The outermost data source that holds this one, if any.
@@ -555,7 +572,7 @@ func (v *validator) dataSources() {
 				break
 			}
 			if j, found := first[outer]; found {
-				v.warnf(dataSourceField(i), "remove it: the grants on the outer data source cover it", "%q lies inside %s (%q)", s, dataSourceField(j), c.DataSources[j])
+				v.warnf(dataSourceField(i), "remove it: the grants on the outer data source cover it", "%s lies inside %s (%s)", quoted(s), dataSourceField(j), quoted(c.DataSources[j]))
 				break
 			}
 		}
@@ -576,7 +593,7 @@ func (v *validator) storage() {
 			if n := suggest.Nearest(schema, GovernanceSchemas); n != "" {
 				hint = fmt.Sprintf("did you mean %q?", n)
 			}
-			v.errorf(field, hint, "%q is not a schema of the governance catalog", schema)
+			v.errorf(field, hint, "%s is not a schema of the governance catalog", quoted(schema))
 			continue
 		}
 		v.location(field, s.SchemaLocations[schema])
@@ -589,13 +606,13 @@ func (v *validator) location(field, loc string) {
 	scheme, rest, ok := strings.Cut(loc, "://")
 	switch {
 	case !ok || !containsString(storageSchemes, scheme):
-		v.errorf(field, hint, "%q is not a cloud storage URI", loc)
+		v.errorf(field, hint, "%s is not a cloud storage URI", quoted(loc))
 	case rest == "" || strings.HasPrefix(rest, "/"):
-		v.errorf(field, hint, "%q names no bucket or container", loc)
+		v.errorf(field, hint, "%s names no bucket or container", quoted(loc))
 	case len(loc) > 1024:
 		v.errorf(field, "shorten it", "is %d bytes long; at most 1024 are allowed", len(loc))
 	case strings.ContainsFunc(loc, func(r rune) bool { return isControl(r) || strings.ContainsRune(" '\"`\\", r) }):
-		v.errorf(field, hint, "%q contains a space, quote, backslash or control character", loc)
+		v.errorf(field, hint, "%s contains a space, quote, backslash or control character", quoted(loc))
 	}
 }
 

@@ -246,9 +246,17 @@ func (e *APIError) Error() string {
 		b.WriteString(": " + e.Message)
 	case e.HTML:
 		b.WriteString(": the host answered with an HTML page (a login page or a proxy's?), not the Databricks API: check workspaceUrl")
+	case e.Code == "" && e.Status != http.StatusTooManyRequests && e.Status < 500:
+		b.WriteString(": the answer is not the Databricks API's (no error_code): check workspaceUrl and config.port")
 	}
 	return b.String()
 }
+
+// FromAPI reports whether the response carried the API's own error body
+// (an error_code), as the Databricks REST API always does: an HTML page
+// or a bare status comes from something else, such as a proxy, a login
+// page or another web server at the host.
+func (e *APIError) FromAPI() bool { return e.Code != "" && !e.HTML }
 
 // NotFound reports whether the error is a 404.
 func (e *APIError) NotFound() bool { return e.Status == http.StatusNotFound }

@@ -641,8 +641,14 @@ func TestNewRefusesMalformedCredentials(t *testing.T) {
 		{Config{Token: ucbootstrap.NewSecret("dapi-x-secret\n")}, "the token holds a line break"},
 		{Config{Token: ucbootstrap.NewSecret("dapi-x\x00-secret")}, "the token holds a line break, blank or control character"},
 		{Config{ClientID: "id", ClientSecret: ucbootstrap.NewSecret("dose-x-secret\r\n")}, "the OAuth client secret holds a line break"},
+		// DATABRICKS_HOST or a token URL with a password: refused, never quoted.
+		{Config{Host: "https://alice:pw-x-secret@dbc-1.cloud.databricks.com", Token: ucbootstrap.NewSecret("dapi-token-ok")}, "workspace host must not hold a user name or password"},
+		{Config{Host: "https://alice:pw%zz-x-secret@dbc-1.cloud.databricks.com", Token: ucbootstrap.NewSecret("dapi-token-ok")}, "workspace host must not hold a user name or password"},
+		{Config{ClientID: "id", ClientSecret: ucbootstrap.NewSecret("dose-ok"), TokenURL: "https://id:pw-x-secret@login.example.com/token"}, "token URL must not hold a user name or password"},
 	} {
-		tc.cfg.Host = "dbc-1.cloud.databricks.com"
+		if tc.cfg.Host == "" {
+			tc.cfg.Host = "dbc-1.cloud.databricks.com"
+		}
 		_, err := New(tc.cfg)
 		if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), "x-secret") {
 			t.Errorf("New = %v, want an error containing %q that does not quote the secret", err, tc.want)

@@ -62,8 +62,9 @@ type job struct {
 // jobs returns the questions Fetch asks for reqs, in a fixed order: the
 // effective permissions of each requirement's securable (which include
 // what is inherited, so that ancestors need no call of their own), then
-// the owner of each ownership requirement's securable. Unverifiable
-// requirements and the metastore's owner are left out.
+// the owner of each ownership requirement's securable, and the owner of the
+// metastore (its metastore admin) when a requirement can be met by one.
+// Unverifiable requirements are left out.
 func jobs(reqs *privileges.Requirements) []job {
 	var out []job
 	seen := map[job]bool{}
@@ -72,7 +73,17 @@ func jobs(reqs *privileges.Requirements) []job {
 			continue
 		}
 		j := job{on: r.On, owner: r.Privilege == privileges.Ownership}
-		if j.owner && r.On.Type == privileges.Metastore || seen[j] {
+		if r.Privilege == privileges.MetastoreAdmin || r.ByAdmin {
+			// Metastore admins own the metastore: its owner tells who they are.
+			if m := (job{on: privileges.Securable{Type: privileges.Metastore}, owner: true}); !seen[m] {
+				seen[m] = true
+				out = append(out, m)
+			}
+			if r.Privilege == privileges.MetastoreAdmin {
+				continue
+			}
+		}
+		if seen[j] || j.owner && r.On.Type == privileges.Metastore && seen[job{on: privileges.Securable{Type: privileges.Metastore}, owner: true}] {
 			continue
 		}
 		seen[j] = true
@@ -117,8 +128,9 @@ type jobResult struct {
 // each once, with at most opts.Concurrency requests at a time: the
 // effective permissions of every requirement's securable, and the owner of
 // every ownership requirement's securable. A securable the server refuses
-// (403) or does not know (404) goes into Fetched.Failed and the fetch goes
-// on; any other error ends it and is returned (of several, the one of the
+// (403) or does not know (404) goes into Fetched.Failed or NotFound and the
+// fetch goes on, when the answer is the API's own (a 403 or 404 page of a
+// proxy or another web server is not); any other error ends it and is returned (of several, the one of the
 // first securable in the order of the questions, so that the message does
 // not depend on timing). When ctx ends, Fetch returns what it learned so
 // far, with the securables it did not describe in Fetched.Unfetched, and
@@ -245,7 +257,7 @@ func run(ctx context.Context, c *Client, j job) jobResult {
 	switch {
 	case err == nil:
 		r.done = true
-	case errors.As(err, &ae) && (ae.Forbidden() || ae.NotFound()):
+	case errors.As(err, &ae) && ae.FromAPI() && (ae.Forbidden() || ae.NotFound()):
 		r.done, r.grants, r.status = true, nil, ae.Status
 		r.failed = cmp.Or(ae.Message, ae.Error())
 	case ctx.Err() != nil:

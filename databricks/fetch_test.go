@@ -59,14 +59,15 @@ func decodePayload(t testing.TB, yaml string) *ucbootstrap.Integration {
 
 // scriptGrants returns the grants of the bootstrap script, checking that
 // they are exactly the GRANT statements of the generated script.
-func scriptGrants(t testing.TB, in *ucbootstrap.Integration) []generator.Grant {
+func scriptGrants(t testing.TB, in *ucbootstrap.Integration) []privileges.GrantStmt {
 	t.Helper()
-	c := &in.Config
-	sp := c.ServicePrincipalID()
-	grants := generator.MetastoreGrants(sp, in.AutoBootstrap)
-	grants = append(grants, generator.DataGrants(sp, c.Sources())...)
-	grants = append(grants, generator.AuditGrants(sp, c.Audit)...)
-	script, err := generator.Generate(in, generator.Bootstrap)
+	reqs, err := privileges.Required(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	grants := reqs.Grants()
+	kind := generator.SetupKind(in)
+	script, err := generator.Generate(in, kind)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,20 +81,25 @@ func scriptGrants(t testing.TB, in *ucbootstrap.Integration) []generator.Grant {
 		want = append(want, g.SQL())
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
-		t.Fatalf("the script's GRANT statements differ from the grant functions (-want +got):\n%s", diff)
+		t.Fatalf("the script's GRANT statements differ from the requirements' grants (-want +got):\n%s", diff)
 	}
 	return grants
 }
 
+// handOver makes sp the owner of the governance catalog and of every
+// object in it, as the bootstrap's hand-over does.
+func handOver(s *ucemu.Server, catalog, sp string) {
+	s.SetOwner(emuSec(privileges.SecurableOf(privileges.Catalog, catalog)), sp)
+	for _, o := range ucbootstrap.GovernanceObjects {
+		s.SetOwner(emuSec(privileges.SecurableOf(privileges.SecurableType(o.Kind), append([]string{catalog}, o.Parts()...)...)), sp)
+	}
+}
+
 // seedGrants makes the grants on the emulator.
-func seedGrants(s *ucemu.Server, grants []generator.Grant) {
+func seedGrants(s *ucemu.Server, grants []privileges.GrantStmt) {
 	for _, g := range grants {
-		on := privileges.Securable{Type: privileges.Metastore}
-		if len(g.On.Name) > 0 {
-			on = privileges.SecurableOf(privileges.SecurableType(g.On.Type), g.On.Name...)
-		}
 		for _, p := range g.Privileges {
-			s.Grant(g.Principal, string(privileges.Key(p)), emuSec(on))
+			s.Grant(g.Principal, string(p), emuSec(g.On))
 		}
 	}
 }
@@ -119,7 +125,7 @@ func TestFetchEndToEnd(t *testing.T) {
 	seedGrants(s, scriptGrants(t, in))
 	// The script hands the governance catalog to the service principal;
 	// the data sources belong to others.
-	s.SetOwner(emuSec(privileges.NewSecurable(privileges.Catalog, "immuta")), sp)
+	handOver(s, "immuta", sp)
 	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
 	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions")))
 	s.SetOwner(emuSec(privileges.NewSecurable(privileges.Catalog, "main")), "data-owners")
@@ -168,7 +174,11 @@ func TestFetchEndToEnd(t *testing.T) {
 			t.Errorf("no request for %s", j.on)
 		}
 	}
-	if want := map[privileges.Securable]string{privileges.NewSecurable(privileges.Catalog, "immuta"): sp}; !cmp.Equal(want, f.Owners) {
+	want := map[privileges.Securable]string{privileges.NewSecurable(privileges.Catalog, "immuta"): sp}
+	for _, o := range ucbootstrap.GovernanceObjects {
+		want[privileges.SecurableOf(privileges.SecurableType(o.Kind), append([]string{"immuta"}, o.Parts()...)...)] = sp
+	}
+	if !cmp.Equal(want, f.Owners) {
 		t.Errorf("Owners = %v, want %v", f.Owners, want)
 	}
 
@@ -205,9 +215,7 @@ func TestFetchEndToEnd(t *testing.T) {
 	// A different assignment order and page size give the same result.
 	s2 := newServer(t, ucemu.PageSize(3), ucemu.Seed(99), ucemu.NoEmptyPages())
 	seedGrants(s2, scriptGrants(t, in))
-	s2.SetOwner(emuSec(privileges.NewSecurable(privileges.Catalog, "immuta")), sp)
-	s2.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
-	s2.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions")))
+	handOver(s2, "immuta", sp)
 	s2.SetOwner(emuSec(privileges.NewSecurable(privileges.Catalog, "main")), "data-owners")
 	s2.Grant("analysts", string(privileges.Select), emuSec(privileges.NewSecurable(privileges.Schema, "main.sales")))
 	s2.Grant("data-owners", string(privileges.AllPrivileges), emuSec(privileges.NewSecurable(privileges.Catalog, "main")))
@@ -228,7 +236,7 @@ func TestFetchEndToEnd(t *testing.T) {
 
 func TestJobs(t *testing.T) {
 	in := decodePayload(t, strings.Replace(payload, "autoBootstrap: false", "autoBootstrap: true", 1))
-	reqs, err := privileges.Required(in, privileges.Runner("runner@example.com"))
+	reqs, err := privileges.Required(in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,7 +269,21 @@ func TestJobs(t *testing.T) {
 		"grants TABLE system.access.table_lineage",
 		"grants SCHEMA system.query",
 		"grants TABLE system.query.history",
+		// The metastore's owner (its metastore admin), asked for here, and
+		// the owner of every object of the governance catalog: a failed
+		// hand-over would leave the runner able to read the entitlements.
+		"owner METASTORE",
 		"owner CATALOG immuta",
+		"owner SCHEMA immuta.immuta_functions",
+		"owner FUNCTION immuta.immuta_functions.filter_by_attribute",
+		"owner FUNCTION immuta.immuta_functions.has_attribute",
+		"owner FUNCTION immuta.immuta_functions.is_exempt",
+		"owner FUNCTION immuta.immuta_functions.mask_hash",
+		"owner FUNCTION immuta.immuta_functions.mask_string",
+		"owner SCHEMA immuta.immuta_system",
+		"owner TABLE immuta.immuta_system.integration_metadata",
+		"owner TABLE immuta.immuta_system.principal_exemptions",
+		"owner TABLE immuta.immuta_system.user_entitlements",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("jobs (-want +got):\n%s", diff)
@@ -298,6 +320,15 @@ func TestFetchFailed(t *testing.T) {
 		privileges.NewSecurable(privileges.Catalog, "immuta"):                 "Catalog 'immuta' does not exist.",
 		privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions"): "Schema 'immuta.immuta_functions' does not exist.",
 		privileges.NewSecurable(privileges.Schema, "immuta.immuta_system"):    "Schema 'immuta.immuta_system' does not exist.",
+	}
+	// The emulator has no governance catalog: the owner of each of its
+	// tables and functions is unknown too.
+	for _, o := range ucbootstrap.GovernanceObjects {
+		if o.Kind == ucbootstrap.SchemaObject {
+			continue
+		}
+		sec := privileges.SecurableOf(privileges.SecurableType(o.Kind), "immuta", o.Schema, o.Name)
+		wantNotFound[sec] = fmt.Sprintf("%s%s '%s' does not exist.", o.Kind[:1], strings.ToLower(string(o.Kind[1:])), sec.Name)
 	}
 	if diff := cmp.Diff(wantNotFound, f.NotFound); diff != "" {
 		t.Errorf("NotFound (-want +got):\n%s", diff)
@@ -510,7 +541,7 @@ func BenchmarkFetchLatency(b *testing.B) {
 	const latency = 20 * time.Millisecond
 	s := newServer(b, ucemu.PageSize(1000), ucemu.NoEmptyPages(), ucemu.Latency(latency))
 	seedGrants(s, scriptGrants(b, in))
-	s.SetOwner(emuSec(privileges.NewSecurable(privileges.Catalog, "immuta")), sp)
+	handOver(s, "immuta", sp)
 	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
 	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions")))
 	securables := len(jobs(reqs))
@@ -549,7 +580,7 @@ func TestFetchOnce(t *testing.T) {
 	}
 	s := newServer(t, ucemu.PageSize(1000), ucemu.NoEmptyPages())
 	seedGrants(s, scriptGrants(t, in))
-	s.SetOwner(emuSec(privileges.NewSecurable(privileges.Catalog, "immuta")), sp)
+	handOver(s, "immuta", sp)
 	s.Fail(ucemu.EffectivePath, http.StatusServiceUnavailable, 2)
 	f, err := Fetch(context.Background(), newClient(t, tokenConfig(s)), reqs, FetchOptions{Concurrency: 32})
 	if err != nil {

@@ -158,7 +158,13 @@ func (s *Scanner) Init(filename string, src []byte, err ErrorHandler) {
 
 func (s *Scanner) init(filename, src string, err ErrorHandler, tab *lineTable) {
 	*s = Scanner{name: filename, src: src, err: err, tab: tab}
+	if strings.HasPrefix(src, bom) {
+		s.offset = len(bom) // a byte order mark is skipped, as go/scanner does
+	}
 }
+
+// bom is the UTF-8 byte order mark that some editors write first.
+const bom = "\ufeff"
 
 // Position expands p, a position returned by [Scanner.Scan]. It is exact
 // for any position up to the end of the last token scanned.

@@ -173,6 +173,20 @@ func TestScanOperators(t *testing.T) {
 	}
 }
 
+// A byte order mark at the start is skipped; positions keep counting it.
+func TestScanByteOrderMark(t *testing.T) {
+	f, err := dbsql.ParseFile("s.sql", []byte("\ufeff-- a comment\nGRANT SELECT ON TABLE a.b.c TO `x`;\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Stmts) != 1 {
+		t.Fatalf("%d statements, want 1", len(f.Stmts))
+	}
+	if _, ok := f.Stmts[0].(*dbsql.GrantStmt); !ok {
+		t.Errorf("statement is %T, want a GRANT", f.Stmts[0])
+	}
+}
+
 func TestStringValueAndIdentName(t *testing.T) {
 	for lit, want := range map[string]string{`'it\'s'`: "it's", `"a\nb"`: "a\nb", `r'a\b'`: `a\b`, `''`: ""} {
 		if got := dbsql.StringValue(lit); got != want {

@@ -1,6 +1,7 @@
 package generator
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -9,6 +10,7 @@ import (
 
 	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/internal/sqltext"
+	"github.com/ucbootstrap/ucbootstrap/privileges"
 	"github.com/ucbootstrap/ucbootstrap/templates"
 )
 
@@ -18,6 +20,7 @@ type Option func(*options)
 type options struct {
 	from         *ucbootstrap.Integration
 	revokeGrants bool
+	runner       string
 }
 
 // From gives the old payload of an [Edit] script.
@@ -27,11 +30,19 @@ func From(old *ucbootstrap.Integration) Option { return func(o *options) { o.fro
 // data-source and audit grants.
 func RevokeGrants() Option { return func(o *options) { o.revokeGrants = true } }
 
+// Runner names the person who will run a [Cleanup] script, as grants name
+// them (an e-mail address). The script then hands the governance catalog
+// to them before it drops it: DROP CATALOG needs ownership of the catalog
+// or MANAGE on it, which a metastore admin does not hold by being one.
+func Runner(principal string) Option { return func(o *options) { o.runner = principal } }
+
 // Generate returns the script of the given kind for the integration, which
 // it validates first. An invalid payload gives an error wrapping
 // [ucbootstrap.Diagnostics]; a script that cannot be made from a valid
 // payload (prerequisites with manual setup, an edit that cannot be made in
-// place) gives an error that says what to do instead.
+// place) gives an error that says what to do instead, a [*RefusalError]
+// for the edits that cannot be made in place. Generate does not change
+// the integration.
 func Generate(in *ucbootstrap.Integration, kind Kind, opts ...Option) (*Script, error) {
 	var o options
 	for _, opt := range opts {
@@ -45,6 +56,9 @@ func Generate(in *ucbootstrap.Integration, kind Kind, opts ...Option) (*Script, 
 	}
 	if kind != Edit && o.from != nil {
 		return nil, fmt.Errorf("generator: an old payload (From) is only used by the edit script, not by %s", kind)
+	}
+	if kind != Cleanup && o.runner != "" {
+		return nil, fmt.Errorf("generator: a runner (Runner) is only used by the cleanup script, not by %s", kind)
 	}
 	g := &gen{in: in, c: &in.Config}
 	g.s = &Script{
@@ -64,7 +78,7 @@ func Generate(in *ucbootstrap.Integration, kind Kind, opts ...Option) (*Script, 
 	case Edit:
 		err = g.edit(o.from)
 	case Cleanup:
-		err = g.cleanup(o.revokeGrants)
+		err = g.cleanup(o.revokeGrants, o.runner)
 	default:
 		_, err = ParseKind(string(kind))
 	}
@@ -80,112 +94,117 @@ type gen struct {
 	s  *Script
 }
 
-func (g *gen) add(sec Section, purpose, sql string) {
-	g.s.Statements = append(g.s.Statements, Statement{Section: sec, Purpose: purpose, SQL: sql})
+func (g *gen) add(sec Section, step privileges.Step, purpose, sql string) {
+	g.s.Statements = append(g.s.Statements, Statement{Section: sec, Purpose: purpose, SQL: sql, Step: step})
 }
 
 func (g *gen) note(format string, args ...any) {
 	g.s.Notes = append(g.s.Notes, fmt.Sprintf(format, args...))
 }
 
-// sp returns the service principal, or an error naming the field to set
-// when a script must name it and the payload does not.
-func (g *gen) sp(what string) (string, error) {
-	sp := g.c.ServicePrincipalID()
-	if sp == "" {
-		return "", fmt.Errorf("generator: the %s grants to the service principal, and a token does not name it: set config.servicePrincipal to its application ID", what)
+// requirements returns the integration's requirements, or an error naming
+// the field to set when a script must name the service principal and the
+// payload does not.
+func (g *gen) requirements(in *ucbootstrap.Integration, what string) (*privileges.Requirements, error) {
+	if in.Config.ServicePrincipalID() == "" {
+		return nil, fmt.Errorf("generator: the %s grants to the service principal, and a token does not name it: set config.servicePrincipal to its application ID", what)
 	}
-	g.s.ServicePrincipal = sp
-	return sp, nil
+	reqs, err := privileges.Required(in)
+	if err != nil {
+		return nil, fmt.Errorf("generator: %w", err)
+	}
+	return reqs, nil
 }
 
-// spGrants returns every grant the service principal needs, in script
-// order: metastore (automatic setup), data sources, audit.
-func spGrants(in *ucbootstrap.Integration, sp string) []Grant {
-	c := &in.Config
-	grants := MetastoreGrants(sp, in.AutoBootstrap)
-	grants = append(grants, DataGrants(sp, c.Sources())...)
-	return append(grants, AuditGrants(sp, c.Audit)...)
-}
-
-func sectionOf(g Grant) Section {
-	switch {
-	case g.On.Type == "METASTORE":
+// sectionOf returns the section of the grants of an area.
+func sectionOf(a privileges.Area) Section {
+	switch a {
+	case privileges.AreaMetastore:
 		return SectionMetastore
-	case len(g.On.Name) > 0 && g.On.Name[0] == "system":
+	case privileges.AreaAudit:
 		return SectionAudit
 	}
 	return SectionData
 }
 
-func (g *gen) grants(grants []Grant) {
+func (g *gen) grants(grants []privileges.GrantStmt) {
 	for _, gr := range grants {
-		g.add(sectionOf(gr), gr.Reason, gr.SQL())
+		g.add(sectionOf(gr.Area), privileges.Step{Kind: privileges.StepGrant, On: gr.On}, gr.Reason, gr.SQL())
 	}
 }
 
-func (g *gen) revokes(grants []Grant, purpose string) {
+func (g *gen) revokes(grants []privileges.GrantStmt, purpose string) {
 	for _, gr := range grants {
-		g.add(SectionRevokes, purpose, gr.RevokeSQL())
+		g.add(SectionRevokes, privileges.Step{Kind: privileges.StepGrant, On: gr.On}, purpose, gr.RevokeSQL())
 	}
-}
-
-// runner describes who runs a manual bootstrap script.
-func (g *gen) runner() string {
-	parts := []string{"a user with CREATE CATALOG on the metastore"}
-	if g.hasLocations() {
-		parts = append(parts, "CREATE MANAGED STORAGE on the external locations that hold the managed locations")
-	}
-	if len(g.c.DataSources) > 0 {
-		parts = append(parts, "MANAGE on (or ownership of) every data source")
-	}
-	if g.c.Audit.Enabled {
-		parts = append(parts, "metastore admin (audit is on)")
-	}
-	if len(parts) == 1 {
-		return parts[0]
-	}
-	return strings.Join(parts[:len(parts)-1], ", ") + ", and " + parts[len(parts)-1]
 }
 
 func (g *gen) hasLocations() bool {
 	return g.c.Storage.CatalogLocation != "" || len(g.c.Storage.SchemaLocations) > 0
 }
 
+// The header notes shared by several kinds.
+const (
+	noteAccountAdmin = "The integration's setup documentation also asks the person who runs it to be an account admin."
+	noteSystemTables = "Query audit reads system tables whose schemas an account or metastore admin must enable first, once per metastore: %s (API: PUT /api/2.1/unity-catalog/metastores/{metastore_id}/systemschemas/{schema})."
+)
+
+// systemSchemasNote tells how to enable the system schemas that query
+// audit reads, when audit is on.
+func (g *gen) systemSchemasNote(c *ucbootstrap.Config) {
+	if !c.Audit.Enabled {
+		return
+	}
+	cmds := []string{"databricks system-schemas enable <metastore-id> access"}
+	if c.Audit.QueryHistory {
+		cmds = append(cmds, "databricks system-schemas enable <metastore-id> query")
+	}
+	g.note(noteSystemTables, strings.Join(cmds, "; "))
+}
+
 func (g *gen) bootstrap() error {
-	if !g.in.AutoBootstrap {
-		sp, err := g.sp("bootstrap script")
-		if err != nil {
-			return err
-		}
-		g.s.RunAs = g.runner()
-		g.note("Safe to run again; once the service principal owns the catalog, only a metastore admin (or the service principal) can.")
+	if g.in.AutoBootstrap {
+		g.s.ServicePrincipal = g.c.ServicePrincipalID()
 		if err := g.governance(); err != nil {
 			return err
 		}
-		g.grants(spGrants(g.in, sp))
-		return g.ownership(sp)
+		g.s.RunAs = "the service principal itself, with " + andList(privileges.Describe(g.s.Steps()).Holds) + " (the prerequisites script grants CREATE CATALOG)"
+		g.note("Safe to run again by the service principal: the guards accept the catalog it set up, and every CREATE is IF NOT EXISTS.")
+		return nil
 	}
-	g.s.RunAs = "the service principal itself, once an admin has run the prerequisites script"
-	g.s.ServicePrincipal = g.c.ServicePrincipalID()
-	g.note("Safe to run again.")
-	return g.governance()
+	reqs, err := g.requirements(g.in, "bootstrap script")
+	if err != nil {
+		return err
+	}
+	g.s.ServicePrincipal = reqs.ServicePrincipal
+	if err := g.governance(); err != nil {
+		return err
+	}
+	g.grants(reqs.Grants())
+	g.ownership(reqs, true)
+	g.s.RunAs = privileges.RunAs(g.s.Steps())
+	g.note(noteAccountAdmin)
+	g.systemSchemasNote(g.c)
+	g.note("Safe to run again by a metastore admin: the guards accept this integration's own catalog, every CREATE is IF NOT EXISTS, and the grants and the hand-over repeat harmlessly.")
+	return nil
 }
 
 func (g *gen) prerequisites() error {
 	if !g.in.AutoBootstrap {
 		return errors.New("generator: the prerequisites script is for automatic setup (autoBootstrap: true); with manual setup the bootstrap script makes every grant itself")
 	}
-	sp, err := g.sp("prerequisites script")
+	reqs, err := g.requirements(g.in, "prerequisites script")
 	if err != nil {
 		return err
 	}
-	g.s.RunAs = "a metastore admin (or the owner of each data source, with the metastore grants made by a metastore admin)"
+	g.s.ServicePrincipal = reqs.ServicePrincipal
+	g.grants(reqs.Grants())
+	g.s.RunAs = privileges.RunAs(g.s.Steps())
 	if g.hasLocations() {
 		g.note("The service principal also needs CREATE MANAGED STORAGE on the external locations that hold %s: grant it on each of them.", strings.Join(g.locations(), ", "))
 	}
+	g.systemSchemasNote(g.c)
 	g.note("Safe to run again. Then configure the integration: the service principal runs the bootstrap script.")
-	g.grants(spGrants(g.in, sp))
 	return nil
 }
 
@@ -202,134 +221,209 @@ func (g *gen) locations() []string {
 
 func sortedKeys(m map[string]string) []string { return slices.Sorted(maps.Keys(m)) }
 
+// andList returns "a", "a and b" or "a, b, and c".
+func andList(items []string) string {
+	if len(items) < 3 {
+		return strings.Join(items, " and ")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + ", and " + items[len(items)-1]
+}
+
 // governanceView is the data of the governance templates.
 type governanceView struct {
 	Catalog, System, Functions                         string
 	CatalogLocation, SystemLocation, FunctionsLocation string
-	Tenant, TenantNote                                 string
+	TenantNote, TenantWho, Marker                      string
+	GuardAdvice                                        string
+	Fingerprint                                        string
+	Metadata                                           []metadataRow
 }
 
-// The governance objects, in creation order. Ownership is handed over in
-// the reverse order, so that the catalog goes last.
-type object struct {
-	kind     string // SCHEMA, TABLE or FUNCTION
-	schema   string // for tables and functions
-	name     string
-	template string
-	purpose  string
+// A metadataRow is a row the bootstrap writes into integration_metadata.
+type metadataRow struct{ Key, Value string }
+
+// templateOf names the template of each governance object.
+var templateOf = map[string]string{
+	ucbootstrap.SystemSchema:      "schema_system",
+	ucbootstrap.FunctionsSchema:   "schema_functions",
+	ucbootstrap.MetadataTable:     "table_integration_metadata",
+	ucbootstrap.EntitlementsTable: "table_user_entitlements",
+	ucbootstrap.ExemptionsTable:   "table_principal_exemptions",
+	"is_exempt":                   "function_is_exempt",
+	"has_attribute":               "function_has_attribute",
+	"filter_by_attribute":         "function_filter_by_attribute",
+	"mask_string":                 "function_mask_string",
+	"mask_hash":                   "function_mask_hash",
 }
 
-var governanceObjects = []object{
-	{"SCHEMA", "", ucbootstrap.SystemSchema, "schema_system", "holds the integration's own tables"},
-	{"TABLE", ucbootstrap.SystemSchema, "integration_metadata", "table_integration_metadata", "records facts about the integration, such as its tenant"},
-	{"GUARD", "", "", "tenant_guard", "fails when another tenant already owns this catalog"},
-	{"RECORD", "", "", "tenant_record", "records the tenant of this catalog"},
-	{"TABLE", ucbootstrap.SystemSchema, "user_entitlements", "table_user_entitlements", "holds the attributes that row filters test"},
-	{"TABLE", ucbootstrap.SystemSchema, "principal_exemptions", "table_principal_exemptions", "holds the principals that policies do not apply to"},
-	{"SCHEMA", "", ucbootstrap.FunctionsSchema, "schema_functions", "holds the functions that row filters and column masks call"},
-	{"FUNCTION", ucbootstrap.FunctionsSchema, "is_exempt", "function_is_exempt", "tells whether the current user is exempt from policies"},
-	{"FUNCTION", ucbootstrap.FunctionsSchema, "has_attribute", "function_has_attribute", "tells whether the current user holds an attribute value"},
-	{"FUNCTION", ucbootstrap.FunctionsSchema, "filter_by_attribute", "function_filter_by_attribute", "row filter on an attribute"},
-	{"FUNCTION", ucbootstrap.FunctionsSchema, "mask_string", "function_mask_string", "column mask that hides a value"},
-	{"FUNCTION", ucbootstrap.FunctionsSchema, "mask_hash", "function_mask_hash", "column mask that hashes a value"},
+// purposeOf says why each governance object exists.
+var purposeOf = map[string]string{
+	ucbootstrap.SystemSchema:      "holds the integration's own tables",
+	ucbootstrap.FunctionsSchema:   "holds the functions that row filters and column masks call",
+	ucbootstrap.MetadataTable:     "records the payload fingerprint, the setup mode and the tenant, once, when it is created",
+	ucbootstrap.EntitlementsTable: "holds the attributes that row filters test",
+	ucbootstrap.ExemptionsTable:   "holds the principals that policies do not apply to",
+	"is_exempt":                   "tells whether the current user is exempt from policies",
+	"has_attribute":               "tells whether the current user holds an attribute value",
+	"filter_by_attribute":         "row filter on an attribute",
+	"mask_string":                 "column mask that hides a value",
+	"mask_hash":                   "column mask that hashes a value",
 }
 
-func (g *gen) view() governanceView {
+func viewOf(in *ucbootstrap.Integration) governanceView {
+	c := &in.Config
 	v := governanceView{
-		Catalog:           g.c.CatalogName(),
+		Catalog:           c.CatalogName(),
 		System:            ucbootstrap.SystemSchema,
 		Functions:         ucbootstrap.FunctionsSchema,
-		CatalogLocation:   g.c.Storage.CatalogLocation,
-		SystemLocation:    g.c.Storage.SchemaLocation(ucbootstrap.SystemSchema),
-		FunctionsLocation: g.c.Storage.SchemaLocation(ucbootstrap.FunctionsSchema),
-		Tenant:            g.c.Tenant,
+		CatalogLocation:   c.Storage.CatalogLocation,
+		SystemLocation:    c.Storage.SchemaLocation(ucbootstrap.SystemSchema),
+		FunctionsLocation: c.Storage.SchemaLocation(ucbootstrap.FunctionsSchema),
+		TenantWho:         "this integration",
+		Marker:            c.Marker(),
+		Fingerprint:       in.Fingerprint(),
+		GuardAdvice:       "give the integration a catalog of its own (config.catalog)",
 	}
-	if v.Tenant != "" {
-		v.TenantNote = " of tenant " + v.Tenant
+	setup := "manual"
+	if in.AutoBootstrap {
+		setup = "automatic"
+	}
+	v.Metadata = []metadataRow{{"fingerprint", v.Fingerprint}, {"setup", setup}}
+	if c.Tenant != "" {
+		v.TenantNote = " of tenant " + c.Tenant
+		v.TenantWho = "tenant " + c.Tenant
+		v.Metadata = append(v.Metadata, metadataRow{"tenant", c.Tenant})
 	}
 	return v
 }
 
-// governance creates the catalog, its schemas, tables and functions, then
-// revokes what account users may hold on it.
+// securableOf returns the securable of a governance object.
+func securableOf(catalog string, o ucbootstrap.GovernanceObject) privileges.Securable {
+	return privileges.SecurableOf(privileges.SecurableType(o.Kind), append([]string{catalog}, o.Parts()...)...)
+}
+
+// governance refuses a catalog that is not the integration's own, then
+// creates the catalog, its schemas, tables and functions, and revokes
+// what account users may hold on it.
 func (g *gen) governance() error {
-	v := g.view()
-	sql, err := templates.String("catalog", v)
+	v := viewOf(g.in)
+	catalog := privileges.SecurableOf(privileges.Catalog, v.Catalog)
+	read := privileges.Step{Kind: privileges.StepRead, On: catalog}
+	if err := g.template(SectionGuard, read, "refuses a catalog that exists and is not this integration's own", "guard_catalog_foreign", v); err != nil {
+		return err
+	}
+	g.s.Statements[len(g.s.Statements)-1].Note = "catalog guard: stops when the catalog exists without this integration's marker"
+	if err := g.template(SectionCatalog, privileges.Step{Kind: privileges.StepCreateCatalog, On: catalog, Location: v.CatalogLocation},
+		"creates the governance catalog, marked as this integration's own", "catalog", v); err != nil {
+		return err
+	}
+	if err := g.template(SectionCatalog, read, "refuses an existing catalog that this user cannot see as the integration's own", "guard_catalog_visible", v); err != nil {
+		return err
+	}
+	g.s.Statements[len(g.s.Statements)-1].Note = "catalog guard: stops unless this user sees the catalog with the marker"
+	for _, o := range ucbootstrap.GovernanceObjects {
+		step := privileges.Step{Kind: privileges.StepCreate, On: securableOf(v.Catalog, o), Created: true}
+		if o.Kind == ucbootstrap.SchemaObject {
+			step.Location = g.c.Storage.SchemaLocation(o.Name)
+		}
+		if err := g.template(SectionCatalog, step, purposeOf[o.Name], templateOf[o.Name], v); err != nil {
+			return err
+		}
+	}
+	g.add(SectionCatalog, privileges.Step{Kind: privileges.StepGrant, On: catalog, Created: true},
+		"keeps the governance catalog private: nobody but the service principal may use it",
+		privileges.RevokeSQL([]privileges.Privilege{privileges.AllPrivileges}, catalog, "account users"))
+	return nil
+}
+
+func (g *gen) template(sec Section, step privileges.Step, purpose, name string, v governanceView) error {
+	sql, err := templates.String(name, v)
 	if err != nil {
 		return fmt.Errorf("generator: %w", err)
 	}
-	g.add(SectionCatalog, "creates the governance catalog", sql)
-	for _, o := range governanceObjects {
-		if (o.kind == "GUARD" || o.kind == "RECORD") && v.Tenant == "" {
-			continue
-		}
-		sql, err := templates.String(o.template, v)
-		if err != nil {
-			return fmt.Errorf("generator: %w", err)
-		}
-		g.add(SectionCatalog, o.purpose, sql)
-		if o.kind == "GUARD" {
-			g.s.Statements[len(g.s.Statements)-1].Note = "tenant guard: fails when another tenant already set this catalog up"
-		}
-	}
-	g.add(SectionCatalog, "keeps the governance catalog private: nobody but the service principal may use it",
-		"REVOKE ALL PRIVILEGES ON CATALOG "+sqltext.Ident(v.Catalog)+" FROM `account users`")
+	g.add(sec, step, purpose, sql)
 	return nil
 }
 
-// ownership hands every governance object to sp: functions, then tables,
-// then schemas, then the catalog.
-func (g *gen) ownership(sp string) error {
-	catalog := g.c.CatalogName()
-	for _, kind := range []string{"FUNCTION", "TABLE", "SCHEMA"} {
-		for _, o := range governanceObjects {
-			if o.kind != kind {
-				continue
-			}
-			name := []string{catalog, o.schema, o.name}
-			if kind == "SCHEMA" {
-				name = []string{catalog, o.name}
-			}
-			g.add(SectionOwnership, "hands the "+strings.ToLower(kind)+" to the service principal",
-				"ALTER "+kind+" "+sqltext.Ident(name...)+" OWNER TO "+sqltext.Ident(sp))
+// ownership hands every governance object to the service principal of
+// reqs: functions, then tables, then schemas, then the catalog. created
+// says whether the script created them (bootstrap) or they exist already
+// (edit, for a new service principal).
+func (g *gen) ownership(reqs *privileges.Requirements, created bool) {
+	for _, r := range reqs.Ownerships(privileges.AreaGovernance) {
+		purpose := "hands the " + strings.ToLower(string(r.On.Type)) + " to the service principal"
+		if r.On.Type == privileges.Catalog {
+			purpose = "hands the governance catalog to the service principal, last"
 		}
+		g.add(SectionOwnership, privileges.Step{Kind: privileges.StepOwner, On: r.On, Created: created, NewOwner: r.Principal},
+			purpose, privileges.OwnerSQL(r.On, r.Principal))
 	}
-	g.add(SectionOwnership, "hands the governance catalog to the service principal, last",
-		"ALTER CATALOG "+sqltext.Ident(catalog)+" OWNER TO "+sqltext.Ident(sp))
-	return nil
 }
 
-func (g *gen) cleanup(revoke bool) error {
-	catalog := g.c.CatalogName()
-	g.s.RunAs = "a metastore admin, or the owner of the governance catalog (the service principal)"
-	if revoke {
-		g.s.RunAs = "a metastore admin (the script also revokes the service principal's grants)"
-	}
+func (g *gen) cleanup(revoke bool, runner string) error {
+	v := viewOf(g.in)
+	v.GuardAdvice = "the cleanup drops only a catalog that ucbootstrap set up for this integration"
+	catalog := privileges.SecurableOf(privileges.Catalog, v.Catalog)
 	g.s.ServicePrincipal = g.c.ServicePrincipalID()
-	g.note("WARNING: row filters and column masks that call the functions of catalog %s break every query on their tables once the catalog is gone.", catalog)
+	g.note("WARNING: row filters and column masks that call the functions of catalog %s break every query on their tables once the catalog is gone.", v.Catalog)
 	g.note("Find them first, and drop them (ALTER TABLE ... DROP ROW FILTER; ALTER TABLE ... ALTER COLUMN ... DROP MASK):")
-	g.note("  SELECT catalog_name, schema_name, table_name, 'row filter' AS kind FROM system.information_schema.row_filters WHERE filter_catalog = %s", sqltext.Literal(catalog))
-	g.note("  UNION ALL SELECT catalog_name, schema_name, table_name, 'column mask on ' || column_name FROM system.information_schema.column_masks WHERE mask_catalog = %s;", sqltext.Literal(catalog))
-	g.note("Managed tables are recoverable with UNDROP for a few days after DROP CATALOG ... CASCADE; external files are not deleted.")
-	if g.c.Tenant != "" {
-		g.note("The tenant guard fails when the catalog is already gone: then there is nothing left to drop.")
-		sql, err := templates.String("tenant_guard", g.view())
-		if err != nil {
-			return fmt.Errorf("generator: %w", err)
-		}
-		g.add(SectionGuard, "refuses to drop a catalog that another tenant set up", sql)
+	g.note("  SELECT catalog_name, schema_name, table_name, 'row filter' AS kind FROM system.information_schema.row_filters WHERE filter_catalog = %s", sqltext.Literal(v.Catalog))
+	g.note("  UNION ALL SELECT catalog_name, schema_name, table_name, 'column mask on ' || column_name FROM system.information_schema.column_masks WHERE mask_catalog = %s;", sqltext.Literal(v.Catalog))
+	g.note("DROP CATALOG ... CASCADE soft-deletes the catalog and everything in it: UNDROP cannot bring the tables back, since it needs their catalog and schema to exist; managed files are purged after the recovery window, external files are not deleted.")
+	if err := g.template(SectionGuard, privileges.Step{Kind: privileges.StepRead, On: catalog},
+		"refuses to drop a catalog that ucbootstrap did not set up for this integration", "guard_catalog_foreign", v); err != nil {
+		return err
 	}
-	g.add(SectionDrop, "drops the governance catalog with its schemas, tables and functions",
-		"DROP CATALOG IF EXISTS "+sqltext.Ident(catalog)+" CASCADE")
+	g.s.Statements[len(g.s.Statements)-1].Note = "catalog guard: stops when the catalog exists without this integration's marker"
+	if runner != "" {
+		g.add(SectionDrop, privileges.Step{Kind: privileges.StepOwner, On: catalog, NewOwner: runner},
+			"makes the runner the catalog's owner, which DROP CATALOG needs", privileges.OwnerSQL(catalog, runner))
+	}
+	g.add(SectionDrop, privileges.Step{Kind: privileges.StepDrop, On: catalog, Created: runner != ""},
+		"drops the governance catalog with its schemas, tables and functions",
+		"DROP CATALOG IF EXISTS "+sqltext.Ident(v.Catalog)+" CASCADE")
 	if revoke {
-		sp, err := g.sp("cleanup script with RevokeGrants")
+		reqs, err := g.requirements(g.in, "cleanup script with RevokeGrants")
 		if err != nil {
 			return err
 		}
-		grants := spGrants(g.in, sp)
-		g.revokes(grants, "removes a grant the bootstrap script made")
+		g.revokes(reqs.Grants(), "removes a grant the setup scripts made")
 	}
+	g.s.RunAs = privileges.RunAs(g.s.Steps())
+	if runner != "" {
+		rerun := "Safe to run again until the catalog is gone; after that, ALTER CATALOG ... OWNER TO fails because there is no catalog left: the drop is done"
+		if revoke {
+			rerun += " (run the REVOKEs alone if they did not run)"
+		}
+		g.note("%s.", rerun)
+		return nil
+	}
+	g.note("A metastore admin who does not own the catalog first makes themself the owner (generate with --runner YOU to put ALTER CATALOG %s OWNER TO YOU first).", sqltext.Ident(v.Catalog))
+	rerun := "Safe to run again: once the catalog is gone the guard passes and DROP CATALOG IF EXISTS does nothing"
+	if revoke {
+		rerun += "; the REVOKEs repeat harmlessly"
+	}
+	g.note("%s.", rerun)
 	return nil
+}
+
+// A RefusalError is an edit that cannot be made in place: each Reason
+// says what changes and what to do instead.
+type RefusalError struct {
+	Reasons []string
+}
+
+// Error returns the reasons, one a line, each prefixed "generator: ".
+func (e *RefusalError) Error() string { return errors.Join(e.Unwrap()...).Error() }
+
+// Unwrap returns an error for each reason, so that a caller can print
+// them one a line, as it would the errors of errors.Join.
+func (e *RefusalError) Unwrap() []error {
+	errs := make([]error, len(e.Reasons))
+	for i, r := range e.Reasons {
+		errs[i] = errors.New("generator: " + r)
+	}
+	return errs
 }
 
 // edit makes the script that takes a metastore set up for old to what new
@@ -344,54 +438,79 @@ func (g *gen) edit(old *ucbootstrap.Integration) error {
 	if err := inPlace(old, g.in); err != nil {
 		return err
 	}
-	newSP, err := g.sp("edit script")
+	newReqs, err := g.requirements(g.in, "edit script")
 	if err != nil {
 		return err
 	}
-	oldSP := old.Config.ServicePrincipalID()
-	if oldSP == "" {
+	if old.Config.ServicePrincipalID() == "" {
 		return errors.New("generator: the edit script revokes from the old service principal, and the old payload's token does not name it: set config.servicePrincipal in the old payload")
 	}
-	before, after := spGrants(old, oldSP), spGrants(g.in, newSP)
-	added, removed := grantDiff(after, before), grantDiff(before, after)
-	g.s.RunAs = "a metastore admin, or a user with MANAGE on (or ownership of) every data source that changed"
-	if slices.ContainsFunc(slices.Concat(added, removed), func(gr Grant) bool { return sectionOf(gr) != SectionData }) {
-		g.s.RunAs = "a metastore admin (the metastore or system-table grants change)"
+	oldReqs, err := privileges.Required(old)
+	if err != nil {
+		return fmt.Errorf("generator: old payload: %w", err)
 	}
+	g.s.ServicePrincipal = newReqs.ServicePrincipal
+	before, after := oldReqs.Grants(), newReqs.Grants()
+	added, removed := privileges.DiffGrants(after, before), privileges.DiffGrants(before, after)
 	g.grants(added)
-	if oldSP != newSP {
-		g.s.RunAs = "a metastore admin (the service principal changes, and with it the owner of the governance catalog)"
-		g.note("The service principal changes from %s to %s: the new one is given every grant and the governance catalog, then the old one loses its grants.", oldSP, newSP)
-		if err := g.ownership(newSP); err != nil {
-			return err
-		}
+	if oldReqs.ServicePrincipal != newReqs.ServicePrincipal {
+		g.note("The service principal changes from %s to %s: the new one is given every grant and the governance catalog, then the old one loses its grants.", oldReqs.ServicePrincipal, newReqs.ServicePrincipal)
+		g.ownership(newReqs, false)
 	}
 	g.revokes(removed, "removes a grant the old payload needed and the new one does not")
+	g.s.RunAs = privileges.RunAs(g.s.Steps())
 	if len(g.s.Statements) > 0 {
 		g.note("Revokes come last, so that the service principal never lacks a privilege in between; they remove only what the old payload's scripts granted.")
+		if !old.Config.Audit.Enabled {
+			g.systemSchemasNote(g.c)
+		}
 	}
+	g.note("The catalog records the payload it was set up with; the service principal records this payload's fingerprint (%s) when the configure call (PUT) validates the change.", g.s.Fingerprint)
+	g.note("Safe to run again: grants and revokes repeat harmlessly.")
 	return nil
 }
 
-// inPlace reports the changes from old to new that an edit script cannot
-// make, each with what to do instead.
+// inPlace returns the changes from old to new that an edit script cannot
+// make, each with what to do instead, as a *RefusalError; nil when there
+// are none.
 func inPlace(old, new *ucbootstrap.Integration) error {
-	var errs []error
+	var reasons []string
 	o, n := &old.Config, &new.Config
 	if o.CatalogName() != n.CatalogName() {
-		errs = append(errs, fmt.Errorf("generator: config.catalog changes from %s to %s: a catalog cannot be renamed in place; run the old payload's cleanup script, then the new payload's bootstrap script (or keep the catalog name)", o.CatalogName(), n.CatalogName()))
+		reasons = append(reasons, fmt.Sprintf("config.catalog changes from %s to %s: a catalog cannot be renamed in place; run the old payload's cleanup script, then the new payload's bootstrap script (or keep the catalog name)", o.CatalogName(), n.CatalogName()))
 	}
 	if o.Storage.CatalogLocation != n.Storage.CatalogLocation {
-		errs = append(errs, errors.New("generator: config.storage.catalogLocation changes: a catalog's managed location cannot be changed in place; run the old payload's cleanup script, then the new payload's bootstrap script"))
+		reasons = append(reasons, "config.storage.catalogLocation changes: ALTER CATALOG ... SET MANAGED LOCATION changes only where tables created afterwards go, and only the catalog's owner (the service principal) or a MANAGE holder may run it, so an edit script cannot move what exists; to move everything, run the old payload's cleanup script, then the new payload's bootstrap script; for new tables only, the service principal runs ALTER CATALOG "+sqltext.Ident(n.CatalogName())+" SET MANAGED LOCATION "+sqltext.Literal(cmp.Or(n.Storage.CatalogLocation, "<location>")))
 	}
 	if !maps.Equal(o.Storage.SchemaLocations, n.Storage.SchemaLocations) {
-		errs = append(errs, errors.New("generator: config.storage.schemaLocations changes: a schema's managed location cannot be changed in place; run the old payload's cleanup script, then the new payload's bootstrap script"))
+		reasons = append(reasons, "config.storage.schemaLocations changes: ALTER SCHEMA ... SET MANAGED LOCATION exists only for schemas of foreign catalogs (HMS and Glue federation), so a schema's managed location cannot be changed in place; run the old payload's cleanup script, then the new payload's bootstrap script")
 	}
 	if o.Tenant != n.Tenant {
-		errs = append(errs, fmt.Errorf("generator: config.tenant changes from %q to %q: the catalog records its tenant, and a new tenant needs a catalog of its own; give the new tenant another config.catalog", o.Tenant, n.Tenant))
+		reasons = append(reasons, fmt.Sprintf("config.tenant changes from %q to %q: the catalog carries its tenant's marker, and a new tenant needs a catalog of its own; give the new tenant another config.catalog", o.Tenant, n.Tenant))
 	}
 	if old.AutoBootstrap != new.AutoBootstrap {
-		errs = append(errs, errors.New("generator: autoBootstrap changes: switching between manual and automatic setup is not an edit; run the old payload's cleanup script, then set up again"))
+		reasons = append(reasons, "autoBootstrap changes: switching between manual and automatic setup is not an edit; run the old payload's cleanup script, then set up again")
 	}
-	return errors.Join(errs...)
+	if len(reasons) == 0 {
+		return nil
+	}
+	return &RefusalError{Reasons: reasons}
+}
+
+// RecordFingerprint returns the statement with which the service principal
+// records the integration's payload fingerprint in the governance catalog
+// (after an edit), and the query that reads the recorded facts back. Only
+// the service principal, which owns the metadata table, runs them.
+func RecordFingerprint(in *ucbootstrap.Integration) (record, read string, err error) {
+	if err := in.Validate(); err != nil {
+		return "", "", fmt.Errorf("generator: %w", err)
+	}
+	v := viewOf(in)
+	if record, err = templates.String("record_fingerprint", v); err != nil {
+		return "", "", fmt.Errorf("generator: %w", err)
+	}
+	if read, err = templates.String("read_metadata", v); err != nil {
+		return "", "", fmt.Errorf("generator: %w", err)
+	}
+	return record, read, nil
 }

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/ucbootstrap/ucbootstrap"
+	"github.com/ucbootstrap/ucbootstrap/privileges"
 	"github.com/ucbootstrap/ucbootstrap/templates"
 )
 
@@ -52,7 +53,7 @@ const (
 )
 
 var sectionTitles = map[Section]string{
-	SectionGuard:     "Tenant guard: stop when the catalog belongs to another tenant",
+	SectionGuard:     "Catalog guard: stop unless the catalog is absent or this integration's own",
 	SectionCatalog:   "Governance catalog, private to the service principal",
 	SectionMetastore: "Service principal on the metastore",
 	SectionData:      "Service principal on the data it protects",
@@ -62,11 +63,28 @@ var sectionTitles = map[Section]string{
 	SectionDrop:      "Drop the governance catalog and everything in it",
 }
 
-// String returns the section's title.
+// sectionKeys are the stable names of the sections in JSON.
+var sectionKeys = map[Section]string{
+	SectionGuard:     "guard",
+	SectionCatalog:   "catalog",
+	SectionMetastore: "metastore",
+	SectionData:      "data",
+	SectionAudit:     "audit",
+	SectionOwnership: "ownership",
+	SectionRevokes:   "revokes",
+	SectionDrop:      "drop",
+}
+
+// String returns the section's title, as the script's comments print it.
 func (s Section) String() string { return sectionTitles[s] }
 
-// MarshalText gives the title, for JSON.
-func (s Section) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+// Key returns the section's stable name: guard, catalog, metastore, data,
+// audit, ownership, drop or revokes.
+func (s Section) Key() string { return sectionKeys[s] }
+
+// MarshalText gives the key, for JSON: titles are prose and may change,
+// keys do not.
+func (s Section) MarshalText() ([]byte, error) { return []byte(s.Key()), nil }
 
 // A Statement is one SQL statement of a script.
 type Statement struct {
@@ -77,6 +95,9 @@ type Statement struct {
 	SQL string `json:"sql"`
 	// Note is a comment printed above the statement, or "".
 	Note string `json:"note,omitempty"`
+	// Step is what the statement does, for the rules of who may run it
+	// (see [privileges.Step.Needs]).
+	Step privileges.Step `json:"step"`
 }
 
 // A Script is the result of [Generate]: a header and an ordered list of
@@ -98,6 +119,17 @@ type Script struct {
 	// Notes are further header lines: warnings and instructions.
 	Notes      []string    `json:"notes"`
 	Statements []Statement `json:"statements"`
+}
+
+// Steps returns what each statement does, in order, for the rules of who
+// may run the script: privileges.RunAs describes them, and
+// privileges.Runner audits a runner against them.
+func (s *Script) Steps() []privileges.Step {
+	steps := make([]privileges.Step, len(s.Statements))
+	for i, st := range s.Statements {
+		steps[i] = st.Step
+	}
+	return steps
 }
 
 // Title names the script in its first line.
@@ -174,6 +206,16 @@ func (s *Script) MarshalJSON() ([]byte, error) {
 		Schema string `json:"schema"`
 		Title  string `json:"title"`
 		*plain
-	}{"ucbootstrap.script/v1", s.Title(), (*plain)(s)})
+	}{"ucbootstrap.script/v2", s.Title(), (*plain)(s)})
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n")), err
+}
+
+// SetupKind returns the kind of the script a person runs to set the
+// integration up: the bootstrap with manual setup, the prerequisites with
+// automatic setup (the service principal runs its bootstrap itself).
+func SetupKind(in *ucbootstrap.Integration) Kind {
+	if in.AutoBootstrap {
+		return Prerequisites
+	}
+	return Bootstrap
 }

@@ -40,7 +40,7 @@ func TestConcurrentUse(t *testing.T) {
 					t.Error(err)
 				}
 				_ = in.Warnings()
-				if _, err := privileges.Required(in, privileges.Runner("admin@example.com")); err != nil && in.Config.ServicePrincipalID() != "" {
+				if _, err := privileges.Required(in); err != nil && in.Config.ServicePrincipalID() != "" {
 					t.Error(err)
 				}
 				if got := allScripts(t, in); !bytes.Equal(got, want) {

@@ -4,6 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net/url"
+	"path/filepath"
+	"strings"
 
 	"github.com/ucbootstrap/ucbootstrap/diag"
 )
@@ -160,7 +163,7 @@ func sarifLog(files []string, diags []Diagnostic) sarif {
 		run.Tool.Driver.Rules = append(run.Tool.Driver.Rules, sarifRule{ID: r.Code, Name: r.Name, ShortDescription: sarifMessage{r.Doc}, HelpURI: r.URL})
 	}
 	for _, f := range files {
-		run.Artifacts = append(run.Artifacts, sarifArtifact{sarifArtifactLocation{f}})
+		run.Artifacts = append(run.Artifacts, sarifArtifact{sarifArtifactLocation{fileURI(f)}})
 	}
 	for _, d := range diags {
 		level := "error"
@@ -173,8 +176,22 @@ func sarifLog(files []string, diags []Diagnostic) sarif {
 		}
 		run.Results = append(run.Results, sarifResult{
 			RuleID: d.Code, RuleIndex: index[d.Code], Level: level, Message: sarifMessage{d.Message},
-			Locations: []sarifLocation{{sarifPhysical{Artifact: sarifArtifactLocation{d.Pos.File}, Region: region}}},
+			Locations: []sarifLocation{{sarifPhysical{Artifact: sarifArtifactLocation{fileURI(d.Pos.File)}, Region: region}}},
 		})
 	}
 	return sarif{Schema: "https://json.schemastore.org/sarif-2.1.0.json", Version: "2.1.0", Runs: []sarifRun{run}}
+}
+
+// fileURI returns a file name as the URI SARIF wants: a relative reference
+// with forward slashes and percent-encoding for a relative path ("<stdin>"
+// becomes "%3Cstdin%3E"), a file: URI for an absolute one.
+func fileURI(name string) string {
+	p := filepath.ToSlash(name)
+	if filepath.IsAbs(name) {
+		if !strings.HasPrefix(p, "/") {
+			p = "/" + p // a Windows drive: file:///C:/...
+		}
+		return (&url.URL{Scheme: "file", Path: p}).String()
+	}
+	return (&url.URL{Path: p}).String()
 }

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 
 	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/dbsql"
@@ -127,7 +126,7 @@ func Run(filename string, src []byte, in *ucbootstrap.Integration, kind generato
 	if pass.ServicePrincipal != "" {
 		reqs, err := privileges.Required(in)
 		if err != nil {
-			return nil, fmt.Errorf("lint: %s", strings.TrimPrefix(err.Error(), "privileges: "))
+			return nil, fmt.Errorf("lint: %w", err)
 		}
 		pass.Requirements = reqs
 	}
@@ -153,11 +152,11 @@ func Run(filename string, src []byte, in *ucbootstrap.Integration, kind generato
 func reference(in *ucbootstrap.Integration, kind generator.Kind) (*dbsql.File, error) {
 	s, err := generator.Generate(in, kind)
 	if err != nil {
-		return nil, fmt.Errorf("lint: %s", strings.TrimPrefix(err.Error(), "generator: "))
+		return nil, fmt.Errorf("lint: %w", err)
 	}
 	sql, err := s.SQL()
 	if err != nil {
-		return nil, fmt.Errorf("lint: %s", strings.TrimPrefix(err.Error(), "generator: "))
+		return nil, fmt.Errorf("lint: %w", err)
 	}
 	f, err := dbsql.ParseFile("generated.sql", []byte(sql))
 	if err != nil {

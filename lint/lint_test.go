@@ -270,7 +270,7 @@ func TestRunErrors(t *testing.T) {
 	}{
 		{"nil payload", nil, generator.Bootstrap, "lint: no payload"},
 		{"unknown kind", in, "teardown", `lint: unknown kind "teardown"`},
-		{"no such script", in, generator.Prerequisites, "lint: the prerequisites script is for automatic setup"},
+		{"no such script", in, generator.Prerequisites, "lint: generator: the prerequisites script is for automatic setup"},
 	} {
 		_, err := lint.Run("x.sql", nil, tc.in, tc.kind)
 		if err == nil || !strings.HasPrefix(err.Error(), tc.want) {

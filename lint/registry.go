@@ -30,7 +30,7 @@ var rules = []*Rule{
 	rule("UCB010", "inapplicable", "privilege does not apply to its securable", runInapplicable),
 	rule("UCB011", "location", "managed location is not a cloud storage URI", runLocation),
 	rule("UCB012", "destructive", "drop or revoke that breaks enforcement", runDestructive),
-	rule("UCB013", "tenantguard", "tenant guard removed or changed", runTenantGuard),
+	rule("UCB013", "catalogguard", "catalog guard removed or changed", runCatalogGuard),
 	rule("UCB014", "catalogname", "catalog name differs from the payload", runCatalogName),
 }
 

@@ -227,7 +227,7 @@ func runMissingGrant(p *Pass) {
 		return // no grant sequence of a script fails
 	}
 	for _, res := range rep.Results {
-		if res.Status != privileges.Missing || res.Privilege == privileges.Ownership || res.Unverifiable != "" {
+		if res.Status != privileges.Missing || res.Privilege == privileges.Ownership || res.Privilege == privileges.MetastoreAdmin || res.Unverifiable != "" {
 			continue
 		}
 		var at, last dbsql.Node
@@ -246,7 +246,7 @@ func runMissingGrant(p *Pass) {
 		if at == nil {
 			at = p.lastStmt()
 		}
-		fix := "GRANT " + res.Privilege.SQL() + " ON " + res.On.SQL() + " TO " + sqltext.Ident(p.ServicePrincipal)
+		fix := privileges.GrantSQL([]privileges.Privilege{res.Privilege}, res.On, p.ServicePrincipal)
 		p.Reportf(at, "the service principal no longer gets %s on %s (%s): add %s", res.Privilege.SQL(), res.On, res.Reason, fix)
 	}
 }
@@ -319,8 +319,8 @@ func runOwnership(p *Pass) {
 		if at == nil {
 			at = p.lastStmt()
 		}
-		p.Reportf(at, "the governance catalog %s is not handed over to the service principal: end the script with ALTER CATALOG %s OWNER TO %s",
-			p.Catalog, sqltext.Ident(p.Catalog), sqltext.Ident(p.ServicePrincipal))
+		p.Reportf(at, "the governance catalog %s is not handed over to the service principal: end the script with %s",
+			p.Catalog, privileges.OwnerSQL(catalog, p.ServicePrincipal))
 		return
 	}
 	line := p.File.Position(handover.Pos()).Line
@@ -510,63 +510,85 @@ func isGuard(st dbsql.Stmt) (*dbsql.OpaqueStmt, bool) {
 	return s, true
 }
 
-// runTenantGuard reports, when the payload has a tenant and the generated
-// script guards it, a script without the guard, a guard of another
-// tenant, and a guard that comes after the DROP of the catalog.
-func runTenantGuard(p *Pass) {
-	tenant := p.Integration.Config.Tenant
-	if tenant == "" || p.Reference == nil {
+// runCatalogGuard reports, when the generated script guards the catalog
+// (every bootstrap and cleanup does), a script with fewer guards, a guard
+// that does not check this integration's marker, and a guard that comes
+// after a statement that creates, grants or drops something (other than
+// the CREATE CATALOG IF NOT EXISTS that the second guard follows).
+func runCatalogGuard(p *Pass) {
+	if p.Reference == nil {
 		return
 	}
-	guarded := false
+	want := 0
 	for _, st := range p.Reference.Stmts {
 		if _, ok := isGuard(st); ok {
-			guarded = true
+			want++
 		}
 	}
-	if !guarded {
+	if want == 0 {
 		return
 	}
-	catalog := privileges.SecurableOf(privileges.Catalog, p.Catalog)
+	marker := p.Integration.Config.Marker()
+	lit := sqltext.Literal(marker)
 	var guards []*dbsql.OpaqueStmt
-	var anchor dbsql.Node
-	drop := -1
-	for i, st := range p.File.Stmts {
+	var firstChange dbsql.Stmt // the first statement, other than CREATE CATALOG, that changes something
+	for _, st := range p.File.Stmts {
 		if g, ok := isGuard(st); ok {
 			guards = append(guards, g)
-			if drop >= 0 {
-				p.Reportf(g, "the tenant guard comes after the DROP of the governance catalog: it protects nothing there; move it before the DROP")
+			if !strings.Contains(g.Text, lit) {
+				p.Reportf(g, "the catalog guard does not check this integration's marker%s: restore the comparison with %s", marker, lit)
+			}
+			if firstChange != nil {
+				p.Reportf(g, "the catalog guard comes after the %s at %s: it protects nothing there; move it before anything is created, granted or dropped",
+					verbOf(firstChange), p.File.Position(firstChange.Pos()))
 			}
 			continue
 		}
-		switch s := st.(type) {
-		case *dbsql.OpaqueStmt:
-			if s.Verb == "MERGE" && anchor == nil {
-				anchor = s
-			}
-		case *dbsql.DropStmt:
-			if s.Object != nil && s.Object.Name != nil && securable(s.Object) == catalog && drop < 0 {
-				drop = i
-				if anchor == nil {
-					anchor = s
-				}
-			}
+		if _, ok := st.(*dbsql.CreateCatalogStmt); !ok && firstChange == nil && changes(st) {
+			firstChange = st
 		}
 	}
-	if len(guards) == 0 {
-		if anchor == nil {
+	if len(guards) < want {
+		anchor := dbsql.Node(firstChange)
+		if firstChange == nil {
 			anchor = p.firstStmt()
 		}
-		p.Reportf(anchor, "the tenant guard is gone: the payload has tenant %s, and without the SELECT raise_error(...) guard the script may take over a catalog of another tenant; restore it before this statement",
-			tenant)
-		return
+		p.Reportf(anchor, "the catalog guard is gone: without it the script may take over, or drop, a catalog that ucbootstrap did not set up for this integration (one whose comment does not end with%s); restore it before this statement", marker)
 	}
-	lit := sqltext.Literal(tenant)
-	for _, g := range guards {
-		if !strings.Contains(g.Text, lit) {
-			p.Reportf(g, "the tenant guard does not check the payload's tenant %s: restore the comparison with %s", tenant, lit)
-		}
+}
+
+// changes reports whether a statement creates, grants, hands over or drops
+// something.
+func changes(st dbsql.Stmt) bool {
+	switch s := st.(type) {
+	case *dbsql.OpaqueStmt:
+		return s.Verb != "SELECT"
+	case *dbsql.UseStmt, *dbsql.ShowGrantsStmt:
+		return false
 	}
+	return true
+}
+
+// verbOf names the kind of a statement for a message: "DROP", "GRANT",
+// "CREATE SCHEMA"...
+func verbOf(st dbsql.Stmt) string {
+	switch s := st.(type) {
+	case *dbsql.OpaqueStmt:
+		return s.Verb
+	case *dbsql.GrantStmt:
+		return "GRANT"
+	case *dbsql.RevokeStmt:
+		return "REVOKE"
+	case *dbsql.DropStmt:
+		return "DROP"
+	case *dbsql.CreateSchemaStmt:
+		return "CREATE SCHEMA"
+	case *dbsql.CreateTableStmt:
+		return "CREATE TABLE"
+	case *dbsql.CreateFunctionStmt:
+		return "CREATE FUNCTION"
+	}
+	return "statement"
 }
 
 // runCatalogName reports CREATE CATALOG of another name than the payload's

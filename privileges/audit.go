@@ -384,7 +384,7 @@ func (a *auditor) grant(g Grant) {
 // not depend on the order of the rows.
 func (a *auditor) consider(i int, g Grant, isSP bool) {
 	r := a.reqs.List[i]
-	if r.Privilege == Ownership || r.Unverifiable != "" {
+	if r.Privilege == Ownership || r.Privilege == MetastoreAdmin || r.Unverifiable != "" {
 		return
 	}
 	rank := 0
@@ -463,6 +463,126 @@ func (a *auditor) owner(principal string, s Securable) (how, owner string, known
 	return "", o, true
 }
 
+// result decides the status of requirement i.
+func (a *auditor) result(i int, r Requirement) Result {
+	res := Result{Requirement: r}
+	admin, adminKnown := a.admin(r.Principal)
+	switch {
+	case r.Unverifiable != "":
+		res.Status, res.How, res.Cause = Unverified, r.Unverifiable, CauseUnverifiable
+	case r.Privilege == MetastoreAdmin:
+		switch {
+		case admin:
+			res.Status, res.How = Satisfied, "a metastore admin: "+r.Principal+" owns the metastore, directly or through a group"
+		case adminKnown:
+			res.Status, res.How = Missing, "not a metastore admin: the metastore belongs to "+a.owners[keyOf(Securable{Type: Metastore})]
+		default:
+			res.Status, res.How, res.Cause = Unverified, "metastore admin is a role that no grant listing shows: pass the metastore's owner (GET /api/2.1/unity-catalog/metastore_summary, field owner) to check it, or check it in the account console", CauseNoOwnerFacts
+		}
+	case r.Privilege == Ownership:
+		how, owner, known := a.owner(r.Principal, r.On)
+		u, unreadable := a.unreadable(r.On)
+		why, absent := a.isAbsent(r.On)
+		switch {
+		case r.ByAdmin && admin:
+			res.Status, res.How = Satisfied, "as a metastore admin"
+		case !known && absent:
+			res.Status, res.How, res.Cause = Missing, why, CauseNotFound
+		case !known && unreadable:
+			res.Status, res.How, res.Cause = Unverified, u.why, u.cause
+		case !known:
+			res.Status, res.How, res.Cause = Unverified, "no owner facts for "+r.On.String()+": pass the owners (information_schema *_owner columns or the REST owner field) to check it", CauseNoOwnerFacts
+		case how != "" && r.Area == AreaGovernance && !SamePrincipal(owner, r.Principal):
+			res.Status, res.How = Missing, "owned by the group "+owner+": every member of it owns the object; hand it to the service principal itself"
+		case how != "":
+			res.Status, res.How = Satisfied, how
+		default:
+			res.Status, res.How = Missing, "owned by "+owner
+		}
+	case a.best[i] != nil:
+		g := a.best[i].grant
+		res.Status, res.How, res.Grant = Satisfied, a.best[i].how, &g
+	case r.ByAdmin && admin:
+		res.Status, res.How = Satisfied, "as a metastore admin"
+	default:
+		if how := a.ownedBy(r); how != "" {
+			res.Status, res.How = Satisfied, how
+			break
+		}
+		if why, ok := a.isAbsent(r.On); ok {
+			res.Status, res.How, res.Cause = Missing, why, CauseNotFound
+			break
+		}
+		if u, ok := a.unreadable(r.On); ok {
+			res.Status, res.How, res.Cause = Unverified, u.why, u.cause
+			break
+		}
+		res.Status, res.How = Missing, "no grant gives it"
+		if r.DirectOnly {
+			res.How = "no grant gives it directly on " + r.On.String()
+		}
+		if how, _, _ := a.owner(r.Principal, r.On); how != "" && r.ByOwner == NotByOwner {
+			res.How += " (owning " + r.On.String() + " does not give " + r.Privilege.SQL() + ownerMisses(r) + ")"
+		}
+	}
+	return res
+}
+
+// ownerMisses says why owning the securable does not meet r.
+func ownerMisses(r Requirement) string {
+	if r.Privilege == Manage {
+		return ": the integration's documentation asks for MANAGE set directly on the catalog"
+	}
+	return " on the objects inside it"
+}
+
+// ownedBy returns how ownership meets r, or "" when it does not.
+func (a *auditor) ownedBy(r Requirement) string {
+	switch r.ByOwner {
+	case ByOwnerOfObject:
+		how, _, _ := a.owner(r.Principal, r.On)
+		return how
+	case ByOwnerOfObjectOrParent:
+		if how, _, _ := a.owner(r.Principal, r.On); how != "" {
+			return how
+		}
+		for _, anc := range r.On.Ancestors() {
+			if how, _, _ := a.owner(r.Principal, anc); how != "" {
+				return how + " of " + anc.String()
+			}
+		}
+	}
+	return ""
+}
+
+// admin reports whether principal is a metastore admin, as the owner facts
+// of the metastore say; known is false without them.
+func (a *auditor) admin(principal string) (admin, known bool) {
+	how, _, known := a.owner(principal, Securable{Type: Metastore})
+	return how != "", known
+}
+
+// governanceOwners reports an exposure for each object of the governance
+// catalog owned by anyone but the service principal: a group (every member
+// owns it) or a person (a failed hand-over leaves the runner able to read
+// the entitlements).
+func (a *auditor) governanceOwners() {
+	for _, r := range a.reqs.List {
+		if r.Area != AreaGovernance || r.Privilege != Ownership || r.Who != ForServicePrincipal {
+			continue
+		}
+		o, known := a.owners[keyOf(r.On)]
+		if !known || SamePrincipal(o, r.Principal) {
+			continue
+		}
+		msg := fmt.Sprintf("%s owns %s, inside the governance catalog: nobody but the service principal may own it", o, r.On)
+		if k := KindOf(o); k == Group || k == AccountUsers || k == WorkspaceLocal {
+			msg = fmt.Sprintf("the group %s owns %s, inside the governance catalog: every member of the group owns it, and nobody but the service principal may", o, r.On)
+		}
+		a.addFinding(Finding{Code: CodeExposure, Severity: SeverityError, Message: msg + "; hand it over: " + OwnerSQL(r.On, r.Principal)})
+	}
+}
+
 // readFailures indexes what could not be read, once the grants are read
 // (see [Facts]).
 func (a *auditor) readFailures() {
@@ -483,7 +603,7 @@ func (a *auditor) readFailures() {
 			why = a.facts.Unfetched[sec]
 			break
 		}
-		a.report.Partial = fmt.Sprintf("the run ended (%s) before %d securable(s) were asked about", why, n)
+		a.report.Partial = fmt.Sprintf("%s before %d securable(s) were asked about", why, n)
 	}
 }
 
@@ -497,49 +617,9 @@ func (a *auditor) finish() {
 	rep := a.report
 	a.readFailures()
 	for i, r := range a.reqs.List {
-		res := Result{Requirement: r}
-		switch {
-		case r.Unverifiable != "":
-			res.Status, res.How, res.Cause = Unverified, r.Unverifiable, CauseUnverifiable
-		case r.Privilege == Ownership:
-			how, owner, known := a.owner(r.Principal, r.On)
-			u, unreadable := a.unreadable(r.On)
-			why, absent := a.isAbsent(r.On)
-			switch {
-			case !known && absent:
-				res.Status, res.How, res.Cause = Missing, why, CauseNotFound
-			case !known && unreadable:
-				res.Status, res.How, res.Cause = Unverified, u.why, u.cause
-			case !known:
-				res.Status, res.How, res.Cause = Unverified, "no owner facts for "+r.On.String()+": pass the owners (information_schema *_owner columns or the REST owner field) to check it", CauseNoOwnerFacts
-			case how != "":
-				res.Status, res.How = Satisfied, how
-			default:
-				res.Status, res.How = Missing, "owned by "+owner
-			}
-		case a.best[i] != nil:
-			g := a.best[i].grant
-			res.Status, res.How, res.Grant = Satisfied, a.best[i].how, &g
-		default:
-			if how, _, _ := a.owner(r.Principal, r.On); how != "" {
-				res.Status, res.How = Satisfied, how
-				break
-			}
-			if why, ok := a.isAbsent(r.On); ok {
-				res.Status, res.How, res.Cause = Missing, why, CauseNotFound
-				break
-			}
-			if u, ok := a.unreadable(r.On); ok {
-				res.Status, res.How, res.Cause = Unverified, u.why, u.cause
-				break
-			}
-			res.Status, res.How = Missing, "no grant gives it"
-			if r.DirectOnly {
-				res.How = "no grant gives it directly on " + r.On.String()
-			}
-		}
-		rep.Results = append(rep.Results, res)
+		rep.Results = append(rep.Results, a.result(i, r))
 	}
+	a.governanceOwners()
 	if a.hive > 0 {
 		a.addFinding(Finding{Code: CodeHiveMetastore, Severity: SeverityInfo,
 			Message: fmt.Sprintf("%d hive_metastore row(s) read and ignored (first at %s): legacy table ACLs do not grant Unity Catalog privileges", a.hive, a.hivePos)})

@@ -4,15 +4,20 @@ import (
 	"fmt"
 	"iter"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"golang.org/x/tools/txtar"
 
 	"github.com/ucbootstrap/ucbootstrap"
+	"github.com/ucbootstrap/ucbootstrap/dbsql"
 	"github.com/ucbootstrap/ucbootstrap/generator"
 	. "github.com/ucbootstrap/ucbootstrap/privileges"
+	"github.com/ucbootstrap/ucbootstrap/privileges/listing"
 )
 
 const sp = "6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f"
@@ -77,6 +82,16 @@ func TestRequiredCurrent(t *testing.T) {
 	want := []string{
 		"service principal: CREATE CATALOG on METASTORE (direct)",
 		"service principal: ownership of CATALOG immuta (direct)",
+		"service principal: ownership of SCHEMA immuta.immuta_system (direct)",
+		"service principal: ownership of TABLE immuta.immuta_system.integration_metadata (direct)",
+		"service principal: ownership of TABLE immuta.immuta_system.user_entitlements (direct)",
+		"service principal: ownership of TABLE immuta.immuta_system.principal_exemptions (direct)",
+		"service principal: ownership of SCHEMA immuta.immuta_functions (direct)",
+		"service principal: ownership of FUNCTION immuta.immuta_functions.is_exempt (direct)",
+		"service principal: ownership of FUNCTION immuta.immuta_functions.has_attribute (direct)",
+		"service principal: ownership of FUNCTION immuta.immuta_functions.filter_by_attribute (direct)",
+		"service principal: ownership of FUNCTION immuta.immuta_functions.mask_string (direct)",
+		"service principal: ownership of FUNCTION immuta.immuta_functions.mask_hash (direct)",
 		"service principal: USE CATALOG on CATALOG finance (direct)",
 		"service principal: MANAGE on CATALOG finance (direct)",
 		"service principal: USE SCHEMA on CATALOG finance",
@@ -110,23 +125,33 @@ func TestRequiredCurrent(t *testing.T) {
 
 func TestRequiredOwnerModelAndRunner(t *testing.T) {
 	in := payload(t, "  dataSources: [main.sales]\n  audit: {enabled: true}\n  storage: {catalogLocation: 's3://b/p'}\n", false)
-	reqs, err := Required(in, Rules(OwnerModel), Runner("admin@example.com"))
+	script, err := generator.Generate(in, generator.Bootstrap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	reqs, err := Required(in, Rules(OwnerModel), Runner("admin@example.com", script.Steps()))
 	if err != nil {
 		t.Fatal(err)
 	}
 	var got []string
 	for _, r := range reqs.List {
-		if r.Who == ForRunner || r.Privilege == Ownership {
+		if r.Who == ForRunner || r.Privilege == Ownership && r.Area == AreaData {
 			got = append(got, r.String())
 		}
 	}
+	// The runner's requirements are what the script's statements need, in
+	// their order: CREATE CATALOG (with the storage of its managed
+	// location), MANAGE and USE CATALOG for the grants on main.sales, and a
+	// metastore admin for the grants on the system tables (and for handing
+	// the functions to the service principal).
 	want := []string{
-		"service principal: ownership of CATALOG immuta (direct)",
 		"service principal: ownership of SCHEMA main.sales (direct)",
-		"runner: CREATE CATALOG on METASTORE (direct)",
 		"runner: CREATE MANAGED STORAGE on EXTERNAL LOCATION s3://b/p",
-		"runner: metastore admin",
+		"runner: CREATE CATALOG on METASTORE (direct)",
+		"runner: MANAGE on CATALOG main",
 		"runner: MANAGE on SCHEMA main.sales",
+		"runner: USE CATALOG on CATALOG main",
+		"runner: metastore admin",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("Required (-want +got):\n%s", diff)
@@ -176,7 +201,11 @@ func TestAuditHow(t *testing.T) {
 		{Modify, NewSecurable(Table, "hr.people.employees"), Satisfied, "inherited from CATALOG hr"},
 		{Ownership, NewSecurable(Catalog, "immuta"), Satisfied, "through ownership"},
 		{UseCatalog, NewSecurable(Catalog, "finance"), Satisfied, "direct grant"}, // legacy USAGE, read as USE CATALOG
-		{Manage, NewSecurable(Catalog, "finance"), Satisfied, "through ownership by group data-eng"},
+		// Owning a catalog gives the privileges on the catalog itself, not
+		// those its children need, and not the MANAGE the integration's
+		// documentation asks to be granted directly.
+		{Manage, NewSecurable(Catalog, "finance"), Missing, "no grant gives it directly on CATALOG finance (owning CATALOG finance does not give MANAGE: the integration's documentation asks for MANAGE set directly on the catalog)"},
+		{Select, NewSecurable(Catalog, "finance"), Missing, "no grant gives it (owning CATALOG finance does not give SELECT on the objects inside it)"},
 		{UseSchema, NewSecurable(Schema, "system.access"), Missing, "no grant gives it directly on SCHEMA system.access"},
 		{Select, NewSecurable(Table, "system.access.audit"), Satisfied, "inherited from SCHEMA system.access"},
 	}
@@ -198,6 +227,7 @@ func TestAuditHow(t *testing.T) {
 		t.Error("report passed with missing requirements and an exposure")
 	}
 	wantFix := []string{
+		"GRANT MANAGE, USE SCHEMA, SELECT, MODIFY ON CATALOG `finance` TO `" + sp + "`",
 		"GRANT MANAGE ON CATALOG `hr` TO `" + sp + "`",
 		"GRANT USE SCHEMA ON SCHEMA `system`.`access` TO `" + sp + "`",
 	}
@@ -226,7 +256,7 @@ func TestOwnershipUnverifiedWithoutFacts(t *testing.T) {
 		t.Errorf("cause %q, want %q", r.Cause, CauseNoOwnerFacts)
 	}
 	// Nothing else is required: nothing was verified, which never passes.
-	if rep.Passed(Gate{}) || rep.Passed(Gate{AllowUnverified: true}) || !strings.Contains(rep.Summary(Gate{}), "FAIL: 0 satisfied, 1 unverified; nothing could be verified") {
+	if rep.Passed(Gate{}) || rep.Passed(Gate{AllowUnverified: true}) || !strings.Contains(rep.Summary(Gate{}), "FAIL: 0 satisfied, 11 unverified; nothing could be verified") {
 		t.Errorf("an audit that verified nothing passes: %s", rep.Summary(Gate{}))
 	}
 	// With one requirement satisfied, no owner facts pass unless strict.
@@ -296,10 +326,10 @@ func TestGateAndCauses(t *testing.T) {
 	if rep.Passed(Gate{}) || !rep.Passed(Gate{AllowUnverified: true}) || rep.Passed(Gate{AllowUnverified: true, Strict: true}) {
 		t.Errorf("unreadable: Passed = %v, with AllowUnverified %v", rep.Passed(Gate{}), rep.Passed(Gate{AllowUnverified: true}))
 	}
-	if got, want := rep.Summary(Gate{}), "FAIL: 3 satisfied, 3 unverified (3 unreadable); the grants of some securables could not be read (--allow-unverified lets that pass)"; got != want {
+	if got, want := rep.Summary(Gate{}), "FAIL: 3 satisfied, 13 unverified (3 unreadable); the grants of some securables could not be read (--allow-unverified lets that pass)"; got != want {
 		t.Errorf("Summary = %q, want %q", got, want)
 	}
-	if fix := rep.FixScript(WriteOptions{}); strings.Contains(fix, "Nothing to fix") || !strings.Contains(fix, "-- 3 requirement(s) could not be verified: see the report") {
+	if fix := rep.FixScript(WriteOptions{}); strings.Contains(fix, "Nothing to fix") || !strings.Contains(fix, "-- 13 requirement(s) could not be verified: see the report") {
 		t.Errorf("the fix of a failing audit says nothing is to fix:\n%s", fix)
 	}
 
@@ -410,27 +440,34 @@ func TestFixSatisfies(t *testing.T) {
 	}
 }
 
-// generatedGrants turns the grants of a generated script into grants.
-func generatedGrants(s *generator.Script, in *ucbootstrap.Integration) []Grant {
-	var out []Grant
-	sp := in.Config.ServicePrincipalID()
-	all := generator.MetastoreGrants(sp, in.AutoBootstrap)
-	all = append(all, generator.DataGrants(sp, in.Config.Sources())...)
-	all = append(all, generator.AuditGrants(sp, in.Config.Audit)...)
-	for _, gr := range all {
-		// Only the grants the script really has.
-		if !slices.ContainsFunc(s.Statements, func(st generator.Statement) bool { return st.SQL == gr.SQL() }) {
-			continue
-		}
-		for _, p := range gr.Privileges {
-			out = append(out, Grant{Principal: gr.Principal, Privilege: Key(p), On: SecurableOf(SecurableType(gr.On.Type), gr.On.Name...)})
-		}
+// scriptFacts parses a generated script with dbsql, as a person's SQL
+// editor would run it, and returns the grants and owners that its GRANT,
+// REVOKE and ALTER ... OWNER TO statements leave on an empty metastore.
+func scriptFacts(t *testing.T, s *generator.Script) ([]Grant, map[Securable]string) {
+	t.Helper()
+	sql, err := s.SQL()
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	f, err := dbsql.ParseFile("script.sql", []byte(sql))
+	if err != nil {
+		t.Fatal(err)
+	}
+	grants, owners := listing.ApplyScript(seq(), map[Securable]string{}, listing.FromScript(f))
+	var out []Grant
+	for g, err := range grants {
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, g)
+	}
+	return out, owners
 }
 
-// Property: the grants of every generated bootstrap and prerequisites
-// script meet every service-principal grant requirement of the payload.
+// Property: every generated bootstrap and prerequisites script, parsed as
+// SQL, meets every requirement of the service principal (with manual
+// setup the hand-over included; with automatic setup the service principal
+// creates, and so owns, the governance objects itself).
 func TestGeneratedScriptsSatisfyRequirements(t *testing.T) {
 	for _, tc := range []struct {
 		extra string
@@ -439,12 +476,10 @@ func TestGeneratedScriptsSatisfyRequirements(t *testing.T) {
 		{"  dataSources: [main.sales, hr.people.employees, finance]\n  audit: {enabled: true}\n", false},
 		{"  dataSources: [main, main.sales, '`we``ird`.s.t', x.y.z, x.y]\n  audit: {enabled: true, queryHistory: true}\n", true},
 		{"  dataSources: [a.b.c, a.b.d, a.e]\n", false},
+		{"  dataSources: [a.b.c, a.b.d, a.e]\n  audit: {enabled: true, queryHistory: true}\n", false},
 	} {
 		in := payload(t, tc.extra, tc.auto)
-		kind := generator.Bootstrap
-		if tc.auto {
-			kind = generator.Prerequisites
-		}
+		kind := generator.SetupKind(in)
 		s, err := generator.Generate(in, kind)
 		if err != nil {
 			t.Fatal(err)
@@ -453,14 +488,23 @@ func TestGeneratedScriptsSatisfyRequirements(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rep, err := Audit(reqs, seq(generatedGrants(s, in)...), Facts{})
+		grants, owners := scriptFacts(t, s)
+		if tc.auto {
+			for _, r := range reqs.Ownerships(AreaGovernance) {
+				owners[r.On] = r.Principal
+			}
+		}
+		rep, err := Audit(reqs, seq(grants...), Facts{Owners: owners})
 		if err != nil {
 			t.Fatal(err)
 		}
 		for _, r := range rep.Results {
-			if r.Privilege != Ownership && r.Status != Satisfied {
+			if r.Status != Satisfied {
 				t.Errorf("%s script leaves %s %s (%s)", kind, r.Requirement, r.Status, r.How)
 			}
+		}
+		if !rep.Passed(Gate{Strict: true}) {
+			t.Errorf("%s script: the audit of its own grants fails:\n%s", kind, rep.Summary(Gate{Strict: true}))
 		}
 	}
 }
@@ -554,5 +598,155 @@ func TestUnreadableIsUnverified(t *testing.T) {
 	}
 	if slices.ContainsFunc(rep.Fix, func(s string) bool { return strings.Contains(s, "MANAGE") }) {
 		t.Errorf("fix grants what could not be checked: %q", rep.Fix)
+	}
+}
+
+// A governance catalog owned by a group the service principal belongs to
+// is not the service principal's own (every member of the group owns it),
+// and a governance function still owned by the runner is an exposure.
+func TestGovernanceOwners(t *testing.T) {
+	in := payload(t, "", false)
+	reqs, err := Required(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	owners := map[Securable]string{}
+	for _, r := range reqs.Ownerships(AreaGovernance) {
+		owners[r.On] = sp
+	}
+	owners[NewSecurable(Catalog, "immuta")] = "governance-admins"
+	fn := NewSecurable(Function, "immuta.immuta_functions.is_exempt")
+	owners[fn] = "admin@example.com"
+	rep, err := Audit(reqs, seq(), Facts{Owners: owners, MemberOf: map[string][]string{sp: {"governance-admins"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := result(t, rep, ForServicePrincipal, Ownership, NewSecurable(Catalog, "immuta")); r.Status != Missing || !strings.Contains(r.How, "every member") {
+		t.Errorf("group-owned governance catalog: %s %q, want missing", r.Status, r.How)
+	}
+	if r := result(t, rep, ForServicePrincipal, Ownership, fn); r.Status != Missing || r.How != "owned by admin@example.com" {
+		t.Errorf("runner-owned function: %s %q, want missing", r.Status, r.How)
+	}
+	var exposures []string
+	for _, f := range rep.Findings {
+		if f.Code == CodeExposure && f.Severity == SeverityError {
+			exposures = append(exposures, f.Message)
+		}
+	}
+	want := []string{
+		"admin@example.com owns FUNCTION immuta.immuta_functions.is_exempt, inside the governance catalog: nobody but the service principal may own it; hand it over: ALTER FUNCTION `immuta`.`immuta_functions`.`is_exempt` OWNER TO `" + sp + "`",
+		"the group governance-admins owns CATALOG immuta, inside the governance catalog: every member of the group owns it, and nobody but the service principal may; hand it over: ALTER CATALOG `immuta` OWNER TO `" + sp + "`",
+	}
+	if diff := cmp.Diff(want, exposures); diff != "" {
+		t.Errorf("exposures (-want +got):\n%s", diff)
+	}
+	if rep.Passed(Gate{}) {
+		t.Error("the audit passes with the governance catalog owned by a group")
+	}
+}
+
+// A change of one rule in the one table moves the generated script and the
+// audit together: nothing else is edited here, and the script grants what
+// the audit now asks, while the grants of the script made before the change
+// no longer pass.
+func TestOneRuleChangeMovesScriptAndAudit(t *testing.T) {
+	in := payload(t, "  dataSources: [main.sales]\n", false)
+	before, err := generator.Generate(in, generator.Bootstrap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldGrants, owners := scriptFacts(t, before)
+
+	restore := AddDataRule(Browse, true, "a test rule: BROWSE directly on the catalog of every data source")
+	defer restore()
+
+	after, err := generator.Generate(in, generator.Bootstrap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql, err := after.SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "GRANT USE CATALOG, MANAGE, BROWSE ON CATALOG `main` TO `" + sp + "`;"; !strings.Contains(sql, want) {
+		t.Errorf("the script does not follow the rule: no %s in\n%s", want, sql)
+	}
+	reqs, err := Required(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	newGrants, newOwners := scriptFacts(t, after)
+	rep, err := Audit(reqs, seq(newGrants...), Facts{Owners: newOwners})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Passed(Gate{Strict: true}) {
+		t.Errorf("the new script does not meet the new rule:\n%s", rep.Summary(Gate{Strict: true}))
+	}
+	rep, err = Audit(reqs, seq(oldGrants...), Facts{Owners: owners})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := result(t, rep, ForServicePrincipal, Browse, NewSecurable(Catalog, "main")); r.Status != Missing {
+		t.Errorf("the audit of the old script's grants does not follow the rule: BROWSE on CATALOG main is %s", r.Status)
+	}
+}
+
+// Property, over every payload of the generate goldens and the examples:
+// the generated bootstrap (manual setup) or prerequisites (automatic setup)
+// script, parsed as SQL, meets the service principal's every requirement.
+func TestEveryGoldenPayloadMeetsItsOwnAudit(t *testing.T) {
+	var files []string
+	goldens, _ := filepath.Glob(filepath.Join("..", "testdata", "generate", "*.txtar"))
+	examples, _ := filepath.Glob(filepath.Join("..", "examples", "payloads", "*"))
+	files = append(goldens, examples...)
+	if len(goldens) == 0 || len(examples) == 0 {
+		t.Fatal("no golden or example payloads")
+	}
+	checked := 0
+	for _, file := range files {
+		data, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if strings.HasSuffix(file, ".txtar") {
+			ar := txtar.Parse(data)
+			data = nil
+			for _, f := range ar.Files {
+				if strings.HasPrefix(f.Name, "payload.") {
+					data = f.Data
+				}
+			}
+		}
+		in, err := ucbootstrap.Decode(file, data)
+		if err != nil || in.Config.ServicePrincipalID() == "" {
+			continue // an invalid payload, or one that names no service principal
+		}
+		kind := generator.SetupKind(in)
+		s, err := generator.Generate(in, kind)
+		if err != nil {
+			t.Fatalf("%s: %v", file, err)
+		}
+		reqs, err := Required(in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		grants, owners := scriptFacts(t, s)
+		if in.AutoBootstrap {
+			for _, r := range reqs.Ownerships(AreaGovernance) {
+				owners[r.On] = r.Principal // the service principal creates them
+			}
+		}
+		rep, err := Audit(reqs, seq(grants...), Facts{Owners: owners})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !rep.Passed(Gate{Strict: true}) {
+			t.Errorf("%s: the %s script does not meet its own audit:\n%s", file, kind, rep.Summary(Gate{Strict: true}))
+		}
+		checked++
+	}
+	if checked < 10 {
+		t.Errorf("only %d payloads checked", checked)
 	}
 }

@@ -5,8 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-
-	"github.com/ucbootstrap/ucbootstrap/internal/sqltext"
 )
 
 // findings records what grant g shows beyond the requirements; isSP tells
@@ -57,7 +55,7 @@ func (a *auditor) findings(g Grant, isSP bool) {
 		}
 	}
 	if g.Direct() && g.On.Type == Catalog && g.On.Name == "system" && g.Privilege == UseSchema {
-		add(CodeIneffective, SeverityWarning, "GRANT USE SCHEMA ON SCHEMA `system`.`access` TO "+sqltext.Ident(g.Principal),
+		add(CodeIneffective, SeverityWarning, GrantSQL([]Privilege{UseSchema}, SecurableOf(Schema, "system", "access"), g.Principal),
 			"USE SCHEMA on CATALOG system to %s has no effect: Unity Catalog ignores it on the system catalog; grant USE SCHEMA on each system schema", g.Principal)
 	}
 	if a.reqs.Catalog != "" && eff.CatalogName() == a.reqs.Catalog && !isSP {
@@ -97,23 +95,24 @@ func (a *auditor) unknownFindings() {
 
 // knownPrivilege reports whether p is a privilege of Unity Catalog on some
 // securable type, or one this package names.
-func knownPrivilege(p Privilege) bool {
-	switch p {
-	case AllPrivileges, Usage, Create, Own, Ownership:
-		return true
-	}
+func knownPrivilege(p Privilege) bool { return knownPrivileges[p] }
+
+// knownPrivileges holds every privilege of applicable, and the names this
+// package knows beyond them; it is looked up for every row.
+var knownPrivileges = func() map[Privilege]bool {
+	m := map[Privilege]bool{AllPrivileges: true, Usage: true, Create: true, Own: true, Ownership: true}
 	for _, list := range applicable {
-		if slices.Contains(list, p) {
-			return true
+		for _, p := range list {
+			m[p] = true
 		}
 	}
-	return false
-}
+	return m
+}()
 
 // revokeSQL returns the REVOKE that undoes g, on the securable the
 // privilege is really granted on.
 func revokeSQL(g Grant) string {
-	return "REVOKE " + g.Privilege.SQL() + " ON " + g.Effective().SQL() + " FROM " + sqltext.Ident(g.Principal)
+	return RevokeSQL([]Privilege{g.Privilege}, g.Effective(), g.Principal)
 }
 
 // fixSQL returns the fewest statements that meet the missing requirements:
@@ -128,17 +127,19 @@ func fixSQL(results []Result) []string {
 	type grant struct {
 		principal string
 		on        Securable
-		privs     []string
+		privs     []Privilege
 	}
 	var grants []*grant
 	byTarget := map[target]*grant{}
 	var owners []string
 	for _, r := range results {
-		if r.Status != Missing || r.Cause == CauseNotFound {
-			continue // nothing can be granted on what does not exist
+		if r.Status != Missing || r.Privilege == MetastoreAdmin || r.Cause == CauseNotFound {
+			// A role is given in the account console, and nothing can be
+			// granted on what does not exist.
+			continue
 		}
 		if r.Privilege == Ownership {
-			owners = append(owners, "ALTER "+r.On.SQL()+" OWNER TO "+sqltext.Ident(r.Principal))
+			owners = append(owners, OwnerSQL(r.On, r.Principal))
 			continue
 		}
 		t := target{strings.ToLower(r.Principal), keyOf(r.On)}
@@ -148,11 +149,11 @@ func fixSQL(results []Result) []string {
 			byTarget[t] = g
 			grants = append(grants, g)
 		}
-		g.privs = append(g.privs, r.Privilege.SQL())
+		g.privs = append(g.privs, r.Privilege)
 	}
 	fix := []string{}
 	for _, g := range grants {
-		fix = append(fix, "GRANT "+strings.Join(g.privs, ", ")+" ON "+g.on.SQL()+" TO "+sqltext.Ident(g.principal))
+		fix = append(fix, GrantSQL(g.privs, g.on, g.principal))
 	}
 	return append(fix, owners...)
 }

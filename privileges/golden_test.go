@@ -14,6 +14,7 @@ import (
 	"golang.org/x/tools/txtar"
 
 	"github.com/ucbootstrap/ucbootstrap"
+	"github.com/ucbootstrap/ucbootstrap/generator"
 	. "github.com/ucbootstrap/ucbootstrap/privileges"
 	"github.com/ucbootstrap/ucbootstrap/privileges/listing"
 )
@@ -35,6 +36,7 @@ var update = flag.Bool("update", false, "rewrite the expected sections of testda
 // fix.sql.
 type auditCase struct {
 	opts     []Option
+	runner   string // the runner of the payload's own script (bootstrap, or prerequisites with automatic setup)
 	memberOf []string
 	write    WriteOptions
 }
@@ -54,7 +56,7 @@ func parseAuditCase(t *testing.T, comment string) auditCase {
 			}
 			c.opts = append(c.opts, Rules(r))
 		case "runner":
-			c.opts = append(c.opts, Runner(value))
+			c.runner = value
 		case "member-of":
 			for _, g := range strings.Split(value, ",") {
 				c.memberOf = append(c.memberOf, strings.TrimSpace(g))
@@ -110,7 +112,16 @@ func TestAuditGolden(t *testing.T) {
 			if in == nil || len(listings) == 0 {
 				t.Fatal("a case needs a payload and at least one grants section")
 			}
-			reqs, err := Required(in, c.opts...)
+			opts := c.opts
+			if c.runner != "" {
+				kind := generator.SetupKind(in)
+				script, err := generator.Generate(in, kind)
+				if err != nil {
+					t.Fatal(err)
+				}
+				opts = append(opts, Runner(c.runner, script.Steps()))
+			}
+			reqs, err := Required(in, opts...)
 			if err != nil {
 				t.Fatal(err)
 			}

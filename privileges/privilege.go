@@ -1,6 +1,9 @@
 package privileges
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // A Privilege is a normalised privilege key: upper case, words joined with
 // underscores ("USE_CATALOG"). Privileges are open strings: a key this
@@ -25,6 +28,9 @@ const (
 	Select               Privilege = "SELECT"
 	UseCatalog           Privilege = "USE_CATALOG"
 	UseSchema            Privilege = "USE_SCHEMA"
+	Insert               Privilege = "INSERT"
+	Update               Privilege = "UPDATE"
+	Delete               Privilege = "DELETE"
 	Usage                Privilege = "USAGE"  // legacy
 	Create               Privilege = "CREATE" // legacy
 	Own                  Privilege = "OWN"    // hive_metastore ownership rows
@@ -74,28 +80,57 @@ func Normalize(spelling string, on SecurableType) (p Privilege, legacy bool) {
 }
 
 // applicable lists the privileges each securable type takes, its own and
-// those it passes on to its children (for catalogs and schemas). Source:
-// the Unity Catalog privilege reference (reference/unity-catalog-privileges.md
-// section 2.3).
+// those it passes on to its children (for catalogs and schemas). Sources:
+// the Unity Catalog privileges reference
+// (https://docs.databricks.com/data-governance/unity-catalog/access-control/privileges-reference;
+// reference/unity-catalog-privileges.md section 2.3 and Corrections 11):
+// BROWSE applies to catalogs and external locations only; views take
+// SELECT and no MODIFY; INSERT, UPDATE and DELETE (fine-grained DML, in
+// Beta) apply to tables and are inherited from catalogs and schemas
+// (https://docs.databricks.com/aws/en/data-governance/unity-catalog/access-control/fine-grained-dml-privileges).
 var applicable = map[SecurableType][]Privilege{
 	Metastore: {CreateCatalog, "CREATE_CLEAN_ROOM", "CREATE_CONNECTION", "CREATE_EXTERNAL_LOCATION", "CREATE_EXTERNAL_METADATA",
 		"CREATE_PROVIDER", "CREATE_RECIPIENT", "CREATE_SHARE", "CREATE_SERVICE_CREDENTIAL", "CREATE_STORAGE_CREDENTIAL",
 		"MANAGE_ALLOWLIST", "SET_SHARE_PERMISSION", "USE_MARKETPLACE_ASSETS", "USE_PROVIDER", "USE_RECIPIENT", "USE_SHARE", ReadMetadata},
 	Catalog: {AllPrivileges, "APPLY_TAG", Browse, CreateSchema, UseCatalog, "CREATE_CONNECTION",
 		CreateFunction, CreateTable, "CREATE_MATERIALIZED_VIEW", "CREATE_MODEL", "CREATE_VOLUME", ExternalUseSchema,
-		"READ_VOLUME", "REFRESH", "WRITE_VOLUME", Execute, Manage, Modify, Select, UseSchema},
-	Schema: {AllPrivileges, "APPLY_TAG", Browse, CreateFunction, CreateTable, "CREATE_VOLUME", "CREATE_MATERIALIZED_VIEW", "CREATE_MODEL",
-		Manage, UseSchema, ExternalUseSchema, Execute, Modify, "REFRESH", Select, "READ_VOLUME", "WRITE_VOLUME"},
-	Table:             {AllPrivileges, "APPLY_TAG", Browse, Manage, Select, Modify},
-	View:              {AllPrivileges, "APPLY_TAG", Browse, Manage, Select},
-	MaterializedView:  {AllPrivileges, "APPLY_TAG", Browse, Manage, Select, "REFRESH"},
-	Volume:            {AllPrivileges, "APPLY_TAG", Browse, Manage, "READ_VOLUME", "WRITE_VOLUME"},
-	Function:          {AllPrivileges, "APPLY_TAG", Browse, Execute, Manage},
+		"READ_VOLUME", "REFRESH", "WRITE_VOLUME", Execute, Manage, Modify, Select, UseSchema, Insert, Update, Delete},
+	Schema: {AllPrivileges, "APPLY_TAG", CreateFunction, CreateTable, "CREATE_VOLUME", "CREATE_MATERIALIZED_VIEW", "CREATE_MODEL",
+		Manage, UseSchema, ExternalUseSchema, Execute, Modify, "REFRESH", Select, "READ_VOLUME", "WRITE_VOLUME", Insert, Update, Delete},
+	Table:             {AllPrivileges, "APPLY_TAG", Manage, Select, Modify, Insert, Update, Delete},
+	View:              {AllPrivileges, "APPLY_TAG", Manage, Select},
+	MaterializedView:  {AllPrivileges, "APPLY_TAG", Manage, Select, "REFRESH"},
+	Volume:            {AllPrivileges, "APPLY_TAG", Manage, "READ_VOLUME", "WRITE_VOLUME"},
+	Function:          {AllPrivileges, "APPLY_TAG", Execute, Manage},
 	ExternalLocation:  {AllPrivileges, Browse, "CREATE_EXTERNAL_TABLE", "CREATE_EXTERNAL_VOLUME", CreateManagedStorage, "CREATE_FOREIGN_SECURABLE", ExternalUseLocation, Manage, "READ_FILES", "WRITE_FILES"},
 	StorageCredential: {AllPrivileges, "CREATE_EXTERNAL_LOCATION", "CREATE_EXTERNAL_TABLE", Manage, "READ_FILES", "WRITE_FILES"},
 	ServiceCredential: {AllPrivileges, "ACCESS", "CREATE_CONNECTION", Manage},
 	Connection:        {AllPrivileges, Manage, "USE_CONNECTION", "CREATE_FOREIGN_CATALOG"},
 	Share:             {Select},
+}
+
+// forChildren lists the privileges that, granted on a catalog or schema,
+// act on the objects inside it rather than on the container itself: the
+// owner of the container does not hold them on its children.
+var forChildren = []Privilege{Select, Modify, Execute, "REFRESH", "READ_VOLUME", "WRITE_VOLUME", Insert, Update, Delete, ExternalUseSchema}
+
+// ownerHolds reports whether the owner of a securable of type t holds p on
+// it without a grant. Owners hold every privilege applicable to the object
+// itself; on a catalog that means USE CATALOG, CREATE SCHEMA, BROWSE and
+// APPLY TAG, not what a grant on the catalog passes on to its schemas and
+// tables ("owners of a schema do not automatically have all privileges on
+// the tables in the schema", Databricks: Manage Unity Catalog object
+// ownership); schema owners do not hold EXTERNAL USE SCHEMA by default.
+func ownerHolds(p Privilege, t SecurableType) bool {
+	switch t {
+	case Metastore:
+		return true // the metastore's owner is its metastore admin
+	case Catalog:
+		return p == UseCatalog || p == CreateSchema || p == Browse || p == "APPLY_TAG"
+	case Schema:
+		return Applies(p, t) && !slices.Contains(forChildren, p)
+	}
+	return Applies(p, t) && p != ExternalUseLocation
 }
 
 // Applies reports whether privilege p can be granted on type t. An unknown

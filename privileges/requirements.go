@@ -2,6 +2,7 @@ package privileges
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/ucbootstrap/ucbootstrap"
 )
@@ -44,6 +45,46 @@ const (
 	ForRunner           Who = "runner"
 )
 
+// Area says which part of the integration a requirement serves; the
+// generator puts the grants of each area in a section of their own.
+type Area string
+
+// The areas of requirements.
+const (
+	// AreaMetastore: the service principal creates the governance catalog
+	// itself (automatic setup).
+	AreaMetastore Area = "metastore"
+	// AreaGovernance: the governance catalog and every object in it
+	// belong to the service principal.
+	AreaGovernance Area = "governance"
+	// AreaData: the service principal on the data it protects.
+	AreaData Area = "data"
+	// AreaAudit: the system tables that query audit reads.
+	AreaAudit Area = "audit"
+	// AreaScript: what the person who runs a script needs for its
+	// statements.
+	AreaScript Area = "script"
+)
+
+// ByOwner says when owning a securable meets a requirement without a
+// grant. Owners hold every privilege on the object itself, and none on
+// its children: the owner of a catalog has no SELECT on its tables ("owners
+// of a schema do not automatically have all privileges on the tables in
+// the schema", Databricks: Manage Unity Catalog object ownership).
+type ByOwner string
+
+// The ways ownership meets a requirement.
+const (
+	// NotByOwner: only a grant meets the requirement.
+	NotByOwner ByOwner = ""
+	// ByOwnerOfObject: owning the securable itself meets it.
+	ByOwnerOfObject ByOwner = "object"
+	// ByOwnerOfObjectOrParent: owning the securable, or the catalog or
+	// schema that holds it, meets it (who may grant privileges on an
+	// object).
+	ByOwnerOfObjectOrParent ByOwner = "object-or-parent"
+)
+
 // A Requirement is a privilege (or the ownership) that a principal must hold
 // on a securable.
 type Requirement struct {
@@ -54,11 +95,20 @@ type Requirement struct {
 	// DirectOnly means a grant on On itself is needed: an inherited one
 	// does not count.
 	DirectOnly bool `json:"directOnly,omitempty"`
+	// Area is the part of the integration the requirement serves.
+	Area Area `json:"area"`
+	// ByOwner says whether owning On (or its parent) meets the
+	// requirement without a grant.
+	ByOwner ByOwner `json:"byOwner,omitempty"`
+	// ByAdmin means a metastore admin meets the requirement without a
+	// grant (metastore admins manage the privileges and ownership of every
+	// object, and hold the metastore's privileges).
+	ByAdmin bool `json:"byAdmin,omitempty"`
 	// Reason says in one line why the requirement exists.
 	Reason string `json:"reason"`
 	// Unverifiable, when set, says why no grant listing can show the
-	// requirement (metastore admin, an external location known only by
-	// URL): it is always reported as unverified.
+	// requirement (an external location known only by URL): it is always
+	// reported as unverified.
 	Unverifiable string `json:"unverifiable,omitempty"`
 }
 
@@ -84,17 +134,22 @@ type Option func(*options)
 type options struct {
 	rules  RuleSet
 	runner string
+	steps  []Step
 }
 
 // Rules selects the rule set; the default is [Current].
 func Rules(r RuleSet) Option { return func(o *options) { o.rules = r } }
 
-// Runner adds the requirements of the person who runs a manual bootstrap
-// script, named as the grant listings name them (an e-mail address).
-// Without it those requirements are left out.
-func Runner(principal string) Option { return func(o *options) { o.runner = principal } }
+// Runner adds the requirements of the person who runs a script, named as
+// the grant listings name them (an e-mail address): what each of the
+// script's steps needs (see [Step.Needs]). The generator gives a script's
+// steps (generator.Script.Steps). Without it those requirements are left
+// out.
+func Runner(principal string, steps []Step) Option {
+	return func(o *options) { o.runner, o.steps = principal, steps }
+}
 
-// The reasons of the requirements.
+// The reasons of the service principal's requirements.
 const (
 	whyUseCatalogDirect = "USE CATALOG must be granted directly on the catalog of every data source"
 	whyManageDirect     = "MANAGE must be set directly on the parent catalog for grants to be fully applied"
@@ -103,14 +158,10 @@ const (
 	whyModify           = "MODIFY and MANAGE let the service principal apply row filters and column masks"
 	whyOwnDataSource    = "the owner model: the service principal owns the data sources it protects"
 	whyCreateCatalog    = "with automatic setup the service principal creates the governance catalog"
-	whyOwnGovernance    = "the service principal owns the governance catalog and everything in it"
+	whyOwnGovernance    = "the service principal owns the governance catalog and everything in it, so that nobody else can read or change what the policies rest on"
 	whyAuditCatalog     = "query audit reads the system tables: USE CATALOG on system"
 	whyAuditSchema      = "USE SCHEMA must be granted on each system schema: granted on the system catalog it is silently ignored"
 	whyAuditTable       = "query audit reads this system table"
-	whyRunnerCatalog    = "the runner of the manual script creates the governance catalog"
-	whyRunnerStorage    = "a MANAGED LOCATION needs CREATE MANAGED STORAGE on the external location that holds it"
-	whyRunnerAdmin      = "the runner grants the system tables of query audit, which takes a metastore admin"
-	whyRunnerManage     = "the runner grants the service principal its privileges on the data source"
 )
 
 // Requirements are what an integration needs, with what the audit must know
@@ -123,10 +174,12 @@ type Requirements struct {
 }
 
 // Required returns the requirements of a valid integration, in a fixed
-// order: the service principal's (metastore, governance catalog, data
-// sources sorted by name, audit), then the runner's when [Runner] names
-// one. It returns an error when the integration is invalid or names no
-// service principal.
+// order: the service principal's (metastore, governance catalog and its
+// objects, data sources sorted by name, audit), then the runner's when
+// [Runner] names one. It is the one table of rules: the generator makes
+// the service principal's grants from it ([Requirements.Grants]), so that
+// a generated script meets its own audit by construction. Required returns
+// an error when the integration is invalid or names no service principal.
 func Required(in *ucbootstrap.Integration, opts ...Option) (*Requirements, error) {
 	o := options{rules: Current}
 	for _, opt := range opts {
@@ -143,54 +196,172 @@ func Required(in *ucbootstrap.Integration, opts ...Option) (*Requirements, error
 	if sp == "" {
 		return nil, fmt.Errorf("privileges: the audit checks the service principal's grants, and a token does not name it: set config.servicePrincipal to its application ID")
 	}
-	var reqs []Requirement
-	add := func(p Privilege, on Securable, direct bool, why string) {
-		reqs = append(reqs, Requirement{Who: ForServicePrincipal, Principal: sp, Privilege: p, On: on, DirectOnly: direct, Reason: why})
-	}
+	b := &builder{sp: sp}
 	if in.AutoBootstrap {
-		add(CreateCatalog, Securable{Type: Metastore}, true, whyCreateCatalog)
+		b.add(AreaMetastore, CreateCatalog, Securable{Type: Metastore}, true, whyCreateCatalog)
 	}
-	add(Ownership, SecurableOf(Catalog, c.CatalogName()), true, whyOwnGovernance)
-	for _, ds := range c.Sources() {
-		cat := SecurableOf(Catalog, ds.Catalog)
-		on := dataSourceSecurable(ds)
+	catalog := c.CatalogName()
+	b.add(AreaGovernance, Ownership, SecurableOf(Catalog, catalog), true, whyOwnGovernance)
+	for _, obj := range ucbootstrap.GovernanceObjects {
+		b.add(AreaGovernance, Ownership, SecurableOf(SecurableType(obj.Kind), append([]string{catalog}, obj.Parts()...)...), true, whyOwnGovernance)
+	}
+	for _, ds := range outermost(c.Sources()) {
+		rules := dataRules
 		if o.rules == OwnerModel {
-			add(Ownership, on, true, whyOwnDataSource)
-			continue
+			rules = ownerModelRules
 		}
-		add(UseCatalog, cat, true, whyUseCatalogDirect)
-		add(Manage, cat, true, whyManageDirect)
-		switch ds.Level() {
-		case ucbootstrap.CatalogLevel, ucbootstrap.SchemaLevel:
-			add(UseSchema, on, false, whyUseSchema)
-		case ucbootstrap.TableLevel:
-			add(UseSchema, SecurableOf(Schema, ds.Catalog, ds.Schema), false, whyUseSchema)
+		for _, rule := range rules {
+			b.add(AreaData, rule.privilege, rule.on(ds), rule.direct, rule.why)
 		}
-		add(Select, on, false, whySelect)
-		add(Modify, on, false, whyModify)
 	}
 	if c.Audit.Enabled {
-		add(UseCatalog, NewSecurable(Catalog, "system"), true, whyAuditCatalog)
-		schemas := []string{"access"}
-		if c.Audit.QueryHistory {
-			schemas = append(schemas, "query")
-		}
-		for _, s := range schemas {
-			add(UseSchema, NewSecurable(Schema, "system."+s), true, whyAuditSchema)
-		}
-		tables := []string{"access.audit", "access.column_lineage", "access.table_lineage"}
-		if c.Audit.QueryHistory {
-			tables = append(tables, "query.history")
-		}
-		for _, t := range tables {
-			add(Select, NewSecurable(Table, "system."+t), false, whyAuditTable)
+		for _, rule := range auditRules(c.Audit) {
+			b.add(AreaAudit, rule.privilege, rule.on(ucbootstrap.DataSource{}), rule.direct, rule.why)
 		}
 	}
-	reqs = dedupe(reqs)
-	if o.runner != "" && !in.AutoBootstrap {
-		reqs = append(reqs, runnerRequirements(in, o.runner)...)
+	reqs := b.reqs
+	if o.runner != "" {
+		reqs = append(reqs, RunnerRequirements(o.runner, o.steps)...)
 	}
-	return &Requirements{Rules: o.rules, ServicePrincipal: sp, Catalog: c.CatalogName(), List: reqs}, nil
+	return &Requirements{Rules: o.rules, ServicePrincipal: sp, Catalog: catalog, List: reqs}, nil
+}
+
+// A rule is one privilege the service principal must hold for a data
+// source: on which securable, whether it must be granted there directly,
+// and why. The generator grants exactly what the rules require; the audit
+// checks exactly that.
+type rule struct {
+	privilege Privilege
+	on        func(ucbootstrap.DataSource) Securable
+	direct    bool
+	why       string
+}
+
+// dataRules are the rules of the current (MANAGE) model, for every data
+// source: USE CATALOG and MANAGE directly on its catalog, USE SCHEMA on the
+// data source (or, for a table, on its schema), SELECT and MODIFY on it.
+var dataRules = []rule{
+	{UseCatalog, catalogOf, true, whyUseCatalogDirect},
+	{Manage, catalogOf, true, whyManageDirect},
+	{UseSchema, schemaOf, false, whyUseSchema},
+	{Select, dataSourceSecurable, false, whySelect},
+	{Modify, dataSourceSecurable, false, whyModify},
+}
+
+// ownerModelRules are the rules of the older owner model: the service
+// principal owns every data source.
+var ownerModelRules = []rule{
+	{Ownership, dataSourceSecurable, true, whyOwnDataSource},
+}
+
+// auditRules are the rules of query audit: USE CATALOG on system, USE
+// SCHEMA on each system schema (never on the catalog, where it is ignored)
+// and SELECT on each table query audit reads.
+func auditRules(a ucbootstrap.Audit) []rule {
+	fixed := func(s Securable) func(ucbootstrap.DataSource) Securable {
+		return func(ucbootstrap.DataSource) Securable { return s }
+	}
+	rules := []rule{{UseCatalog, fixed(SecurableOf(Catalog, "system")), true, whyAuditCatalog}}
+	for _, s := range auditSchemas(a) {
+		rules = append(rules, rule{UseSchema, fixed(SecurableOf(Schema, "system", s.schema)), true, whyAuditSchema})
+		for _, t := range s.tables {
+			rules = append(rules, rule{Select, fixed(SecurableOf(Table, "system", s.schema, t)), false, whyAuditTable})
+		}
+	}
+	return rules
+}
+
+func catalogOf(ds ucbootstrap.DataSource) Securable { return SecurableOf(Catalog, ds.Catalog) }
+
+// schemaOf returns the securable that USE SCHEMA is granted on for a data
+// source: the data source itself for a catalog or a schema, the schema of
+// a table.
+func schemaOf(ds ucbootstrap.DataSource) Securable {
+	if ds.Level() == ucbootstrap.TableLevel {
+		return SecurableOf(Schema, ds.Catalog, ds.Schema)
+	}
+	return dataSourceSecurable(ds)
+}
+
+// builder collects the service principal's requirements without repeats
+// (two tables of one catalog both need USE CATALOG on it).
+type builder struct {
+	sp   string
+	reqs []Requirement
+	seen map[reqKey]bool
+}
+
+type reqKey struct {
+	p  Privilege
+	on Securable
+}
+
+func (b *builder) add(area Area, p Privilege, on Securable, direct bool, why string) {
+	k := reqKey{p, on}
+	if b.seen[k] {
+		return
+	}
+	if b.seen == nil {
+		b.seen = map[reqKey]bool{}
+	}
+	b.seen[k] = true
+	r := Requirement{Who: ForServicePrincipal, Principal: b.sp, Privilege: p, On: on, DirectOnly: direct, Area: area, Reason: why}
+	if p != Ownership && p != Manage && ownerHolds(p, on.Type) {
+		// MANAGE is the one exception: the integration's documentation asks
+		// for it set directly on the catalog, owner or not.
+		r.ByOwner = ByOwnerOfObject
+	}
+	b.reqs = append(b.reqs, r)
+}
+
+// An auditSchema is a system schema and the tables of it that query audit
+// reads.
+type auditSchema struct {
+	schema string
+	tables []string
+}
+
+// auditSchemas returns the system schemas and tables of query audit, in
+// the order the requirements list them.
+func auditSchemas(a ucbootstrap.Audit) []auditSchema {
+	out := []auditSchema{{"access", []string{"audit", "column_lineage", "table_lineage"}}}
+	if a.QueryHistory {
+		out = append(out, auditSchema{"query", []string{"history"}})
+	}
+	return out
+}
+
+// AuditTables returns the system tables query audit reads when it is on,
+// as "system.schema.table" securables: what the validation probes and the
+// bootstrap grants. It returns nil when audit is off.
+func AuditTables(a ucbootstrap.Audit) []Securable {
+	if !a.Enabled {
+		return nil
+	}
+	var out []Securable
+	for _, s := range auditSchemas(a) {
+		for _, t := range s.tables {
+			out = append(out, SecurableOf(Table, "system", s.schema, t))
+		}
+	}
+	return out
+}
+
+// outermost returns the sorted data sources without those that lie inside
+// another: the grants on the outer one cover them (Validate warns about
+// them).
+func outermost(sources []ucbootstrap.DataSource) []ucbootstrap.DataSource {
+	out := make([]ucbootstrap.DataSource, 0, len(sources))
+	for _, ds := range sources {
+		// In sorted order a catalog comes right before its schemas and a
+		// schema right before its tables, so the data source that covers
+		// this one, if any, is the last one kept.
+		if n := len(out); n > 0 && out[n-1].Contains(ds) {
+			continue
+		}
+		out = append(out, ds)
+	}
+	return slices.Clip(out)
 }
 
 // dataSourceSecurable returns the securable a data source names. A
@@ -204,52 +375,4 @@ func dataSourceSecurable(ds ucbootstrap.DataSource) Securable {
 		return SecurableOf(Schema, ds.Parts()...)
 	}
 	return SecurableOf(Catalog, ds.Parts()...)
-}
-
-// dedupe drops requirements that repeat an earlier one (two tables of one
-// catalog both need USE CATALOG on it).
-func dedupe(reqs []Requirement) []Requirement {
-	type key struct {
-		who Who
-		p   Privilege
-		on  Securable
-	}
-	seen := map[key]bool{}
-	out := reqs[:0]
-	for _, r := range reqs {
-		k := key{r.Who, r.Privilege, r.On}
-		if seen[k] {
-			continue
-		}
-		seen[k] = true
-		out = append(out, r)
-	}
-	return out
-}
-
-func runnerRequirements(in *ucbootstrap.Integration, runner string) []Requirement {
-	c := &in.Config
-	reqs := []Requirement{{Who: ForRunner, Principal: runner, Privilege: CreateCatalog, On: Securable{Type: Metastore}, DirectOnly: true, Reason: whyRunnerCatalog}}
-	var locs []string
-	if c.Storage.CatalogLocation != "" {
-		locs = append(locs, c.Storage.CatalogLocation)
-	}
-	for _, s := range ucbootstrap.GovernanceSchemas {
-		if l := c.Storage.SchemaLocation(s); l != "" {
-			locs = append(locs, l)
-		}
-	}
-	for _, l := range locs {
-		reqs = append(reqs, Requirement{Who: ForRunner, Principal: runner, Privilege: CreateManagedStorage,
-			On: NewSecurable(ExternalLocation, l), Reason: whyRunnerStorage,
-			Unverifiable: "a grant listing names external locations, not the URLs they hold: check CREATE MANAGED STORAGE on the location that holds " + l})
-	}
-	if c.Audit.Enabled {
-		reqs = append(reqs, Requirement{Who: ForRunner, Principal: runner, Privilege: MetastoreAdmin, On: Securable{Type: Metastore},
-			Reason: whyRunnerAdmin, Unverifiable: "metastore admin is a role, not a grant: check it in the account console"})
-	}
-	for _, ds := range c.Sources() {
-		reqs = append(reqs, Requirement{Who: ForRunner, Principal: runner, Privilege: Manage, On: dataSourceSecurable(ds), Reason: whyRunnerManage})
-	}
-	return reqs
 }

@@ -7,40 +7,23 @@ import (
 	"strings"
 	"text/template"
 
-	"github.com/Masterminds/sprig/v3"
-
 	"github.com/ucbootstrap/ucbootstrap/internal/sqltext"
 )
 
 //go:embed *.sql.tmpl
 var files embed.FS
 
-// SprigAllowed lists the sprig functions the templates may use. Each is a
-// pure function of its arguments; the test checks that none of the
-// nondeterministic ones ever slips in.
-var SprigAllowed = []string{
-	"contains", "default", "empty", "hasPrefix", "hasSuffix", "indent", "join",
-	"list", "lower", "nindent", "repeat", "replace", "sortAlpha", "splitList",
-	"trim", "trimSuffix", "trimPrefix", "upper",
-}
-
-// FuncMap returns the functions the templates run with: the sprig
-// allow-list plus ident (back-quoted identifier parts), lit (an escaped
-// string literal) and comment (text made safe for a "--" line).
+// FuncMap returns the functions the templates run with, beyond the
+// builtins of text/template: ident (back-quoted identifier parts), lit (an
+// escaped string literal) and comment (text made safe for a "--" line).
+// Each is a pure function of its arguments, so the output of a template is
+// a pure function of its input.
 func FuncMap() template.FuncMap {
-	all := sprig.TxtFuncMap()
-	m := template.FuncMap{}
-	for _, name := range SprigAllowed {
-		f, ok := all[name]
-		if !ok {
-			panic("templates: sprig has no function " + name)
-		}
-		m[name] = f
+	return template.FuncMap{
+		"ident":   sqltext.Ident,
+		"lit":     sqltext.Literal,
+		"comment": sqltext.Comment,
 	}
-	m["ident"] = sqltext.Ident
-	m["lit"] = sqltext.Literal
-	m["comment"] = sqltext.Comment
-	return m
 }
 
 var parsed = template.Must(template.New("").Funcs(FuncMap()).Option("missingkey=error").ParseFS(files, "*.sql.tmpl"))

@@ -5,45 +5,77 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/Masterminds/sprig/v3"
+	"text/template/parse"
 )
 
-// nondeterministic lists sprig functions whose output depends on the clock,
-// randomness, the environment, the network or map order. None may ever be
-// in the function map.
-var nondeterministic = []string{
-	"now", "date", "dateInZone", "date_in_zone", "dateModify", "date_modify", "ago", "duration",
-	"durationRound", "htmlDate", "htmlDateInZone", "unixEpoch", "toDate", "mustToDate",
-	"randAlpha", "randAlphaNum", "randAscii", "randNumeric", "randBytes", "randInt", "uuidv4",
-	"shuffle", "env", "expandenv", "getHostByName", "keys", "values", "pick", "omit", "dict",
-	"bcrypt", "htpasswd", "genPrivateKey", "genCA", "genCAWithKey", "genSelfSignedCert",
-	"genSelfSignedCertWithKey", "genSignedCert", "genSignedCertWithKey", "encryptAES", "decryptAES",
-	"derivePassword",
-}
-
+// TestFuncMapAllowList: the function map is exactly ident, lit and
+// comment, and every function a template calls is one of them or a
+// text/template builtin (no function with a clock, randomness or the
+// environment can slip in).
 func TestFuncMapAllowList(t *testing.T) {
-	m := FuncMap()
-	all := sprig.TxtFuncMap()
-	for _, name := range nondeterministic {
-		if _, ok := m[name]; ok {
-			t.Errorf("function map has %q, which is not deterministic", name)
-		}
-	}
-	for _, name := range SprigAllowed {
-		if _, ok := all[name]; !ok {
-			t.Errorf("allow-list names %q, which sprig does not have", name)
-		}
-	}
-	want := append(slices.Clone(SprigAllowed), "ident", "lit", "comment")
-	slices.Sort(want)
 	var got []string
-	for name := range m {
+	for name := range FuncMap() {
 		got = append(got, name)
 	}
 	slices.Sort(got)
-	if !slices.Equal(got, want) {
-		t.Errorf("function map = %v, want exactly the allow-list and ident, lit, comment: %v", got, want)
+	if want := []string{"comment", "ident", "lit"}; !slices.Equal(got, want) {
+		t.Errorf("function map = %v, want %v", got, want)
 	}
+	builtins := []string{"and", "call", "html", "index", "slice", "js", "len", "not", "or", "print", "printf", "println", "urlquery", "eq", "ge", "gt", "le", "lt", "ne"}
+	for _, tmpl := range parsed.Templates() {
+		if tmpl.Tree == nil {
+			continue
+		}
+		for _, fn := range calledFunctions(tmpl.Tree.Root) {
+			if _, ok := FuncMap()[fn]; !ok && !slices.Contains(builtins, fn) {
+				t.Errorf("template %s calls %s, which is neither in the function map nor a builtin", tmpl.Name(), fn)
+			}
+		}
+	}
+}
+
+// calledFunctions returns the names of the functions a template node calls.
+func calledFunctions(n parse.Node) []string {
+	var out []string
+	var walk func(parse.Node)
+	walk = func(n parse.Node) {
+		switch n := n.(type) {
+		case *parse.ListNode:
+			if n != nil {
+				for _, c := range n.Nodes {
+					walk(c)
+				}
+			}
+		case *parse.ActionNode:
+			walk(n.Pipe)
+		case *parse.PipeNode:
+			if n != nil {
+				for _, c := range n.Cmds {
+					walk(c)
+				}
+			}
+		case *parse.CommandNode:
+			for _, a := range n.Args {
+				walk(a)
+			}
+		case *parse.IdentifierNode:
+			out = append(out, n.Ident)
+		case *parse.IfNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.RangeNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		case *parse.WithNode:
+			walk(n.Pipe)
+			walk(n.List)
+			walk(n.ElseList)
+		}
+	}
+	walk(n)
+	return out
 }
 
 func TestMissingKeyIsAnError(t *testing.T) {
@@ -53,12 +85,17 @@ func TestMissingKeyIsAnError(t *testing.T) {
 }
 
 func TestQuotingFunctions(t *testing.T) {
+	type row struct{ Key, Value string }
 	type view struct {
 		Catalog, System, Functions                         string
 		CatalogLocation, SystemLocation, FunctionsLocation string
-		Tenant, TenantNote                                 string
+		TenantNote, TenantWho, Marker, GuardAdvice         string
+		Fingerprint                                        string
+		Metadata                                           []row
 	}
-	v := view{Catalog: "c`x", System: "s", Functions: "f", Tenant: "t'; DROP", CatalogLocation: "s3://b/'x"}
+	v := view{Catalog: "c`x", System: "s", Functions: "f", CatalogLocation: "s3://b/'x",
+		TenantWho: "tenant t'; DROP", Marker: " [ucbootstrap v1 tenant=t'; DROP]", GuardAdvice: "a\\b",
+		Metadata: []row{{"tenant", "t'; DROP"}}}
 	got, err := String("catalog", v)
 	if err != nil {
 		t.Fatal(err)
@@ -66,11 +103,20 @@ func TestQuotingFunctions(t *testing.T) {
 	if !strings.HasPrefix(got, "CREATE CATALOG IF NOT EXISTS `c``x` MANAGED LOCATION 's3://b/\\'x'") {
 		t.Errorf("catalog statement does not quote its values:\n%s", got)
 	}
-	guard, err := String("tenant_guard", v)
+	for _, name := range []string{"guard_catalog_foreign", "guard_catalog_visible"} {
+		guard, err := String(name, v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(guard, `'c`+"`"+`x'`) || !strings.Contains(guard, `tenant=t\'; DROP]'`) {
+			t.Errorf("%s does not escape the catalog and the marker:\n%s", name, guard)
+		}
+	}
+	meta, err := String("table_integration_metadata", v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(guard, `<> 't\'; DROP'`) {
-		t.Errorf("tenant guard does not escape the tenant:\n%s", guard)
+	if !strings.Contains(meta, `('tenant', 't\'; DROP')`) {
+		t.Errorf("the metadata rows are not escaped:\n%s", meta)
 	}
 }

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"time"
 
+	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/databricks"
+	"github.com/ucbootstrap/ucbootstrap/generator"
 	"github.com/ucbootstrap/ucbootstrap/internal/sqltext"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 	"github.com/ucbootstrap/ucbootstrap/sqlexec"
@@ -157,9 +159,6 @@ func hint(err error) string {
 	return ""
 }
 
-// marker is the end of the governance catalog's comment (DECISIONS.md).
-func marker(tenant string) string { return " [ucbootstrap v1 tenant=" + tenant + "]" }
-
 // catalog checks the governance catalog: for automatic setup, absent or
 // this integration's; for manual setup, present, this integration's,
 // owned by the service principal, and set up from this very payload.
@@ -168,7 +167,7 @@ func (r *runner) catalog() Test {
 		return skipped(r.noMetastore)
 	}
 	c := &r.in.Config
-	name, sp, mark := c.CatalogName(), c.ServicePrincipalID(), marker(c.Tenant)
+	name, sp, mark := c.CatalogName(), c.ServicePrincipalID(), c.Marker()
 	info, err := r.client.Catalog(r.ctx, name)
 	var ae *databricks.APIError
 	switch {
@@ -200,8 +199,12 @@ func (r *runner) catalog() Test {
 	if r.noSQL != "" {
 		return Test{Status: Skipped, Result: result, Message: "skipped: the recorded payload fingerprint cannot be read: " + r.noSQL}
 	}
-	table := sqltext.Ident(name, "immuta_system", "integration_metadata")
-	res, err := r.exec.Query(r.ctx, "SELECT `key`, `value` FROM "+table)
+	table := sqltext.Ident(name, ucbootstrap.SystemSchema, "integration_metadata")
+	_, read, err := generator.RecordFingerprint(r.in)
+	if err != nil {
+		return Test{Status: Failed, Result: result, Message: "the query that reads the recorded fingerprint: " + trim(err)}
+	}
+	res, err := r.exec.Query(r.ctx, read)
 	if err != nil {
 		return Test{Status: Failed, Result: result, Message: "could not read the recorded payload fingerprint from " + table + ": " + trim(err) + ": run the bootstrap script generated for this payload to its end"}
 	}
@@ -222,6 +225,9 @@ func (r *runner) catalog() Test {
 	return Test{Status: Failed, Result: result, Message: fmt.Sprintf("the payload you provide must match the payload sent when generating the script: the catalog records %s, this payload is %s; "+
 		"send the payload the script was generated from, or, to change the integration, edit it through the integrations API: the edit is recorded by the service principal (a MERGE of the new fingerprint into %s), never by a script a person runs", recorded, want, table)}
 }
+
+// maxListed bounds the requirements and statements a message lists.
+const maxListed = 5
 
 // privileges runs the live audit.
 func (r *runner) privileges() Test {
@@ -271,10 +277,16 @@ func (r *runner) privileges() Test {
 				missing = append(missing, res.Requirement.String()+" ("+res.How+")")
 			}
 		}
-		if len(missing) > 0 {
+		switch {
+		case len(missing) > maxListed:
+			msg += fmt.Sprintf("; missing (the first %d of %d): %s", maxListed, len(missing), strings.Join(missing[:maxListed], "; "))
+		case len(missing) > 0:
 			msg += "; missing: " + strings.Join(missing, "; ")
 		}
-		if len(rep.Fix) > 0 {
+		switch {
+		case len(rep.Fix) > maxListed:
+			msg += "; for the statements that grant what is missing, run ucbootstrap audit --live --fix-sql fix.sql"
+		case len(rep.Fix) > 0:
 			msg += "; grant what is missing: " + strings.Join(rep.Fix, "; ")
 		}
 		if rep.Errors() > 0 {

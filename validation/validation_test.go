@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strconv"
 	"strings"
 	"testing"
@@ -20,6 +21,7 @@ import (
 	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/databricks"
 	"github.com/ucbootstrap/ucbootstrap/dbsql"
+	"github.com/ucbootstrap/ucbootstrap/generator"
 	"github.com/ucbootstrap/ucbootstrap/internal/ucemu"
 	"github.com/ucbootstrap/ucbootstrap/sqlexec"
 )
@@ -34,7 +36,8 @@ const (
 // TestGoldens runs each testdata/*.txtar: an emulator set up by its
 // "emulator" lines and its "setup.sql" (run as the metastore admin
 // admin@example.com, or as the principal of a "-- as P" line, with
-// {{fingerprint}} standing for the payload's fingerprint), then the
+// {{script KIND}} standing for the script of that kind generated for the
+// payload and {{fingerprint}} for its fingerprint), then the
 // validation of its "payload.yaml", whose results must be "want.json" and
 // "want.txt". Every address the client dials reaches the emulator, so that
 // the payload (and its fingerprint) does not depend on the port.
@@ -58,7 +61,7 @@ func TestGoldens(t *testing.T) {
 				t.Fatalf("payload: %v", err)
 			}
 			s := emulatorFor(t, in, sections["emulator"])
-			setup(t, s, strings.ReplaceAll(sections["setup.sql"], "{{fingerprint}}", in.Fingerprint()))
+			setup(t, s, expand(t, in, sections["setup.sql"]))
 			res, err := Run(context.Background(), in, testOptions(s))
 			if err != nil {
 				t.Fatal(err)
@@ -96,6 +99,31 @@ func TestGoldens(t *testing.T) {
 			}
 		})
 	}
+}
+
+var scriptRE = regexp.MustCompile(`\{\{script ([a-z]+)\}\}`)
+
+// expand replaces {{script KIND}} in a setup script with the script of
+// that kind generated for the payload, and {{fingerprint}} with the
+// payload's fingerprint.
+func expand(t *testing.T, in *ucbootstrap.Integration, setup string) string {
+	t.Helper()
+	setup = strings.ReplaceAll(setup, "{{fingerprint}}", in.Fingerprint())
+	return scriptRE.ReplaceAllStringFunc(setup, func(m string) string {
+		kind, err := generator.ParseKind(scriptRE.FindStringSubmatch(m)[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		sc, err := generator.Generate(in, kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sql, err := sc.SQL()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return sql
+	})
 }
 
 // emulatorFor starts an emulator that knows the payload's token (as the

@@ -16,6 +16,7 @@ import (
 
 	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/dbsql"
+	"github.com/ucbootstrap/ucbootstrap/generator"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 	"github.com/ucbootstrap/ucbootstrap/privileges/listing"
 )
@@ -123,6 +124,8 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 	switch {
 	case f.live && len(f.grants)+len(f.owners) > 0:
 		return usageErrorf("--live asks the workspace itself: drop --grants and --owners, or drop --live to audit listings")
+	case !f.live && (cmd.Flags().Changed("insecure-loopback") || cmd.Flags().Changed("deadline") || cmd.Flags().Changed("concurrency") || cmd.Flags().Changed("timeout")):
+		return usageErrorf("--insecure-loopback, --deadline, --concurrency and --timeout are for --live: add --live, or drop them")
 	case !f.live && len(f.grants) == 0:
 		return usageErrorf("audit needs at least one --grants GRANTS listing (SHOW GRANTS output, information_schema rows or REST permissions JSON), or --live")
 	}
@@ -239,7 +242,15 @@ func loadRequirements(cmd *cobra.Command, path string, lenient bool, rules, runn
 func required(p *payload, rules, runner string) (*privileges.Requirements, error) {
 	opts := []privileges.Option{privileges.Rules(privileges.RuleSet(rules))}
 	if runner != "" {
-		opts = append(opts, privileges.Runner(runner))
+		// The runner's requirements are what the statements of the script
+		// they run need: the bootstrap of a manual setup, the prerequisites
+		// of an automatic one.
+		kind := generator.SetupKind(p.in)
+		s, err := generator.Generate(p.in, kind)
+		if err != nil {
+			return nil, &exitError{code: exitFindings, err: fmt.Errorf("ucbootstrap: %s: --runner: %w", p.name, err)}
+		}
+		opts = append(opts, privileges.Runner(runner, s.Steps()))
 	}
 	reqs, err := privileges.Required(p.in, opts...)
 	if err != nil {

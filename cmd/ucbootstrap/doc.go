@@ -28,11 +28,12 @@
 // diagnostic on standard error, one a line as "file:line:col: field:
 // message (hint)", then a count such as "manual-token.yaml: 3 errors".
 // With --format json, standard output holds one object of the versioned
-// schema "ucbootstrap.validate/v1":
+// schema "ucbootstrap.validate/v2" (ucbootstrap.ValidateResult), valid or
+// not, readable or not:
 //
-//	{"schema": "ucbootstrap.validate/v1", "file": ..., "valid": ...,
-//	 "fingerprint": ..., "diagnostics": [{"file", "line", "col",
-//	 "severity", "field", "message", "hint"}, ...]}
+//	{"schema": "ucbootstrap.validate/v2", "file": ..., "valid": ...,
+//	 "summary": {...} or null, "diagnostics": [{"pos": {"file", "line",
+//	 "col"}, "severity", "field", "message", "hint"}, ...]}
 //
 // --lenient turns unknown keys into warnings.
 //
@@ -63,12 +64,30 @@
 //
 // Warnings go to standard error.
 //
+// # audit and grants dump
+//
+// audit checks the privileges a metastore grants (from listings, or with
+// --live from the workspace) against what the payload needs, and fails
+// (exit status 1) unless the gate passes: nothing missing or exposed, the
+// run not partial, something satisfied, nothing unverified for want of
+// read access (unless --allow-unverified), nothing unverified at all with
+// --strict. grants dump writes what a live audit fetches, the unreadable
+// securables included, for an offline audit that gives the same report.
+// The commands that talk to a workspace share --concurrency, --timeout
+// (every request), --deadline (the whole run) and --insecure-loopback
+// (plain HTTP to a local stand-in on localhost, 127.0.0.1 or ::1 only).
+// They take credentials the payload leaves out from DATABRICKS_HOST,
+// DATABRICKS_TOKEN, DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET.
+//
+// No command writes over one of its inputs, or over another of its outputs.
+//
 // # Exit status
 //
 //   - 0: success.
 //   - 1: an invalid payload, or a script that cannot be made from a valid one
 //     (such as prerequisites with manual setup, or an edit that renames the
-//     catalog). The diagnostics or the reason are on standard error.
+//     catalog), an audit whose gate fails, a lint diagnostic, a partial
+//     grants dump. The diagnostics or the reason are on standard error.
 //   - 2: a usage error (an unknown command or flag, a wrong number of
 //     arguments, a bad flag value, a flag that does not go with --kind), or
 //     a file that cannot be read or written.

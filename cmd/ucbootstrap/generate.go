@@ -3,7 +3,7 @@ package main
 import (
 	"bytes"
 	"errors"
-	"strings"
+	"fmt"
 
 	"github.com/spf13/cobra"
 	"github.com/ucbootstrap/ucbootstrap"
@@ -14,6 +14,7 @@ type generateFlags struct {
 	kind         string
 	from         string
 	revokeGrants bool
+	runner       string
 	lenient      bool
 	format       string
 	output       string
@@ -61,6 +62,7 @@ cannot be generated. Warnings go to standard error.`,
 	addChoice(cmd, &f.kind, "kind", string(generator.Bootstrap), "kind", "kind of script: "+orList(kindNames()), kindNames()...)
 	fl.StringVar(&f.from, "from", "", "with --kind edit, the payload `OLD_FILE` the metastore was set up with (- for standard input)")
 	fl.BoolVar(&f.revokeGrants, "revoke-grants", false, "with --kind cleanup, also revoke the service principal's grants")
+	fl.StringVar(&f.runner, "runner", "", "with --kind cleanup, hand the governance catalog to `PRINCIPAL` (the person who runs the script, as grants name them) before the DROP, which needs ownership or MANAGE")
 	fl.BoolVar(&f.lenient, "lenient", false, "report unknown keys as warnings instead of errors")
 	addChoice(cmd, &f.format, "format", "sql", "format", "output format: sql or json", "sql", "json")
 	fl.StringVarP(&f.output, "output", "o", "", "write the script to the file `OUT`, atomically, instead of standard output")
@@ -94,6 +96,8 @@ func (f *generateFlags) check(path string) error {
 		return usageErrorf("--from is only for --kind edit, not %s: add --kind edit, or drop --from", kind)
 	case kind != generator.Cleanup && f.revokeGrants:
 		return usageErrorf("--revoke-grants is only for --kind cleanup, not %s: add --kind cleanup, or drop --revoke-grants", kind)
+	case kind != generator.Cleanup && f.runner != "":
+		return usageErrorf("--runner is only for --kind cleanup, not %s: add --kind cleanup, or drop --runner", kind)
 	case path == "-" && f.from == "-":
 		return usageErrorf("FILE and --from cannot both be - (standard input): give one of them as a file")
 	}
@@ -132,6 +136,9 @@ func runGenerate(cmd *cobra.Command, path string, f generateFlags) error {
 	if f.revokeGrants {
 		opts = append(opts, generator.RevokeGrants())
 	}
+	if f.runner != "" {
+		opts = append(opts, generator.Runner(f.runner))
+	}
 	data, err := generate(p.in, generator.Kind(f.kind), f.format, opts)
 	if err != nil {
 		return err
@@ -161,9 +168,13 @@ func generate(in *ucbootstrap.Integration, kind generator.Kind, format string, o
 // generated, one reason a line (errors.Join gives several), each naming
 // the file. The generator's messages say which script they are about.
 func generateError(file string, err error) error {
-	lines := strings.Split(strings.TrimRight(err.Error(), "\n"), "\n")
-	for i, l := range lines {
-		lines[i] = "ucbootstrap: " + file + ": " + strings.TrimPrefix(l, "generator: ")
+	errs := []error{err}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
 	}
-	return &exitError{code: exitFindings, err: errors.New(strings.Join(lines, "\n"))}
+	lines := make([]error, len(errs))
+	for i, e := range errs {
+		lines[i] = fmt.Errorf("ucbootstrap: %s: %w", file, e)
+	}
+	return &exitError{code: exitFindings, err: errors.Join(lines...)}
 }

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -117,7 +116,7 @@ func runLint(cmd *cobra.Command, scripts []string, f lintFlags) error {
 	for i := range scripts {
 		ds, err := lint.Run(names[i], srcs[i], p.in, generator.Kind(f.kind))
 		if err != nil {
-			return &exitError{code: exitFindings, err: fmt.Errorf("ucbootstrap: %s: %s", p.name, strings.TrimPrefix(err.Error(), "lint: "))}
+			return &exitError{code: exitFindings, err: fmt.Errorf("ucbootstrap: %s: %w", p.name, err)}
 		}
 		diags = append(diags, ds...)
 	}

@@ -114,6 +114,8 @@ func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f live
 		return nil, "", inputErrorf("%s before the workspace said who the credentials belong to: %w", reason(), err)
 	case errors.As(err, &ae) && ae.Status == http.StatusUnauthorized:
 		return nil, "", inputErrorf("the workspace refused the credentials: %w", err)
+	case errors.As(err, &ae) && !ae.FromAPI() && ae.Status < 500:
+		return nil, "", inputErrorf("%w", err) // not the Databricks API: a wrong host
 	case errors.As(err, &ae):
 		fmt.Fprintf(stderr, "ucbootstrap: warning: could not ask whose the credentials are: %v\n", err)
 	default:
@@ -137,7 +139,10 @@ func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f live
 		for sec := range fetched.Unfetched {
 			fetched.Unfetched[sec] = partial
 		}
-		fmt.Fprintf(stderr, "\nucbootstrap: %s: the report covers only what was fetched before; %d securable(s) were not asked about\n", partial, len(fetched.Unfetched))
+		if opts.Progress != nil {
+			fmt.Fprintln(stderr) // end the progress line
+		}
+		fmt.Fprintf(stderr, "ucbootstrap: %s: the report covers only what was fetched before; %d securable(s) were not asked about\n", partial, len(fetched.Unfetched))
 		return fetched, partial, nil
 	}
 	return nil, "", inputErrorf("%w", err)

@@ -25,11 +25,26 @@ import (
 // and a status for every request under a path prefix.
 type front struct {
 	*httptest.Server
-	hang    string        // a path that hangs
 	arrived chan struct{} // closed when the hanging path is first asked for
 	once    sync.Once
-	deny    string // a path prefix answered with 403
 	me      atomic.Int64
+
+	mu   sync.Mutex
+	hang string // a path that hangs
+	deny string // a path prefix answered with 403
+}
+
+// set sets the faults; a test may set them again while a request is served.
+func (f *front) set(hang, deny string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.hang, f.deny = hang, deny
+}
+
+func (f *front) faults() (hang, deny string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.hang, f.deny
 }
 
 func newFront(t *testing.T, emu *ucemu.Server) *front {
@@ -44,11 +59,12 @@ func newFront(t *testing.T, emu *ucemu.Server) *front {
 		if r.URL.Path == ucemu.MePath {
 			f.me.Add(1)
 		}
+		hang, deny := f.faults()
 		switch {
-		case f.hang != "" && r.URL.Path == f.hang:
+		case hang != "" && r.URL.Path == hang:
 			f.once.Do(func() { close(f.arrived) })
 			<-r.Context().Done()
-		case f.deny != "" && strings.HasPrefix(r.URL.Path, f.deny):
+		case deny != "" && strings.HasPrefix(r.URL.Path, deny):
 			w.Header().Set("Content-Type", "application/json")
 			w.WriteHeader(http.StatusForbidden)
 			io.WriteString(w, `{"error_code":"PERMISSION_DENIED","message":"User does not have USE CATALOG on Catalog."}`)
@@ -73,11 +89,11 @@ func normal(s string) string {
 func TestLiveNothingReadable(t *testing.T) {
 	emu := liveServer(t)
 	f := newFront(t, emu)
-	f.deny = "/api/2.1/unity-catalog/"
+	f.set("", "/api/2.1/unity-catalog/")
 	payload := writePayloadFor(t, f.URL, livePayload)
 	for _, extra := range [][]string{nil, {"--allow-unverified"}} {
 		code, out, stderr := runCLI(t, append([]string{"audit", payload, "--live", "--insecure-loopback"}, extra...)...)
-		if first, _, _ := strings.Cut(out, "\n"); code != 1 || first != "FAIL: 0 satisfied, 6 unverified (6 unreadable); nothing could be verified" {
+		if first, _, _ := strings.Cut(out, "\n"); code != 1 || first != "FAIL: 0 satisfied, 16 unverified (16 unreadable); nothing could be verified" {
 			t.Errorf("%q: exit %d, first line %q\n%s", extra, code, first, stderr)
 		}
 		if strings.Contains(out, "PASS") {
@@ -93,14 +109,14 @@ func TestLiveForbiddenGate(t *testing.T) {
 	emu.Forbid(emuSec(privileges.NewSecurable(privileges.Schema, "main.sales")))
 	payload := writeLivePayload(t, emu, livePayload)
 	code, out, _ := runCLI(t, "audit", payload, "--live", "--insecure-loopback")
-	if first, _, _ := strings.Cut(out, "\n"); code != 1 || !strings.HasPrefix(first, "FAIL: 4 satisfied, 2 unverified (2 unreadable); the grants of some securables could not be read (--allow-unverified lets that pass)") {
+	if first, _, _ := strings.Cut(out, "\n"); code != 1 || !strings.HasPrefix(first, "FAIL: 14 satisfied, 2 unverified (2 unreadable); the grants of some securables could not be read (--allow-unverified lets that pass)") {
 		t.Errorf("exit %d, first line %q", code, first)
 	}
 	if !strings.Contains(out, "the grants on SCHEMA main.sales could not be read: User does not have") {
 		t.Errorf("no server message:\n%s", out)
 	}
 	code, out, _ = runCLI(t, "audit", payload, "--live", "--insecure-loopback", "--allow-unverified")
-	if first, _, _ := strings.Cut(out, "\n"); code != 0 || first != "PASS: 4 satisfied, 2 unverified (2 unreadable)" {
+	if first, _, _ := strings.Cut(out, "\n"); code != 0 || first != "PASS: 14 satisfied, 2 unverified (2 unreadable)" {
 		t.Errorf("--allow-unverified: exit %d, first line %q", code, first)
 	}
 }
@@ -112,7 +128,7 @@ func TestLiveMisspeltDataSource(t *testing.T) {
 	payload := writeLivePayload(t, emu, strings.Replace(livePayload, "[main.sales]", "[main.sales, mian.sales]", 1))
 	fix := filepath.Join(t.TempDir(), "fix.sql")
 	code, out, _ := runCLI(t, "audit", payload, "--live", "--insecure-loopback", "--fix-sql", fix)
-	if code != 1 || !strings.HasPrefix(out, "FAIL: 5 missing, 6 satisfied\n") {
+	if code != 1 || !strings.HasPrefix(out, "FAIL: 5 missing, 16 satisfied\n") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 	if !strings.Contains(out, "service principal: USE CATALOG on CATALOG mian (direct): CATALOG mian does not exist: Catalog 'mian' does not exist.") {
@@ -136,7 +152,7 @@ func TestLivePartial(t *testing.T) {
 			for _, format := range privileges.Formats {
 				emu := liveServer(t)
 				f := newFront(t, emu)
-				f.hang = ucemu.EffectivePath + "schema/main.sales"
+				f.set(ucemu.EffectivePath+"schema/main.sales", "")
 				payload := writePayloadFor(t, f.URL, livePayload)
 				ctx, cancel := context.WithCancel(context.Background())
 				args := []string{"audit", payload, "--live", "--insecure-loopback", "--concurrency", "1", "--format", format}
@@ -146,7 +162,7 @@ func TestLivePartial(t *testing.T) {
 						cancel()
 					}()
 				} else {
-					args = append(args, "--deadline", "300ms")
+					args = append(args, "--deadline", "1s")
 				}
 				var out, stderr bytes.Buffer
 				code := runContext(ctx, args, strings.NewReader(""), &out, &stderr)
@@ -163,7 +179,7 @@ func TestLivePartial(t *testing.T) {
 					}
 					want := "the run ended before SCHEMA main.sales was asked about: interrupted (Ctrl-C)"
 					if how == "deadline" {
-						want = "the run ended before SCHEMA main.sales was asked about: the deadline passed (--deadline 300ms)"
+						want = "the run ended before SCHEMA main.sales was asked about: the deadline passed (--deadline 1s)"
 					}
 					if !strings.Contains(out.String(), want) {
 						t.Errorf("no %q in\n%s", want, out.String())
@@ -188,8 +204,8 @@ func TestLiveDumpReproducesLive(t *testing.T) {
 		{"not found", func(*ucemu.Server, *front) {}, "[main.sales, mian.sales]"},
 		{"retried", func(s *ucemu.Server, _ *front) { s.Fail(ucemu.EffectivePath, http.StatusServiceUnavailable, 1) }, "[main.sales]"},
 		{"throttled", func(s *ucemu.Server, _ *front) { s.Fail(ucemu.UCPath, http.StatusTooManyRequests, 1) }, "[main.sales]"},
-		{"forbidden owner", func(_ *ucemu.Server, f *front) { f.deny = ucemu.UCPath + "catalogs/" }, "[main.sales]"},
-		{"out of time", func(_ *ucemu.Server, f *front) { f.hang = ucemu.EffectivePath + "schema/main.sales" }, "[main.sales]"},
+		{"forbidden owner", func(_ *ucemu.Server, f *front) { f.set("", ucemu.UCPath+"catalogs/") }, "[main.sales]"},
+		{"out of time", func(_ *ucemu.Server, f *front) { f.set(ucemu.EffectivePath+"schema/main.sales", "") }, "[main.sales]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			emu := liveServer(t)
@@ -197,8 +213,9 @@ func TestLiveDumpReproducesLive(t *testing.T) {
 			tc.fault(emu, f)
 			payload := writePayloadFor(t, f.URL, strings.Replace(livePayload, "[main.sales]", tc.data, 1))
 			args := []string{"--insecure-loopback", "--concurrency", "1"}
-			if f.hang != "" {
-				args = append(args, "--deadline", "300ms")
+			hang, _ := f.faults()
+			if hang != "" {
+				args = append(args, "--deadline", "1s")
 			}
 			liveCode, live, _ := runCLI(t, append([]string{"audit", payload, "--live"}, args...)...)
 			if f.hang == "" && f.deny == "" {
@@ -209,7 +226,7 @@ func TestLiveDumpReproducesLive(t *testing.T) {
 			dir := t.TempDir()
 			grants, owners := filepath.Join(dir, "grants.json"), filepath.Join(dir, "owners.json")
 			dumpCode, _, dumpErr := runCLI(t, append([]string{"grants", "dump", payload, "-o", grants, "--owners-out", owners}, args...)...)
-			if want := map[bool]int{true: 1, false: 0}[f.hang != ""]; dumpCode != want {
+			if want := map[bool]int{true: 1, false: 0}[hang != ""]; dumpCode != want {
 				t.Errorf("dump exit %d, want %d (1 for a partial dump)\n%s", dumpCode, want, dumpErr)
 			}
 			offCode, offline, offErr := runCLI(t, "audit", payload, "--grants", grants, "--owners", owners)
@@ -281,7 +298,7 @@ func TestLiveEchoedSecretsAreRedacted(t *testing.T) {
 func TestLiveTimeoutAndDeadline(t *testing.T) {
 	emu := liveServer(t)
 	f := newFront(t, emu)
-	f.hang = ucemu.MePath
+	f.set(ucemu.MePath, "")
 	payload := writePayloadFor(t, f.URL, livePayload)
 	code, out, stderr := runCLI(t, "audit", payload, "--live", "--insecure-loopback", "--timeout", "50ms", "--deadline", "1500ms")
 	if code != 2 || out != "" || !strings.HasPrefix(stderr, "ucbootstrap: the deadline passed (--deadline 1.5s) before the workspace said who the credentials belong to: ") {
@@ -336,6 +353,36 @@ func TestLiveCredentialsFromEnvironment(t *testing.T) {
 		}
 		if strings.Contains(out+stderr, tc.value) {
 			t.Errorf("the secret of %s leaks", tc.env)
+		}
+	}
+}
+
+// A host that is not a Databricks workspace (another web server, a proxy's
+// page) is never taken for a workspace whose securables do not exist: a
+// 404 without the API's error body ends the run, with what to check.
+func TestLiveNotTheAPI(t *testing.T) {
+	other := httptest.NewServer(http.NotFoundHandler())
+	defer other.Close()
+	emu := liveServer(t)
+	f := newFront(t, emu)
+	html := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == ucemu.MePath {
+			f.Config.Handler.ServeHTTP(w, r) // the identity, then pages
+			return
+		}
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(http.StatusNotFound)
+		io.WriteString(w, "<html><body>Not here</body></html>")
+	}))
+	defer html.Close()
+	for _, tc := range []struct{ base, want string }{
+		{other.URL, "ucbootstrap: databricks: 404 Not Found: the answer is not the Databricks API's (no error_code): check workspaceUrl and config.port\n"},
+		{html.URL, "the host answered with an HTML page (a login page or a proxy's?), not the Databricks API: check workspaceUrl\n"},
+	} {
+		payload := writePayloadFor(t, tc.base, livePayload)
+		code, out, stderr := runCLI(t, "audit", payload, "--live", "--insecure-loopback")
+		if code != 2 || out != "" || !strings.HasSuffix(stderr, tc.want) {
+			t.Errorf("exit %d, stdout %q, stderr %q; want exit 2 and %q", code, out, stderr, tc.want)
 		}
 	}
 }

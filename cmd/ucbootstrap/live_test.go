@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/internal/ucemu"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
@@ -41,9 +42,12 @@ func liveServer(t *testing.T) *ucemu.Server {
 		s.Grant(liveSP, string(p), emuSec(sales))
 	}
 	s.Grant(liveSP, string(privileges.Modify), emuSec(main)) // inherited by main.sales
+	// The bootstrap handed the governance catalog and everything in it to
+	// the service principal.
 	s.SetOwner(emuSec(privileges.NewSecurable(privileges.Catalog, "immuta")), liveSP)
-	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
-	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions")))
+	for _, o := range ucbootstrap.GovernanceObjects {
+		s.SetOwner(emuSec(privileges.SecurableOf(privileges.SecurableType(o.Kind), append([]string{"immuta"}, o.Parts()...)...)), liveSP)
+	}
 	return s
 }
 
@@ -84,7 +88,7 @@ func TestLiveAuditAndDump(t *testing.T) {
 	dir := t.TempDir()
 	payload := writeLivePayload(t, s, livePayload)
 	code, live, stderr := runCLI(t, "audit", payload, "--live", "--insecure-loopback", "--concurrency", "3")
-	if code != 0 || !strings.HasPrefix(live, "PASS: 6 satisfied\n") {
+	if code != 0 || !strings.HasPrefix(live, "PASS: 16 satisfied\n") {
 		t.Fatalf("live audit: exit %d\n%s%s", code, live, stderr)
 	}
 	if strings.Contains(live+stderr, "dapi-LIVE-SECRET") {
@@ -126,6 +130,7 @@ func TestLiveUsageErrors(t *testing.T) {
 		{"audit", payload, "--live", "--grants", "x.csv"},
 		{"audit", payload, "--live", "--concurrency", "0"},
 		{"grants", "dump", payload},
+		{"audit", payload, "--grants", "x.csv", "--insecure-loopback"},
 	} {
 		if code, _, stderr := runCLI(t, args...); code != 2 || !strings.HasPrefix(stderr, "ucbootstrap: ") {
 			t.Errorf("%q: exit %d, stderr %q; want exit 2 with a message", args, code, stderr)
@@ -157,6 +162,3 @@ func TestLiveIdentityAndForbidden(t *testing.T) {
 		t.Errorf("exit %d, want 1\n%s", code, out)
 	}
 }
-
-// emuSec returns the emulator's name of a securable.
-func emuSec(sec privileges.Securable) ucemu.Securable { return ucemu.Sec(string(sec.Type), sec.Name) }

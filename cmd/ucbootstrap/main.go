@@ -81,13 +81,44 @@ error, or a file that cannot be read or written.`,
 	return root
 }
 
-// version returns the module version the binary was built from, or
-// "devel".
+// version returns the version of the binary from its build information;
+// see versionOf.
 func version() string {
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(bi)
+}
+
+// versionOf returns the module version the binary was built from (a
+// release, or the pseudo-version go build stamps from the VCS), or, for a
+// binary built without one (go run, a test), "devel" with the VCS revision
+// and whether the tree was modified, when known; and the Go version.
+func versionOf(bi *debug.BuildInfo) string {
+	if bi == nil {
+		return "devel"
 	}
-	return "devel"
+	v := bi.Main.Version
+	if v == "" || v == "(devel)" {
+		v = "devel"
+		var rev, modified string
+		for _, s := range bi.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				modified = s.Value
+			}
+		}
+		if rev != "" {
+			v += " " + rev[:min(12, len(rev))]
+			if modified == "true" {
+				v += " (modified)"
+			}
+		}
+	}
+	if bi.GoVersion != "" {
+		v += ", " + bi.GoVersion
+	}
+	return v
 }
 
 // An exitError ends a command with an exit code. Its err, when not nil, is

@@ -3,6 +3,7 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"strings"
 	"testing"
 )
@@ -31,5 +32,43 @@ func TestOutputHardLinkToInput(t *testing.T) {
 	}
 	if data, err := os.ReadFile(payload); err != nil || string(data) != text {
 		t.Errorf("the payload is now %q, %v", data, err)
+	}
+}
+
+// A generated script saved with a byte order mark lints clean.
+func TestLintByteOrderMark(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "bootstrap.sql")
+	payload := filepath.Join("..", "..", "examples", "payloads", "manual-token.yaml")
+	if code, _, stderr := runCLI(t, "generate", payload, "-o", script); code != 0 {
+		t.Fatalf("generate: exit %d: %s", code, stderr)
+	}
+	data, err := os.ReadFile(script)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(script, append([]byte("\ufeff"), data...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, stderr := runCLI(t, "lint", script, "--payload", payload); code != 0 || out+stderr != "" {
+		t.Errorf("lint of the script with a byte order mark: exit %d\n%s%s", code, out, stderr)
+	}
+}
+
+func TestVersionOf(t *testing.T) {
+	for _, tc := range []struct {
+		bi   *debug.BuildInfo
+		want string
+	}{
+		{nil, "devel"},
+		{&debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v1.2.3"}}, "v1.2.3, go1.26.8"},
+		{&debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "v0.0.0-20260101120000-abcdef123456+dirty"}}, "v0.0.0-20260101120000-abcdef123456+dirty, go1.26.8"},
+		{&debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}, Settings: []debug.BuildSetting{
+			{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.modified", Value: "true"}}}, "devel 0123456789ab (modified), go1.26.8"},
+		{&debug.BuildInfo{GoVersion: "go1.26.8", Main: debug.Module{Version: "(devel)"}}, "devel, go1.26.8"},
+	} {
+		if got := versionOf(tc.bi); got != tc.want {
+			t.Errorf("versionOf(%+v) = %q, want %q", tc.bi, got, tc.want)
+		}
 	}
 }

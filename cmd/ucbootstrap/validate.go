@@ -1,16 +1,9 @@
 package main
 
 import (
-	"fmt"
-	"io"
-	"strings"
-
 	"github.com/spf13/cobra"
 	"github.com/ucbootstrap/ucbootstrap"
 )
-
-// validateSchema versions the JSON output of validate.
-const validateSchema = "ucbootstrap.validate/v1"
 
 type validateFlags struct {
 	lenient bool
@@ -31,8 +24,14 @@ if any, on standard error. An invalid one gives every diagnostic on standard
 error, one a line as file:line:col: field: message (hint), then the count of
 errors, and exits with status 1.
 
---format json prints one object of the schema ` + validateSchema + ` on
-standard output instead, valid or not.`,
+--format json prints one object of the schema ` + ucbootstrap.ValidateSchema + ` on
+standard output instead, valid or not, and for a file that cannot be read
+too (with exit status 2):
+
+  {"schema", "file", "valid", "summary": {"autoBootstrap",
+   "authenticationType", "catalog", "dataSources", "audit", "queryHistory",
+   "fingerprint"} or null, "diagnostics": [{"pos": {"file", "line", "col"},
+   "severity", "field", "message", "hint"}]}`,
 		Example: `  # Check a payload.
   ucbootstrap validate examples/payloads/manual-token.yaml
 
@@ -60,17 +59,31 @@ func runValidate(cmd *cobra.Command, path string, f validateFlags) error {
 	if f.live.on {
 		extra = secretsFromEnv()
 	}
+	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	p, err := decodeFile(cmd.InOrStdin(), path, f.lenient, extra...)
 	if err != nil {
+		if f.format == "json" {
+			// Valid or not, and readable or not: one object.
+			name := path
+			if path == "-" {
+				name = stdinName
+			}
+			if werr := writeJSON(stdout, ucbootstrap.NewValidateResult(name, nil, err)); werr != nil {
+				return werr
+			}
+		}
 		return err
 	}
 	if f.live.on && p.in != nil {
 		return runValidateLive(cmd, p, f)
 	}
-	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
 	switch {
 	case f.format == "json":
-		if err := writeValidateJSON(stdout, p); err != nil {
+		var derr error
+		if p.in == nil {
+			derr = p.diags
+		}
+		if err := writeJSON(stdout, ucbootstrap.NewValidateResult(p.name, p.in, derr)); err != nil {
 			return err
 		}
 		if p.in == nil {
@@ -88,66 +101,5 @@ func runValidate(cmd *cobra.Command, path string, f validateFlags) error {
 // "a.yaml: valid: manual setup, token auth, catalog immuta, 3 data sources,
 // audit on (sha256:...)".
 func summary(name string, in *ucbootstrap.Integration) string {
-	c := &in.Config
-	setup := "manual setup"
-	if in.AutoBootstrap {
-		setup = "automatic setup"
-	}
-	audit := "audit off"
-	if c.Audit.Enabled {
-		audit = "audit on"
-		if c.Audit.QueryHistory {
-			audit += " with query history"
-		}
-	}
-	parts := []string{setup, authName(c.AuthenticationType), "catalog " + c.CatalogName(),
-		plural(len(c.Sources()), "data source"), audit}
-	return fmt.Sprintf("%s: valid: %s (%s)", name, strings.Join(parts, ", "), in.Fingerprint())
-}
-
-func authName(t ucbootstrap.AuthType) string {
-	switch t {
-	case ucbootstrap.TokenAuth:
-		return "token auth"
-	case ucbootstrap.OAuthM2M:
-		return "OAuth M2M auth"
-	}
-	return string(t) + " auth"
-}
-
-// validateReport is the JSON output of validate. Every field is always
-// present: fingerprint is "" for an invalid payload, diagnostics [] when
-// there are none.
-type validateReport struct {
-	Schema      string           `json:"schema"`
-	File        string           `json:"file"`
-	Valid       bool             `json:"valid"`
-	Fingerprint string           `json:"fingerprint"`
-	Diagnostics []diagnosticJSON `json:"diagnostics"`
-}
-
-// diagnosticJSON is a ucbootstrap.Diagnostic in the JSON output; line and
-// col are 0 when unknown.
-type diagnosticJSON struct {
-	File     string `json:"file"`
-	Line     int    `json:"line"`
-	Col      int    `json:"col"`
-	Severity string `json:"severity"`
-	Field    string `json:"field"`
-	Message  string `json:"message"`
-	Hint     string `json:"hint"`
-}
-
-func writeValidateJSON(w io.Writer, p *payload) error {
-	r := validateReport{Schema: validateSchema, File: p.name, Valid: p.in != nil, Diagnostics: []diagnosticJSON{}}
-	if p.in != nil {
-		r.Fingerprint = p.in.Fingerprint()
-	}
-	for _, d := range p.diags {
-		r.Diagnostics = append(r.Diagnostics, diagnosticJSON{
-			File: d.Pos.File, Line: d.Pos.Line, Col: d.Pos.Col, Severity: d.Severity.String(),
-			Field: d.Field, Message: d.Message, Hint: d.Hint,
-		})
-	}
-	return writeJSON(w, r)
+	return name + ": valid: " + in.Summary().String()
 }

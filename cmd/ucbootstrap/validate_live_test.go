@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/ucbootstrap/ucbootstrap/internal/ucemu"
+	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
 
 const validatePayload = `type: Databricks
@@ -100,3 +101,6 @@ func TestValidateLiveUsage(t *testing.T) {
 		t.Errorf("remote host with --insecure-loopback: exit %d, %q", code, stderr)
 	}
 }
+
+// emuSec returns the emulator's name of a securable.
+func emuSec(sec privileges.Securable) ucemu.Securable { return ucemu.Sec(string(sec.Type), sec.Name) }
