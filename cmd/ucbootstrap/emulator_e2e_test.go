@@ -55,7 +55,8 @@ func localPayload(t *testing.T, s *ucemu.Server, file string) (string, *ucbootst
 // audits the result live: the service principal must have what it needs.
 // A manual script is run by a metastore admin; for automatic setup a
 // metastore admin runs the prerequisites script, then the service
-// principal its bootstrap script.
+// principal its bootstrap script. A second run changes nothing, and the
+// cleanup script of a manual setup drops the catalog.
 func TestGeneratedScriptsOnTheEmulator(t *testing.T) {
 	files, err := filepath.Glob(filepath.Join("..", "..", "examples", "payloads", "*"))
 	if err != nil || len(files) == 0 {
@@ -113,6 +114,25 @@ func TestGeneratedScriptsOnTheEmulator(t *testing.T) {
 			code, out, stderr := runCLI(t, "audit", path, "--live", "--insecure-loopback")
 			if code != 0 {
 				t.Errorf("live audit after the script: exit %d\n%s%s", code, out, stderr)
+			}
+			// "Safe to run again by a metastore admin" (manual setup) or
+			// by the service principal (automatic setup).
+			if err := s.ExecScript(runner, "bootstrap.sql", []byte(script)); err != nil {
+				t.Errorf("the bootstrap script, run again by %s: %v", runner, err)
+			}
+			if in.AutoBootstrap {
+				return
+			}
+			// The cleanup, run by a metastore admin, drops the catalog.
+			code, cleanup, stderr := runCLI(t, "generate", path, "--kind", "cleanup", "--runner", e2eAdmin)
+			if code != 0 {
+				t.Fatalf("generate --kind cleanup: exit %d: %s", code, stderr)
+			}
+			if err := s.ExecScript(e2eAdmin, "cleanup.sql", []byte(cleanup)); err != nil {
+				t.Fatalf("the cleanup script, run by %s: %v", e2eAdmin, err)
+			}
+			if _, ok := s.Owner(ucemu.Sec("CATALOG", in.Config.CatalogName())); ok {
+				t.Error("the governance catalog is still there after the cleanup")
 			}
 		})
 	}
