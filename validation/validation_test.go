@@ -20,7 +20,6 @@ import (
 
 	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/databricks"
-	"github.com/ucbootstrap/ucbootstrap/dbsql"
 	"github.com/ucbootstrap/ucbootstrap/generator"
 	"github.com/ucbootstrap/ucbootstrap/internal/ucemu"
 	"github.com/ucbootstrap/ucbootstrap/sqlexec"
@@ -188,22 +187,8 @@ func emulatorFor(t *testing.T, in *ucbootstrap.Integration, lines string) *ucemu
 // setup runs the statements of a script on the emulator.
 func setup(t *testing.T, s *ucemu.Server, script string) {
 	t.Helper()
-	who := testAdmin
-	for i, block := range strings.Split("\n"+script, "\n-- as ") {
-		if i > 0 {
-			name, rest, _ := strings.Cut(block, "\n")
-			who, block = strings.TrimSpace(name), rest
-		}
-		f, err := dbsql.ParseFile("setup.sql", []byte(block))
-		if err != nil {
-			t.Fatalf("setup.sql: %v", err)
-		}
-		for _, st := range f.Stmts {
-			text := block[st.Pos()-1 : st.End()-1]
-			if _, err := s.Exec(who, text); err != nil {
-				t.Fatalf("setup.sql as %s: %s: %v", who, text, err)
-			}
-		}
+	if err := s.ExecScript(testAdmin, "setup.sql", []byte(script)); err != nil {
+		t.Fatal(err)
 	}
 }
 

@@ -13,8 +13,9 @@
 // The workspace starts empty but for the system catalog. --grants,
 // --owners and --members read any listing that "ucbootstrap audit" reads
 // (SHOW GRANTS output, information_schema rows, REST permissions JSON) and
-// seed the emulator with it; --setup then runs SQL scripts as --setup-as,
-// with the emulator's permission checks. --token maps a personal access
+// seed the emulator with it; --setup then runs SQL scripts as --setup-as
+// (a line "-- as PRINCIPAL" runs what follows as PRINCIPAL), with the
+// emulator's permission checks. --token maps a personal access
 // token to a principal (an application ID is a service principal);
 // --oauth-client accepts OAuth M2M credentials. Faults and latency can be
 // added: --fail PATH=STATUS:N, --pending-polls, --running-polls,

@@ -60,7 +60,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.Var(&f.memberFiles, "members", "read group memberships from `FILE` (principal,group rows; repeatable)")
 	fs.Var(&f.grants, "grants", "seed the grants of a listing `FILE` that ucbootstrap audit reads (repeatable)")
 	fs.Var(&f.owners, "owners", "seed the owners of `FILE` (information_schema *_owner rows or REST objects; repeatable)")
-	fs.Var(&f.setup, "setup", "run the SQL script `FILE` at start-up as --setup-as, after the seeds (repeatable)")
+	fs.Var(&f.setup, "setup", "run the SQL script `FILE` at start-up as --setup-as (a line \"-- as PRINCIPAL\" switches principal), after the seeds (repeatable)")
 	fs.StringVar(&f.setupAs, "setup-as", "", "the `PRINCIPAL` that runs the --setup scripts (default: the first --metastore-admin)")
 	fs.Var(&f.warehouses, "warehouse", "add a SQL warehouse: `ID[=STATE]` (RUNNING by default; STOPPED starts when used; repeatable)")
 	fs.Var(&f.clusters, "cluster", "add a cluster: `ID[=STATE]` (RUNNING by default; TERMINATED; repeatable)")

@@ -11,8 +11,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"golang.org/x/tools/txtar"
-
-	"github.com/ucbootstrap/ucbootstrap/dbsql"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of TestSQL")
@@ -69,39 +67,30 @@ func TestSQL(t *testing.T) {
 // runScript runs a script and renders what each statement gave.
 func runScript(t *testing.T, s *Server, script []byte) string {
 	var b strings.Builder
-	who := admin
-	blocks := strings.Split("\n"+string(script), "\n-- as ")
-	for i, block := range blocks {
-		if i > 0 {
-			name, rest, _ := strings.Cut(block, "\n")
-			who, block = strings.TrimSpace(name), rest
-		}
-		f, err := dbsql.ParseFile("script.sql", []byte(block))
-		if err != nil {
-			t.Fatalf("the script does not parse: %v", err)
-		}
-		for _, st := range f.Stmts {
-			text := strings.TrimSpace(block[st.Pos()-1 : st.End()-1])
-			fmt.Fprintf(&b, "[%s] %s\n", who, strings.Join(strings.Fields(text), " "))
-			x := &session{ms: s.ms, caller: who}
-			s.mu.Lock()
-			rel, serr := x.run(text)
-			s.mu.Unlock()
-			switch {
-			case serr != nil:
-				fmt.Fprintf(&b, "  %s %s: %s\n", serr.code, serr.state, serr.message())
-			case rel == nil:
-				b.WriteString("  ok\n")
-			default:
-				var cols []string
-				for _, c := range rel.cols {
-					cols = append(cols, c.name+" "+c.typ)
-				}
-				fmt.Fprintf(&b, "  (%s)\n", strings.Join(cols, ", "))
-				for _, r := range rel.rows {
-					j, _ := json.Marshal(r)
-					fmt.Fprintf(&b, "  %s\n", j)
-				}
+	stmts, err := scriptStatements(admin, "script.sql", script)
+	if err != nil {
+		t.Fatalf("the script does not parse: %v", err)
+	}
+	for _, st := range stmts {
+		fmt.Fprintf(&b, "[%s] %s\n", st.principal, strings.Join(strings.Fields(st.text), " "))
+		x := &session{ms: s.ms, caller: st.principal}
+		s.mu.Lock()
+		rel, serr := x.run(st.text)
+		s.mu.Unlock()
+		switch {
+		case serr != nil:
+			fmt.Fprintf(&b, "  %s %s: %s\n", serr.code, serr.state, serr.message())
+		case rel == nil:
+			b.WriteString("  ok\n")
+		default:
+			var cols []string
+			for _, c := range rel.cols {
+				cols = append(cols, c.name+" "+c.typ)
+			}
+			fmt.Fprintf(&b, "  (%s)\n", strings.Join(cols, ", "))
+			for _, r := range rel.rows {
+				j, _ := json.Marshal(r)
+				fmt.Fprintf(&b, "  %s\n", j)
 			}
 		}
 	}

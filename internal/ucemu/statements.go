@@ -468,17 +468,48 @@ func typeText(t string) string {
 	return t
 }
 
-// ExecScript executes the statements of a script as principal, in order,
-// and stops at the first that fails, with its position in the script.
+// ExecScript executes the statements of a script in order, as principal
+// or, after a line "-- as PRINCIPAL", as that principal, and stops at the
+// first that fails, with its position in the script.
 func (s *Server) ExecScript(principal, name string, src []byte) error {
-	f, err := dbsql.ParseFile(name, src)
+	stmts, err := scriptStatements(principal, name, src)
 	if err != nil {
-		return fmt.Errorf("ucemu: %w", err)
+		return err
 	}
-	for _, st := range f.Stmts {
-		if _, err := s.Exec(principal, string(src[st.Pos()-1:st.End()-1])); err != nil {
-			return fmt.Errorf("ucemu: %s: %w", f.Position(st.Pos()), err)
+	for _, st := range stmts {
+		if _, err := s.Exec(st.principal, st.text); err != nil {
+			return fmt.Errorf("ucemu: %s: %w", st.pos, err)
 		}
 	}
 	return nil
+}
+
+// A scriptStmt is a statement of a script with the principal that runs it.
+type scriptStmt struct {
+	principal, text string
+	pos             dbsql.Position
+}
+
+var asRE = regexp.MustCompile(`(?m)^-- as ([^\s]+)[ \t]*\r?$`)
+
+// scriptStatements splits a script with dbsql and gives each statement the
+// principal of the last "-- as PRINCIPAL" line before it (principal before
+// the first).
+func scriptStatements(principal, name string, src []byte) ([]scriptStmt, error) {
+	f, err := dbsql.ParseFile(name, src)
+	if err != nil {
+		return nil, fmt.Errorf("ucemu: %w", err)
+	}
+	marks := asRE.FindAllSubmatchIndex(src, -1)
+	var out []scriptStmt
+	for _, st := range f.Stmts {
+		who := principal
+		for _, m := range marks {
+			if m[0] < int(st.Pos())-1 {
+				who = string(src[m[2]:m[3]])
+			}
+		}
+		out = append(out, scriptStmt{who, string(src[st.Pos()-1 : st.End()-1]), f.Position(st.Pos())})
+	}
+	return out, nil
 }
