@@ -6,10 +6,8 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"math/rand/v2"
 	"mime"
 	"net"
@@ -196,7 +194,7 @@ func tokenError(err error, redact func(string) string) error {
 		if re.ErrorDescription != "" {
 			msg += ": " + redact(clip(re.ErrorDescription))
 		}
-		return &APIError{Status: re.Response.StatusCode, Code: redact(clip(re.ErrorCode)), Message: msg}
+		return &APIError{Status: re.Response.StatusCode, Code: redact(clip(re.ErrorCode)), Message: msg, RetryAfter: -1}
 	}
 	var ue *url.Error
 	if errors.As(err, &ue) {
@@ -225,6 +223,9 @@ type APIError struct {
 	Securable privileges.Securable
 	// HTML is set when the response was an HTML page, not the API's JSON.
 	HTML bool
+	// RetryAfter is the wait the server asked for with Retry-After (capped
+	// at two minutes), or -1 when it asked for none.
+	RetryAfter time.Duration
 }
 
 // Error returns "databricks: TABLE a.b.c: 403 PERMISSION_DENIED: message".
@@ -273,18 +274,23 @@ func withCounter(ctx context.Context, n *atomic.Int64) context.Context {
 // get calls GET path (escaped, from the workspace root) with the query,
 // retrying as configured, and decodes the JSON response into out.
 func (c *Client) get(ctx context.Context, path string, query url.Values, sec privileges.Securable, out any) error {
-	u := *c.base
-	u.RawPath = path
-	var err error
-	if u.Path, err = url.PathUnescape(path); err != nil {
-		return fmt.Errorf("databricks: bad path %q", path)
-	}
-	u.RawQuery = query.Encode()
-	target := u.String()
 	for attempt := 1; ; attempt++ {
-		wait, retry, err := c.once(ctx, target, path, sec, out)
+		err := c.Do(ctx, Request{Path: path, Query: query}, out)
 		if err == nil {
 			return nil
+		}
+		wait, retry := time.Duration(-1), false
+		var ae *APIError
+		var te *TransportError
+		switch {
+		case errors.As(err, &ae):
+			ae.Securable = sec
+			retry = retryStatus(ae.Status)
+			if retry {
+				wait = ae.RetryAfter
+			}
+		case errors.As(err, &te):
+			retry = ctx.Err() == nil && te.Temporary()
 		}
 		if !retry || attempt >= c.attempts || ctx.Err() != nil {
 			if ctx.Err() != nil && !errors.Is(err, ctx.Err()) {
@@ -314,87 +320,6 @@ func (c *Client) backoff(attempt int) time.Duration {
 	}
 	d = min(d, c.maxBackoff)
 	return d/2 + rand.N(d/2+1)
-}
-
-// once makes one attempt. wait is the Retry-After of the response, or -1;
-// retry says whether another attempt may succeed.
-func (c *Client) once(ctx context.Context, target, path string, sec privileges.Securable, out any) (wait time.Duration, retry bool, err error) {
-	wait = -1
-	actx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	header, err := c.auth(actx)
-	if err != nil {
-		var ae *APIError
-		if errors.As(err, &ae) {
-			ae.Securable = sec
-			return wait, retryStatus(ae.Status), ae
-		}
-		switch {
-		case ctx.Err() != nil:
-			return wait, false, fmt.Errorf("databricks: GET %s: %w", path, ctx.Err())
-		case actx.Err() != nil:
-			return wait, true, fmt.Errorf("databricks: token request: timed out after %v: %w", c.timeout, context.DeadlineExceeded)
-		}
-		return wait, retryable(err), err
-	}
-	req, err := http.NewRequestWithContext(actx, http.MethodGet, target, nil)
-	if err != nil {
-		return wait, false, fmt.Errorf("databricks: GET %s: %v", path, err)
-	}
-	req.Header.Set("Authorization", header)
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("User-Agent", "ucbootstrap")
-	if n, ok := ctx.Value(counterKey{}).(*atomic.Int64); ok {
-		n.Add(1)
-	}
-	resp, err := c.hc.Do(req)
-	if err != nil {
-		var ue *url.Error
-		if errors.As(err, &ue) {
-			err = ue.Err // the URL is in the message already
-		}
-		if ctx.Err() == nil && actx.Err() != nil {
-			return wait, true, fmt.Errorf("databricks: GET %s: timed out after %v: %w", path, c.timeout, context.DeadlineExceeded)
-		}
-		return wait, ctx.Err() == nil && retryable(err), fmt.Errorf("databricks: GET %s: %w", path, &redactedError{c.redact(describeTransport(err)), err})
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
-	switch {
-	case err != nil && ctx.Err() == nil && actx.Err() != nil:
-		return wait, true, fmt.Errorf("databricks: GET %s: timed out after %v reading the response: %w", path, c.timeout, context.DeadlineExceeded)
-	case err != nil:
-		return wait, ctx.Err() == nil && retryable(err), fmt.Errorf("databricks: GET %s: reading the response: %w", path, &redactedError{c.redact(describeTransport(err)), err})
-	case len(body) > maxBody:
-		return wait, false, fmt.Errorf("databricks: GET %s: the response is larger than %d MiB", path, maxBody>>20)
-	}
-	html := isHTML(resp.Header.Get("Content-Type"), body)
-	if resp.StatusCode/100 != 2 {
-		ae := &APIError{Status: resp.StatusCode, Securable: sec, HTML: html}
-		var eb struct {
-			Code    string `json:"error_code"`
-			Message string `json:"message"`
-			Error   string `json:"error"`
-			Desc    string `json:"error_description"`
-		}
-		if json.Unmarshal(body, &eb) == nil {
-			ae.Code, ae.Message = c.redact(clip(cmp.Or(eb.Code, eb.Error))), c.redact(clip(cmp.Or(eb.Message, eb.Desc)))
-		}
-		retry := retryStatus(resp.StatusCode)
-		if s := resp.Header.Get("Retry-After"); retry && s != "" {
-			if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil && n >= 0 {
-				wait = min(time.Duration(n)*time.Second, maxRetryAfter)
-			}
-		}
-		return wait, retry, ae
-	}
-	if html {
-		return wait, false, fmt.Errorf("databricks: GET %s: %w", path, ErrHTML)
-	}
-	if err := json.Unmarshal(body, out); err != nil {
-		return wait, false, fmt.Errorf("databricks: GET %s: the response is not the JSON of the Databricks API (%v): check workspaceUrl", path, err)
-	}
-	return wait, false, nil
 }
 
 // ErrHTML is the error of a response that is an HTML page, such as a login

@@ -75,14 +75,14 @@ func noSecret(t *testing.T, what, s string) {
 // seed grants on main, main.sales and main.sales.orders, with a deleted
 // principal.
 func seed(s *ucemu.Server) {
-	s.Grant("data-eng", privileges.UseCatalog, mainCat)
-	s.Grant("data-eng", privileges.UseSchema, mainCat)
-	s.Grant(testClientID, privileges.Manage, mainCat)
-	s.Grant("analysts", privileges.Select, salesSch)
-	s.Grant("", privileges.Select, salesSch) // a deleted principal
-	s.Grant("bob@example.com", privileges.Modify, ordersTbl)
-	s.Grant("analysts", privileges.Select, ordersTbl)
-	s.Grant("carol@example.com", privileges.Select, ordersTbl)
+	s.Grant("data-eng", string(privileges.UseCatalog), emuSec(mainCat))
+	s.Grant("data-eng", string(privileges.UseSchema), emuSec(mainCat))
+	s.Grant(testClientID, string(privileges.Manage), emuSec(mainCat))
+	s.Grant("analysts", string(privileges.Select), emuSec(salesSch))
+	s.Grant("", string(privileges.Select), emuSec(salesSch)) // a deleted principal
+	s.Grant("bob@example.com", string(privileges.Modify), emuSec(ordersTbl))
+	s.Grant("analysts", string(privileges.Select), emuSec(ordersTbl))
+	s.Grant("carol@example.com", string(privileges.Select), emuSec(ordersTbl))
 }
 
 func grant(p string, pv privileges.Privilege, on, from privileges.Securable) privileges.Grant {
@@ -147,7 +147,7 @@ func TestPermissionsDirect(t *testing.T) {
 
 func TestMetastorePermissions(t *testing.T) {
 	s := newServer(t)
-	s.Grant(testClientID, privileges.CreateCatalog, privileges.Securable{Type: privileges.Metastore})
+	s.Grant(testClientID, string(privileges.CreateCatalog), emuSec(privileges.Securable{Type: privileges.Metastore}))
 	c := newClient(t, tokenConfig(s))
 	for range 2 {
 		got, err := c.EffectivePermissions(context.Background(), privileges.Securable{Type: privileges.Metastore})
@@ -166,11 +166,11 @@ func TestMetastorePermissions(t *testing.T) {
 
 func TestOwner(t *testing.T) {
 	s := newServer(t)
-	s.SetOwner(mainCat, "admins-group")
-	s.SetOwner(salesSch, "bob@example.com")
-	s.SetOwner(ordersTbl, testClientID)
+	s.SetOwner(emuSec(mainCat), "admins-group")
+	s.SetOwner(emuSec(salesSch), "bob@example.com")
+	s.SetOwner(emuSec(ordersTbl), testClientID)
 	view := privileges.NewSecurable(privileges.View, "main.sales.v")
-	s.SetOwner(view, "carol@example.com")
+	s.SetOwner(emuSec(view), "carol@example.com")
 	c := newClient(t, oauthConfig(s))
 	for sec, want := range map[privileges.Securable]string{
 		mainCat: "admins-group", salesSch: "bob@example.com", ordersTbl: testClientID, view: "carol@example.com",
@@ -271,7 +271,7 @@ func TestNotFoundForbidden(t *testing.T) {
 	s := newServer(t)
 	seed(s)
 	secret := privileges.NewSecurable(privileges.Schema, "main.secret")
-	s.Forbid(secret)
+	s.Forbid(emuSec(secret))
 	c := newClient(t, tokenConfig(s))
 	ctx := context.Background()
 
@@ -655,3 +655,6 @@ func TestNewRefusesMalformedCredentials(t *testing.T) {
 		}
 	}
 }
+
+// emuSec returns the emulator's name of a securable.
+func emuSec(sec privileges.Securable) ucemu.Securable { return ucemu.Sec(string(sec.Type), sec.Name) }

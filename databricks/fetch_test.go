@@ -89,9 +89,9 @@ func scriptGrants(t testing.TB, in *ucbootstrap.Integration) []privileges.GrantS
 // handOver makes sp the owner of the governance catalog and of every
 // object in it, as the bootstrap's hand-over does.
 func handOver(s *ucemu.Server, catalog, sp string) {
-	s.SetOwner(privileges.SecurableOf(privileges.Catalog, catalog), sp)
+	s.SetOwner(emuSec(privileges.SecurableOf(privileges.Catalog, catalog)), sp)
 	for _, o := range ucbootstrap.GovernanceObjects {
-		s.SetOwner(privileges.SecurableOf(privileges.SecurableType(o.Kind), append([]string{catalog}, o.Parts()...)...), sp)
+		s.SetOwner(emuSec(privileges.SecurableOf(privileges.SecurableType(o.Kind), append([]string{catalog}, o.Parts()...)...)), sp)
 	}
 }
 
@@ -99,7 +99,7 @@ func handOver(s *ucemu.Server, catalog, sp string) {
 func seedGrants(s *ucemu.Server, grants []privileges.GrantStmt) {
 	for _, g := range grants {
 		for _, p := range g.Privileges {
-			s.Grant(g.Principal, p, g.On)
+			s.Grant(g.Principal, string(p), emuSec(g.On))
 		}
 	}
 }
@@ -126,12 +126,12 @@ func TestFetchEndToEnd(t *testing.T) {
 	// The script hands the governance catalog to the service principal;
 	// the data sources belong to others.
 	handOver(s, "immuta", sp)
-	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system"))
-	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions"))
-	s.SetOwner(privileges.NewSecurable(privileges.Catalog, "main"), "data-owners")
+	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
+	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions")))
+	s.SetOwner(emuSec(privileges.NewSecurable(privileges.Catalog, "main")), "data-owners")
 	// Other principals' grants, one to a deleted principal.
-	s.Grant("analysts", privileges.Select, privileges.NewSecurable(privileges.Schema, "main.sales"))
-	s.Grant("data-owners", privileges.AllPrivileges, privileges.NewSecurable(privileges.Catalog, "main"))
+	s.Grant("analysts", string(privileges.Select), emuSec(privileges.NewSecurable(privileges.Schema, "main.sales")))
+	s.Grant("data-owners", string(privileges.AllPrivileges), emuSec(privileges.NewSecurable(privileges.Catalog, "main")))
 
 	cfg, err := ConfigFrom(in, env(nil))
 	if err != nil {
@@ -216,9 +216,9 @@ func TestFetchEndToEnd(t *testing.T) {
 	s2 := newServer(t, ucemu.PageSize(3), ucemu.Seed(99), ucemu.NoEmptyPages())
 	seedGrants(s2, scriptGrants(t, in))
 	handOver(s2, "immuta", sp)
-	s2.SetOwner(privileges.NewSecurable(privileges.Catalog, "main"), "data-owners")
-	s2.Grant("analysts", privileges.Select, privileges.NewSecurable(privileges.Schema, "main.sales"))
-	s2.Grant("data-owners", privileges.AllPrivileges, privileges.NewSecurable(privileges.Catalog, "main"))
+	s2.SetOwner(emuSec(privileges.NewSecurable(privileges.Catalog, "main")), "data-owners")
+	s2.Grant("analysts", string(privileges.Select), emuSec(privileges.NewSecurable(privileges.Schema, "main.sales")))
+	s2.Grant("data-owners", string(privileges.AllPrivileges), emuSec(privileges.NewSecurable(privileges.Catalog, "main")))
 	cfg.Host, cfg.HTTPClient = s2.URL, s2.Client()
 	f2, err := Fetch(context.Background(), newClient(t, cfg), reqs, FetchOptions{Concurrency: 16})
 	if err != nil {
@@ -300,7 +300,7 @@ func TestFetchFailed(t *testing.T) {
 	grants := scriptGrants(t, in)
 	seedGrants(s, grants)
 	hidden := privileges.NewSecurable(privileges.Schema, "main.sales")
-	s.Forbid(hidden)
+	s.Forbid(emuSec(hidden))
 	// finance is not in the metastore: the catalog is unknown.
 	reqs.List = append(reqs.List, privileges.Requirement{Who: privileges.ForServicePrincipal, Principal: sp,
 		Privilege: privileges.Select, On: privileges.NewSecurable(privileges.Table, "gone.x.y")})
@@ -542,8 +542,8 @@ func BenchmarkFetchLatency(b *testing.B) {
 	s := newServer(b, ucemu.PageSize(1000), ucemu.NoEmptyPages(), ucemu.Latency(latency))
 	seedGrants(s, scriptGrants(b, in))
 	handOver(s, "immuta", sp)
-	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system"))
-	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions"))
+	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
+	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_functions")))
 	securables := len(jobs(reqs))
 	for _, conc := range []int{8, 32} {
 		b.Run(fmt.Sprintf("concurrency=%d", conc), func(b *testing.B) {

@@ -186,3 +186,16 @@ func TestScanByteOrderMark(t *testing.T) {
 		t.Errorf("statement is %T, want a GRANT", f.Stmts[0])
 	}
 }
+
+func TestStringValueAndIdentName(t *testing.T) {
+	for lit, want := range map[string]string{`'it\'s'`: "it's", `"a\nb"`: "a\nb", `r'a\b'`: `a\b`, `''`: ""} {
+		if got := dbsql.StringValue(lit); got != want {
+			t.Errorf("StringValue(%s) = %q, want %q", lit, got, want)
+		}
+	}
+	for lit, want := range map[string]string{"`a``b`": "a`b", "`x`": "x"} {
+		if got := dbsql.IdentName(lit); got != want {
+			t.Errorf("IdentName(%s) = %q, want %q", lit, got, want)
+		}
+	}
+}

@@ -6,6 +6,7 @@
 // Usage:
 //
 //	ucbootstrap validate FILE [--lenient] [--format text|json]
+//	                          [--live [--insecure-loopback] [--timeout D] [--deadline D]]
 //	ucbootstrap generate FILE [--kind bootstrap|prerequisites|edit|cleanup]
 //	                          [--from OLD_FILE] [--revoke-grants] [--lenient]
 //	                          [--format sql|json] [-o OUT]
@@ -35,6 +36,12 @@
 //	 "col"}, "severity", "field", "message", "hint"}, ...]}
 //
 // --lenient turns unknown keys into warnings.
+//
+// With --live, validate also runs the validation tests of package
+// validation against the payload's workspace (basic connection, metastore,
+// identity, warehouse or cluster state, catalog, privileges, audit access)
+// and prints them as text, or with --format json as the integrations API's
+// validationResults object; it exits with status 1 when a test failed.
 //
 // # generate
 //

@@ -152,11 +152,11 @@ func seedRequired(t *testing.T, s *ucemu.Server, payload string) {
 	}
 	for _, r := range reqs.List {
 		if r.On.Type != privileges.Metastore {
-			s.AddSecurable(r.On)
+			s.AddSecurable(emuSec(r.On))
 		}
 	}
 	for _, schema := range ucbootstrap.GovernanceSchemas {
-		s.AddSecurable(privileges.SecurableOf(privileges.Schema, reqs.Catalog, schema))
+		s.AddSecurable(emuSec(privileges.SecurableOf(privileges.Schema, reqs.Catalog, schema)))
 	}
 }
 
@@ -172,7 +172,7 @@ func seedGrants(t *testing.T, s *ucemu.Server, file string) {
 		if g.Hive || !g.Direct() {
 			continue
 		}
-		s.Grant(g.Principal, g.Privilege, g.On)
+		s.Grant(g.Principal, string(g.Privilege), emuSec(g.On))
 	}
 }
 
@@ -186,6 +186,6 @@ func seedOwners(t *testing.T, s *ucemu.Server, file string) {
 		t.Fatal(err)
 	}
 	for sec, o := range owners {
-		s.SetOwner(sec, o)
+		s.SetOwner(emuSec(sec), o)
 	}
 }

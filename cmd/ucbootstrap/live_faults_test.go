@@ -106,7 +106,7 @@ func TestLiveNothingReadable(t *testing.T) {
 // --allow-unverified; the reason is the server's message.
 func TestLiveForbiddenGate(t *testing.T) {
 	emu := liveServer(t)
-	emu.Forbid(privileges.NewSecurable(privileges.Schema, "main.sales"))
+	emu.Forbid(emuSec(privileges.NewSecurable(privileges.Schema, "main.sales")))
 	payload := writeLivePayload(t, emu, livePayload)
 	code, out, _ := runCLI(t, "audit", payload, "--live", "--insecure-loopback")
 	if first, _, _ := strings.Cut(out, "\n"); code != 1 || !strings.HasPrefix(first, "FAIL: 14 satisfied, 2 unverified (2 unreadable); the grants of some securables could not be read (--allow-unverified lets that pass)") {
@@ -198,7 +198,9 @@ func TestLiveDumpReproducesLive(t *testing.T) {
 		fault func(*ucemu.Server, *front)
 		data  string
 	}{
-		{"forbidden", func(s *ucemu.Server, _ *front) { s.Forbid(privileges.NewSecurable(privileges.Schema, "main.sales")) }, "[main.sales]"},
+		{"forbidden", func(s *ucemu.Server, _ *front) {
+			s.Forbid(emuSec(privileges.NewSecurable(privileges.Schema, "main.sales")))
+		}, "[main.sales]"},
 		{"not found", func(*ucemu.Server, *front) {}, "[main.sales, mian.sales]"},
 		{"retried", func(s *ucemu.Server, _ *front) { s.Fail(ucemu.EffectivePath, http.StatusServiceUnavailable, 1) }, "[main.sales]"},
 		{"throttled", func(s *ucemu.Server, _ *front) { s.Fail(ucemu.UCPath, http.StatusTooManyRequests, 1) }, "[main.sales]"},
@@ -323,7 +325,7 @@ func TestLiveCredentialsFromEnvironment(t *testing.T) {
 	emu := ucemu.New(ucemu.Token("dapi-ENV-SECRET", liveSP), ucemu.OAuthClient(liveSP, "dose-ENV-SECRET"))
 	defer emu.Close()
 	for _, sec := range []privileges.Securable{privileges.NewSecurable(privileges.Catalog, "main")} {
-		emu.Grant(liveSP, privileges.UseCatalog, sec)
+		emu.Grant(liveSP, string(privileges.UseCatalog), emuSec(sec))
 	}
 	tokenless := writeLivePayload(t, emu, strings.Replace(livePayload, "  token: dapi-LIVE-SECRET\n", "", 1))
 	secretless := writeLivePayload(t, emu, strings.Replace(oauthLivePayload, "    clientSecret: dose-LIVE-CLIENT-SECRET\n", "", 1))

@@ -36,17 +36,17 @@ func liveServer(t *testing.T) *ucemu.Server {
 	t.Cleanup(s.Close)
 	main, sales := privileges.NewSecurable(privileges.Catalog, "main"), privileges.NewSecurable(privileges.Schema, "main.sales")
 	for _, p := range []privileges.Privilege{privileges.UseCatalog, privileges.Manage} {
-		s.Grant(liveSP, p, main)
+		s.Grant(liveSP, string(p), emuSec(main))
 	}
 	for _, p := range []privileges.Privilege{privileges.UseSchema, privileges.Select} {
-		s.Grant(liveSP, p, sales)
+		s.Grant(liveSP, string(p), emuSec(sales))
 	}
-	s.Grant(liveSP, privileges.Modify, main) // inherited by main.sales
+	s.Grant(liveSP, string(privileges.Modify), emuSec(main)) // inherited by main.sales
 	// The bootstrap handed the governance catalog and everything in it to
 	// the service principal.
-	s.SetOwner(privileges.NewSecurable(privileges.Catalog, "immuta"), liveSP)
+	s.SetOwner(emuSec(privileges.NewSecurable(privileges.Catalog, "immuta")), liveSP)
 	for _, o := range ucbootstrap.GovernanceObjects {
-		s.SetOwner(privileges.SecurableOf(privileges.SecurableType(o.Kind), append([]string{"immuta"}, o.Parts()...)...), liveSP)
+		s.SetOwner(emuSec(privileges.SecurableOf(privileges.SecurableType(o.Kind), append([]string{"immuta"}, o.Parts()...)...)), liveSP)
 	}
 	return s
 }
@@ -108,7 +108,7 @@ func TestLiveAuditAndDump(t *testing.T) {
 	}
 
 	// An exposure and a missing privilege fail the live audit.
-	s.Grant("analysts", privileges.Select, privileges.NewSecurable(privileges.Schema, "immuta.immuta_system"))
+	s.Grant("analysts", string(privileges.Select), emuSec(privileges.NewSecurable(privileges.Schema, "immuta.immuta_system")))
 	code, out, _ := runCLI(t, "audit", payload, "--live", "--insecure-loopback")
 	if code != 1 || !strings.Contains(out, "error exposure: analysts holds SELECT on SCHEMA immuta.immuta_system") {
 		t.Errorf("live audit with an exposure: exit %d\n%s", code, out)
@@ -144,9 +144,9 @@ func TestLiveIdentityAndForbidden(t *testing.T) {
 	s := ucemu.New(ucemu.Token("dapi-LIVE-SECRET", "someone@example.com"), ucemu.Seed(3))
 	defer s.Close()
 	main := privileges.NewSecurable(privileges.Catalog, "main")
-	s.Grant(liveSP, privileges.UseCatalog, main)
-	s.AddSecurable(privileges.NewSecurable(privileges.Schema, "main.sales"))
-	s.Forbid(main)
+	s.Grant(liveSP, string(privileges.UseCatalog), emuSec(main))
+	s.AddSecurable(emuSec(privileges.NewSecurable(privileges.Schema, "main.sales")))
+	s.Forbid(emuSec(main))
 	payload := writeLivePayload(t, s, livePayload)
 	code, out, stderr := runCLI(t, "audit", payload, "--live", "--insecure-loopback")
 	if !strings.Contains(stderr, "ucbootstrap: warning: the credentials belong to someone@example.com, not to the service principal "+liveSP) {

@@ -8,6 +8,7 @@ import (
 type validateFlags struct {
 	lenient bool
 	format  string
+	live    validateLiveFlags
 }
 
 func newValidateCmd() *cobra.Command {
@@ -46,12 +47,20 @@ too (with exit status 2):
 	oneFile(cmd)
 	cmd.Flags().BoolVar(&f.lenient, "lenient", false, "report unknown keys as warnings instead of errors")
 	addChoice(cmd, &f.format, "format", "text", "format", "output format: text or json", "text", "json")
+	addValidateLiveFlags(cmd, &f.live)
 	return cmd
 }
 
 func runValidate(cmd *cobra.Command, path string, f validateFlags) error {
+	if err := f.live.check(cmd); err != nil {
+		return err
+	}
+	var extra []ucbootstrap.Option
+	if f.live.on {
+		extra = secretsFromEnv()
+	}
 	stdout, stderr := cmd.OutOrStdout(), cmd.ErrOrStderr()
-	p, err := decodeFile(cmd.InOrStdin(), path, f.lenient)
+	p, err := decodeFile(cmd.InOrStdin(), path, f.lenient, extra...)
 	if err != nil {
 		if f.format == "json" {
 			// Valid or not, and readable or not: one object.
@@ -64,6 +73,9 @@ func runValidate(cmd *cobra.Command, path string, f validateFlags) error {
 			}
 		}
 		return err
+	}
+	if f.live.on && p.in != nil {
+		return runValidateLive(cmd, p, f)
 	}
 	switch {
 	case f.format == "json":

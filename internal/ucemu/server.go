@@ -1,23 +1,17 @@
 package ucemu
 
 import (
-	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"hash/fnv"
-	mrand "math/rand/v2"
+	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"slices"
-	"strconv"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
 
 // DefaultPageSize is the number of privilege assignments a page holds
@@ -27,6 +21,13 @@ const DefaultPageSize = 2
 // DefaultMetastoreID is the ID of the emulated metastore unless
 // [MetastoreID] says otherwise.
 const DefaultMetastoreID = "11111111-2222-3333-4444-555555555555"
+
+// DefaultStartPolls is the number of polls a stopped warehouse or a
+// terminated cluster takes to start, unless [StartPolls] says otherwise.
+const DefaultStartPolls = 2
+
+// WorkspaceID is the ID of the emulated workspace.
+const WorkspaceID = 1234567890
 
 // An Option configures a [Server].
 type Option func(*Server)
@@ -41,10 +42,21 @@ func Seed(seed uint64) Option { return func(s *Server) { s.seed = seed } }
 // page of assignments.
 func NoEmptyPages() Option { return func(s *Server) { s.emptyPages = false } }
 
-// Token accepts a personal access token, which authenticates as the user
-// named userName.
-func Token(token, userName string) Option {
-	return func(s *Server) { s.tokens[token] = identity{userName: userName} }
+// uuidRE matches an application ID.
+var uuidRE = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+
+// Token accepts a personal access token, which authenticates as principal:
+// a service principal when principal is an application ID (a UUID), a user
+// otherwise.
+func Token(token, principal string) Option {
+	return func(s *Server) { s.tokens[token] = identityOf(principal) }
+}
+
+func identityOf(principal string) identity {
+	if uuidRE.MatchString(principal) {
+		return identity{userName: principal, applicationID: principal}
+	}
+	return identity{userName: principal}
 }
 
 // OAuthClient accepts an OAuth client at the token endpoint. The tokens it
@@ -62,30 +74,79 @@ func TokenLifetime(d time.Duration) Option { return func(s *Server) { s.lifetime
 func Latency(d time.Duration) Option { return func(s *Server) { s.latency = d } }
 
 // MetastoreID sets the ID of the emulated metastore.
-func MetastoreID(id string) Option { return func(s *Server) { s.metastoreID = id } }
+func MetastoreID(id string) Option { return func(s *Server) { s.ms.id = id } }
+
+// MetastoreAdmin makes principal (a user, service principal or group) a
+// metastore admin.
+func MetastoreAdmin(principal string) Option {
+	return func(s *Server) { s.ms.admins[strings.ToLower(principal)] = true }
+}
+
+// AccountAdmin makes principal an account admin: it may list and enable
+// system schemas.
+func AccountAdmin(principal string) Option {
+	return func(s *Server) { s.ms.accountAdmins[strings.ToLower(principal)] = true }
+}
+
+// Member makes principal a member of the account group group.
+func Member(principal, group string) Option {
+	return func(s *Server) { s.addMember(principal, group) }
+}
+
+// Warehouse adds a SQL warehouse in a state (RUNNING, STOPPED, ...).
+func Warehouse(id, state string) Option {
+	return func(s *Server) { s.warehouses[id] = &warehouse{id: id, state: strings.ToUpper(state)} }
+}
+
+// Cluster adds an all-purpose cluster in a state (RUNNING, TERMINATED, ...).
+func Cluster(id, state string) Option {
+	return func(s *Server) { s.clusters[id] = &cluster{id: id, state: strings.ToUpper(state)} }
+}
+
+// StartPolls sets how many polls (statement, command or state polls) a
+// warehouse or cluster takes to start.
+func StartPolls(n int) Option { return func(s *Server) { s.startPolls = max(n, 0) } }
+
+// SystemSchema sets the state of a system schema: AVAILABLE (not enabled),
+// ENABLE_COMPLETED, MANAGED, UNAVAILABLE, ... Its tables can be read only
+// in ENABLE_COMPLETED or MANAGED.
+func SystemSchema(schema, state string) Option {
+	return func(s *Server) { s.ms.systemSchemas[strings.ToLower(schema)] = strings.ToUpper(state) }
+}
+
+// Addr makes the server listen on addr, which must be a loopback address
+// such as 127.0.0.1:8765; the default is a free port on 127.0.0.1.
+func Addr(addr string) Option { return func(s *Server) { s.addr = addr } }
 
 // A Server is a running emulator. Its methods are safe for concurrent use.
 type Server struct {
 	// URL is the base URL of the server, "http://127.0.0.1:port".
 	URL string
 
-	ts *httptest.Server
+	ts   *httptest.Server
+	addr string
 
-	mu          sync.Mutex
-	pageSize    int
-	seed        uint64
-	emptyPages  bool
-	lifetime    time.Duration
-	latency     time.Duration
-	metastoreID string
-	tokens      map[string]identity  // PATs and issued OAuth tokens
-	expiry      map[string]time.Time // of issued OAuth tokens
-	clients     map[string]string    // OAuth client ID -> secret
-	objects     map[privileges.Securable]*object
-	faults      map[string][]int // path prefix -> statuses still to serve
-	requests    map[string]int   // path -> count
-	total       int
-	issued      int
+	mu         sync.Mutex
+	pageSize   int
+	seed       uint64
+	emptyPages bool
+	lifetime   time.Duration
+	latency    time.Duration
+	tokens     map[string]identity  // PATs and issued OAuth tokens
+	expiry     map[string]time.Time // of issued OAuth tokens
+	clients    map[string]string    // OAuth client ID -> secret
+	ms         *metastore
+	faults     []*fault
+	requests   map[string]int // path -> count
+	total      int
+	issued     int
+	unassigned int // metastore-assignment calls still to answer 404; -1 for all
+
+	warehouses map[string]*warehouse
+	clusters   map[string]*cluster
+	startPolls int
+
+	exec execState
 }
 
 type identity struct {
@@ -93,35 +154,77 @@ type identity struct {
 	applicationID string
 }
 
-type object struct {
-	owner     string
-	forbidden bool
-	// grants maps principals ("" for a deleted one) to their privileges.
-	grants map[string]map[privileges.Privilege]bool
+// name returns the principal as grants name it.
+func (id identity) name() string {
+	if id.applicationID != "" {
+		return id.applicationID
+	}
+	return id.userName
 }
 
-// New starts an emulator. Close it when done.
+// A fault answers the next n requests that match with status (or drops
+// their connection when status is 0).
+type fault struct {
+	method, prefix string
+	status, n      int
+}
+
+// New starts an emulator. Close it when done. New panics when Addr names an
+// address that is not loopback or cannot be listened on; [Start] returns
+// the error instead.
 func New(opts ...Option) *Server {
-	s := &Server{
-		pageSize:    DefaultPageSize,
-		seed:        1,
-		emptyPages:  true,
-		lifetime:    time.Hour,
-		metastoreID: DefaultMetastoreID,
-		tokens:      map[string]identity{},
-		expiry:      map[string]time.Time{},
-		clients:     map[string]string{},
-		objects:     map[privileges.Securable]*object{},
-		faults:      map[string][]int{},
-		requests:    map[string]int{},
+	s, err := Start(opts...)
+	if err != nil {
+		panic(err)
 	}
+	return s
+}
+
+// Start starts an emulator, or says why it cannot listen.
+func Start(opts ...Option) (*Server, error) {
+	s := &Server{
+		pageSize:   DefaultPageSize,
+		seed:       1,
+		emptyPages: true,
+		lifetime:   time.Hour,
+		tokens:     map[string]identity{},
+		expiry:     map[string]time.Time{},
+		clients:    map[string]string{},
+		ms:         newMetastore(DefaultMetastoreID),
+		requests:   map[string]int{},
+		warehouses: map[string]*warehouse{},
+		clusters:   map[string]*cluster{},
+		startPolls: DefaultStartPolls,
+	}
+	s.exec.init()
 	for _, o := range opts {
 		o(s)
 	}
-	s.objects[privileges.Securable{Type: privileges.Metastore}] = &object{}
-	s.ts = httptest.NewServer(http.HandlerFunc(s.serve))
+	s.ts = httptest.NewUnstartedServer(http.HandlerFunc(s.serve))
+	if s.addr != "" {
+		l, err := listen(s.addr)
+		if err != nil {
+			s.ts.Close()
+			return nil, fmt.Errorf("ucemu: %w", err)
+		}
+		s.ts.Listener.Close()
+		s.ts.Listener = l
+	}
+	s.ts.Start()
 	s.URL = s.ts.URL
-	return s
+	return s, nil
+}
+
+// listen listens on a loopback address.
+func listen(addr string) (net.Listener, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return nil, fmt.Errorf("address %q: %v", addr, err)
+	}
+	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
+		return nil, fmt.Errorf("address %q is not a loopback address: the emulator serves loopback only", addr)
+	}
+	return net.Listen("tcp", addr)
 }
 
 // Close shuts the server down.
@@ -137,78 +240,126 @@ func (s *Server) SetLatency(d time.Duration) {
 	s.latency = d
 }
 
-// key returns the key a securable is stored under: views are tables.
-func key(sec privileges.Securable) privileges.Securable {
-	switch sec.Type {
-	case privileges.View, privileges.MaterializedView:
-		sec.Type = privileges.Table
-	case privileges.Metastore:
-		sec.Name = ""
+func (s *Server) addMember(principal, group string) {
+	g := strings.ToLower(group)
+	if s.ms.groups[g] == nil {
+		s.ms.groups[g] = map[string]bool{}
 	}
-	return sec
+	s.ms.groups[g][strings.ToLower(principal)] = true
 }
 
-// add records sec and its ancestors; s.mu is held.
-func (s *Server) add(sec privileges.Securable) *object {
-	sec = key(sec)
-	for _, a := range sec.Ancestors() {
-		if s.objects[a] == nil {
-			s.objects[a] = &object{}
-		}
-	}
-	o := s.objects[sec]
-	if o == nil {
-		o = &object{}
-		s.objects[sec] = o
-	}
-	return o
-}
-
-// AddSecurable makes sec and its ancestors exist.
-func (s *Server) AddSecurable(sec privileges.Securable) {
+// AddMember makes principal a member of the account group group.
+func (s *Server) AddMember(principal, group string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.add(sec)
+	s.addMember(principal, group)
 }
 
-// Grant grants privilege on sec to principal, making sec exist. An empty
-// principal stands for a deleted one.
-func (s *Server) Grant(principal string, privilege privileges.Privilege, sec privileges.Securable) {
+// AddSecurable makes sec and its containers exist.
+func (s *Server) AddSecurable(sec Securable) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	o := s.add(sec)
-	if o.grants == nil {
-		o.grants = map[string]map[privileges.Privilege]bool{}
-	}
-	if o.grants[principal] == nil {
-		o.grants[principal] = map[privileges.Privilege]bool{}
-	}
-	o.grants[principal][privilege] = true
+	s.ms.add(sec)
+}
+
+// Grant grants privilege (USE_CATALOG or USE CATALOG) on sec to principal,
+// making sec exist. An empty principal stands for a deleted one.
+func (s *Server) Grant(principal, privilege string, sec Securable) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ms.add(sec).grant(principal, privilege)
 }
 
 // SetOwner sets the owner of sec, making it exist.
-func (s *Server) SetOwner(sec privileges.Securable, principal string) {
+func (s *Server) SetOwner(sec Securable, principal string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.add(sec).owner = principal
+	s.ms.add(sec).owner = principal
 }
 
-// Forbid makes every request about sec fail with 403, as for a caller
-// without privileges on it.
-func (s *Server) Forbid(sec privileges.Securable) {
+// SetComment sets the comment of sec, making it exist.
+func (s *Server) SetComment(sec Securable, comment string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.add(sec).forbidden = true
+	s.ms.add(sec).comment = &comment
+}
+
+// Owner returns the owner of sec, and whether sec exists.
+func (s *Server) Owner(sec Securable) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	o := s.ms.get(sec)
+	if o == nil {
+		return "", false
+	}
+	return o.owner, true
+}
+
+// Privileges returns the privileges granted directly on sec to principal,
+// sorted, spelt with underscores.
+func (s *Server) Privileges(principal string, sec Securable) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	if o := s.ms.get(sec); o != nil {
+		for p, privs := range o.grants {
+			if samePrincipal(p, principal) {
+				for pv := range privs {
+					out = append(out, pv)
+				}
+			}
+		}
+	}
+	return sortedUnique(out)
+}
+
+// Forbid makes every REST request about sec fail with 403, as for a caller
+// without privileges on it.
+func (s *Server) Forbid(sec Securable) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ms.add(sec).forbidden = true
+}
+
+// SetSystemSchema sets the state of a system schema; see [SystemSchema].
+func (s *Server) SetSystemSchema(schema, state string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.ms.systemSchemas[strings.ToLower(schema)] = strings.ToUpper(state)
+}
+
+// Unassign makes the next n calls of current-metastore-assignment (n < 0:
+// every call) answer that the workspace has no metastore, as right after
+// an assignment or without one.
+func (s *Server) Unassign(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.unassigned = n
 }
 
 // Fail makes the next n requests whose path starts with prefix fail with
-// status. A 429 carries "Retry-After: 0".
+// status. prefix may start with a method and a space ("POST /api/2.0/sql/
+// statements") to match that method only. A 429 carries "Retry-After: 0".
 func (s *Server) Fail(prefix string, status, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for range n {
-		s.faults[prefix] = append(s.faults[prefix], status)
+	f := &fault{prefix: prefix, status: status, n: n}
+	if m, p, ok := strings.Cut(prefix, " "); ok {
+		f.method, f.prefix = m, p
 	}
+	s.faults = append(s.faults, f)
+}
+
+// takeFault returns the status of the first fault that matches r, or -1.
+// s.mu is held.
+func (s *Server) takeFault(r *http.Request) int {
+	for _, f := range s.faults {
+		if f.n > 0 && strings.HasPrefix(r.URL.Path, f.prefix) && (f.method == "" || f.method == r.Method) {
+			f.n--
+			return f.status
+		}
+	}
+	return -1
 }
 
 // Requests returns the number of API requests served (the token endpoint
@@ -220,13 +371,18 @@ func (s *Server) Requests() int {
 }
 
 // RequestsTo returns the number of API requests whose path starts with
-// prefix.
+// prefix; prefix may start with a method and a space, as for [Server.Fail].
 func (s *Server) RequestsTo(prefix string) int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	method := ""
+	if m, p, ok := strings.Cut(prefix, " "); ok {
+		method, prefix = m, p
+	}
 	n := 0
-	for p, c := range s.requests {
-		if strings.HasPrefix(p, prefix) {
+	for k, c := range s.requests {
+		m, p, _ := strings.Cut(k, " ")
+		if strings.HasPrefix(p, prefix) && (method == "" || method == m) {
 			n += c
 		}
 	}
@@ -243,12 +399,20 @@ func (s *Server) TokensIssued() int {
 
 // The paths the emulator serves.
 const (
-	TokenPath     = "/oidc/v1/token"
-	MePath        = "/api/2.0/preview/scim/v2/Me"
-	UCPath        = "/api/2.1/unity-catalog/"
-	EffectivePath = UCPath + "effective-permissions/"
-	DirectPath    = UCPath + "permissions/"
-	MetastorePath = UCPath + "current-metastore-assignment"
+	TokenPath          = "/oidc/v1/token"
+	MePath             = "/api/2.0/preview/scim/v2/Me"
+	UCPath             = "/api/2.1/unity-catalog/"
+	EffectivePath      = UCPath + "effective-permissions/"
+	DirectPath         = UCPath + "permissions/"
+	MetastorePath      = UCPath + "current-metastore-assignment"
+	SummaryPath        = UCPath + "metastore_summary"
+	StatementsPath     = "/api/2.0/sql/statements"
+	WarehousesPath     = "/api/2.0/sql/warehouses/"
+	ClustersGetPath    = "/api/2.1/clusters/get"
+	ClustersStartPath  = "/api/2.1/clusters/start"
+	ContextsPath       = "/api/1.2/contexts/"
+	CommandsPath       = "/api/1.2/commands/"
+	CommandExecutePath = CommandsPath + "execute"
 )
 
 func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -258,15 +422,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Lock()
 	s.total++
-	s.requests[r.URL.Path]++
+	s.requests[r.Method+" "+r.URL.Path]++
 	latency := s.latency
-	fault := 0
-	for p, q := range s.faults {
-		if len(q) > 0 && strings.HasPrefix(r.URL.Path, p) {
-			fault, s.faults[p] = q[0], q[1:]
-			break
-		}
-	}
+	fault := s.takeFault(r)
 	s.mu.Unlock()
 	if latency > 0 {
 		t := time.NewTimer(latency)
@@ -282,40 +440,67 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "Invalid access token.")
 		return
 	}
-	if fault != 0 {
-		if fault == http.StatusTooManyRequests {
-			w.Header().Set("Retry-After", "0")
-			writeError(w, fault, "REQUEST_LIMIT_EXCEEDED", "Too many requests.")
-			return
-		}
+	switch {
+	case fault == 0:
+		dropConnection(w)
+		return
+	case fault == http.StatusTooManyRequests:
+		w.Header().Set("Retry-After", "0")
+		writeError(w, fault, "REQUEST_LIMIT_EXCEEDED", "Too many requests.")
+		return
+	case fault == http.StatusServiceUnavailable:
 		writeError(w, fault, "TEMPORARILY_UNAVAILABLE", "The service is temporarily unavailable.")
 		return
-	}
-	if r.Method != http.MethodGet {
-		writeError(w, http.StatusMethodNotAllowed, "BAD_REQUEST", "Only GET is emulated.")
+	case fault > 0:
+		writeError(w, fault, faultCode(fault), http.StatusText(fault)+" (injected).")
 		return
 	}
-	p := r.URL.EscapedPath()
+	p := r.URL.Path
 	switch {
-	case r.URL.Path == MePath:
+	case strings.HasPrefix(p, StatementsPath):
+		s.statements(w, r, id)
+	case strings.HasPrefix(p, WarehousesPath):
+		s.warehouse(w, r)
+	case p == ClustersGetPath || p == ClustersStartPath:
+		s.cluster(w, r)
+	case strings.HasPrefix(p, ContextsPath) || strings.HasPrefix(p, CommandsPath):
+		s.commands(w, r, id)
+	case r.Method == http.MethodGet && p == MePath:
 		s.me(w, id)
-	case r.URL.Path == MetastorePath:
-		writeJSON(w, map[string]string{"metastore_id": s.metastoreID, "workspace_id": "1234567890"})
-	case strings.HasPrefix(p, EffectivePath):
-		s.permissions(w, r, strings.TrimPrefix(p, EffectivePath), true)
-	case strings.HasPrefix(p, DirectPath):
-		s.permissions(w, r, strings.TrimPrefix(p, DirectPath), false)
-	case strings.HasPrefix(p, UCPath+"catalogs/"):
-		s.info(w, privileges.Catalog, strings.TrimPrefix(p, UCPath+"catalogs/"))
-	case strings.HasPrefix(p, UCPath+"schemas/"):
-		s.info(w, privileges.Schema, strings.TrimPrefix(p, UCPath+"schemas/"))
-	case strings.HasPrefix(p, UCPath+"tables/"):
-		s.info(w, privileges.Table, strings.TrimPrefix(p, UCPath+"tables/"))
-	case strings.HasPrefix(p, UCPath+"functions/"):
-		s.info(w, privileges.Function, strings.TrimPrefix(p, UCPath+"functions/"))
+	case strings.HasPrefix(p, UCPath):
+		s.unityCatalog(w, r, id)
 	default:
-		writeError(w, http.StatusNotFound, "ENDPOINT_NOT_FOUND", "No API found for 'GET "+r.URL.Path+"'.")
+		writeError(w, http.StatusNotFound, "ENDPOINT_NOT_FOUND", "No API found for '"+r.Method+" "+r.URL.Path+"'.")
 	}
+}
+
+// faultCode returns the error_code of an injected failure.
+func faultCode(status int) string {
+	switch status {
+	case http.StatusBadRequest:
+		return "BAD_REQUEST"
+	case http.StatusUnauthorized:
+		return "UNAUTHENTICATED"
+	case http.StatusForbidden:
+		return "PERMISSION_DENIED"
+	case http.StatusNotFound:
+		return "NOT_FOUND"
+	}
+	if status >= 500 {
+		return "INTERNAL_ERROR"
+	}
+	return "BAD_REQUEST"
+}
+
+// dropConnection closes the connection without a response.
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
 }
 
 // authenticate returns the identity of the request's bearer token.
@@ -350,8 +535,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	id, secret, ok := r.BasicAuth()
 	if ok {
 		// RFC 6749 section 2.3.1: the credentials are form-encoded first.
-		id, _ = url.QueryUnescape(id)
-		secret, _ = url.QueryUnescape(secret)
+		id, _ = urlUnescape(id)
+		secret, _ = urlUnescape(secret)
 	} else {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
@@ -393,220 +578,6 @@ func (s *Server) me(w http.ResponseWriter, id identity) {
 		body["schemas"] = []string{"urn:ietf:params:scim:schemas:core:2.0:ServicePrincipal"}
 		body["applicationId"] = id.applicationID
 		body["displayName"] = "service principal " + id.applicationID
-	}
-	writeJSON(w, body)
-}
-
-// securable parses the {type}/{full_name} tail of a permissions path.
-func (s *Server) securable(tail string) (privileges.Securable, error) {
-	typ, name, ok := strings.Cut(tail, "/")
-	if !ok {
-		return privileges.Securable{}, fmt.Errorf("expected /{securable_type}/{full_name}")
-	}
-	if typ != strings.ToLower(typ) {
-		return privileges.Securable{}, fmt.Errorf("securable type %q is not lower case", typ)
-	}
-	t, ok := privileges.ParseSecurableType(typ)
-	if !ok {
-		return privileges.Securable{}, fmt.Errorf("unknown securable type %q", typ)
-	}
-	full, err := url.PathUnescape(name)
-	if err != nil {
-		return privileges.Securable{}, err
-	}
-	if t == privileges.Metastore {
-		if full != s.metastoreID {
-			return privileges.Securable{}, errNotFound
-		}
-		return privileges.Securable{Type: privileges.Metastore}, nil
-	}
-	return privileges.NewSecurable(t, full), nil
-}
-
-var errNotFound = fmt.Errorf("not found")
-
-// lookup returns the object of sec, or writes a 404 or 403 response.
-// s.mu is held.
-func (s *Server) lookup(w http.ResponseWriter, sec privileges.Securable) *object {
-	o := s.objects[key(sec)]
-	switch {
-	case o == nil:
-		writeError(w, http.StatusNotFound, notFoundCode(sec.Type), fmt.Sprintf("%s '%s' does not exist.", typeWord(sec.Type), sec.Name))
-		return nil
-	case o.forbidden:
-		writeError(w, http.StatusForbidden, "PERMISSION_DENIED", fmt.Sprintf("User does not have USE CATALOG or BROWSE on %s '%s'.", typeWord(sec.Type), sec.Name))
-		return nil
-	}
-	return o
-}
-
-func notFoundCode(t privileges.SecurableType) string {
-	switch t {
-	case privileges.Catalog:
-		return "CATALOG_DOES_NOT_EXIST"
-	case privileges.Schema:
-		return "SCHEMA_DOES_NOT_EXIST"
-	case privileges.Table, privileges.View, privileges.MaterializedView:
-		return "TABLE_DOES_NOT_EXIST"
-	}
-	return "NOT_FOUND"
-}
-
-func typeWord(t privileges.SecurableType) string {
-	w := strings.ToLower(string(t))
-	return strings.ToUpper(w[:1]) + w[1:]
-}
-
-type effectivePrivilege struct {
-	Privilege         string `json:"privilege"`
-	InheritedFromType string `json:"inherited_from_type,omitempty"`
-	InheritedFromName string `json:"inherited_from_name,omitempty"`
-}
-
-type assignment struct {
-	Principal   string `json:"principal,omitempty"`
-	PrincipalID string `json:"principal_id,omitempty"`
-	Privileges  []any  `json:"privileges"`
-}
-
-// permissions serves the permissions and effective-permissions endpoints.
-func (s *Server) permissions(w http.ResponseWriter, r *http.Request, tail string, effective bool) {
-	sec, err := s.securable(tail)
-	if err == errNotFound {
-		writeError(w, http.StatusNotFound, "METASTORE_DOES_NOT_EXIST", "Metastore '"+tail+"' does not exist.")
-		return
-	}
-	if err != nil {
-		writeError(w, http.StatusBadRequest, "INVALID_PARAMETER_VALUE", err.Error())
-		return
-	}
-	q := r.URL.Query()
-	paged := q.Has("max_results")
-	if paged {
-		n, err := strconv.Atoi(q.Get("max_results"))
-		if err != nil || n < 0 || n > 0 && n < 150 {
-			writeError(w, http.StatusBadRequest, "INVALID_PARAMETER_VALUE", "max_results must be 0 or at least 150.")
-			return
-		}
-	}
-	s.mu.Lock()
-	o := s.lookup(w, sec)
-	if o == nil {
-		s.mu.Unlock()
-		return
-	}
-	// The assignments: the object's own grants, then (effective) its
-	// ancestors', merged per principal.
-	byPrincipal := map[string][]effectivePrivilege{}
-	collect := func(from privileges.Securable, o *object, inherited bool) {
-		for p, privs := range o.grants {
-			for pv := range privs {
-				ep := effectivePrivilege{Privilege: string(pv)}
-				if inherited {
-					ep.InheritedFromType, ep.InheritedFromName = strings.ReplaceAll(string(from.Type), " ", "_"), from.Name
-				}
-				byPrincipal[p] = append(byPrincipal[p], ep)
-			}
-		}
-	}
-	collect(sec, o, false)
-	if effective {
-		for _, a := range key(sec).Ancestors() {
-			if ao := s.objects[a]; ao != nil {
-				collect(a, ao, true)
-			}
-		}
-	}
-	pageSize, emptyPages, seed := s.pageSize, s.emptyPages, s.seed
-	s.mu.Unlock()
-
-	var all []assignment
-	for p, eps := range byPrincipal {
-		slices.SortFunc(eps, func(a, b effectivePrivilege) int {
-			return cmp.Or(cmp.Compare(a.Privilege, b.Privilege), cmp.Compare(a.InheritedFromType, b.InheritedFromType), cmp.Compare(a.InheritedFromName, b.InheritedFromName))
-		})
-		a := assignment{Principal: p}
-		if p == "" {
-			a.PrincipalID = "9000" + strconv.Itoa(len(all))
-		}
-		for _, ep := range eps {
-			if effective {
-				a.Privileges = append(a.Privileges, ep)
-			} else {
-				a.Privileges = append(a.Privileges, ep.Privilege)
-			}
-		}
-		all = append(all, a)
-	}
-	// A random order that is the same for every page of one securable.
-	slices.SortFunc(all, func(a, b assignment) int { return cmp.Compare(a.Principal, b.Principal) })
-	h := fnv.New64a()
-	h.Write([]byte(sec.String()))
-	rng := mrand.New(mrand.NewPCG(seed, h.Sum64()))
-	rng.Shuffle(len(all), func(i, j int) { all[i], all[j] = all[j], all[i] })
-
-	resp := struct {
-		Assignments   []assignment `json:"privilege_assignments"`
-		NextPageToken string       `json:"next_page_token,omitempty"`
-	}{Assignments: []assignment{}}
-	if !paged {
-		resp.Assignments = append(resp.Assignments, all...)
-		writeJSON(w, resp)
-		return
-	}
-	// Virtual pages: with empty pages, page 2i is empty and page 2i+1
-	// holds the i-th slice of assignments.
-	page := 0
-	if t := q.Get("page_token"); t != "" {
-		n, err := strconv.Atoi(strings.TrimPrefix(t, "emu-"))
-		if err != nil || n < 0 || !strings.HasPrefix(t, "emu-") {
-			writeError(w, http.StatusBadRequest, "INVALID_PARAMETER_VALUE", "Invalid page token.")
-			return
-		}
-		page = n
-	}
-	step := 1
-	if emptyPages {
-		step = 2
-	}
-	pages := (len(all) + pageSize - 1) / pageSize * step
-	if page%step == step-1 {
-		i := page / step * pageSize
-		resp.Assignments = all[min(i, len(all)):min(i+pageSize, len(all))]
-	}
-	if page+1 < pages {
-		resp.NextPageToken = "emu-" + strconv.Itoa(page+1)
-	}
-	writeJSON(w, resp)
-}
-
-// info serves GET catalogs/{name}, schemas/{full_name} and
-// tables/{full_name}.
-func (s *Server) info(w http.ResponseWriter, t privileges.SecurableType, name string) {
-	full, err := url.PathUnescape(name)
-	if err != nil || full == "" || strings.Contains(full, "/") {
-		writeError(w, http.StatusBadRequest, "INVALID_PARAMETER_VALUE", "Invalid name.")
-		return
-	}
-	sec := privileges.NewSecurable(t, full)
-	s.mu.Lock()
-	o := s.lookup(w, sec)
-	var owner string
-	if o != nil {
-		owner = o.owner
-	}
-	s.mu.Unlock()
-	if o == nil {
-		return
-	}
-	parts := sec.Parts()
-	body := map[string]any{"name": parts[len(parts)-1], "full_name": sec.Name, "owner": owner, "metastore_id": s.metastoreID}
-	if len(parts) > 1 {
-		body["catalog_name"] = parts[0]
-	}
-	if len(parts) > 2 {
-		body["schema_name"] = parts[1]
-		body["table_type"] = "MANAGED"
 	}
 	writeJSON(w, body)
 }

@@ -6,8 +6,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-
-	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
 
 func get(t *testing.T, s *Server, path, token string) (int, map[string]any) {
@@ -89,12 +87,12 @@ func TestAuth(t *testing.T) {
 func TestPaging(t *testing.T) {
 	s := New(Token("tok", "alice@example.com"), PageSize(2))
 	defer s.Close()
-	cat := privileges.NewSecurable(privileges.Catalog, "main")
-	tbl := privileges.NewSecurable(privileges.Table, "main.s.t")
+	cat := Sec("CATALOG", "main")
+	tbl := Sec("TABLE", "main.s.t")
 	for _, p := range []string{"a", "b", "c"} {
-		s.Grant(p, privileges.UseCatalog, cat)
+		s.Grant(p, "USE_CATALOG", cat)
 	}
-	s.Grant("", privileges.Select, tbl)
+	s.Grant("", "SELECT", tbl)
 
 	code, body := get(t, s, EffectivePath+"table/main.s.t", "tok")
 	if code != 200 || len(body["privilege_assignments"].([]any)) != 4 || body["next_page_token"] != nil {
