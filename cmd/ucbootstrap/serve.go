@@ -18,6 +18,7 @@ import (
 	"github.com/ucbootstrap/ucbootstrap/server"
 	"github.com/ucbootstrap/ucbootstrap/server/datakey"
 	"github.com/ucbootstrap/ucbootstrap/server/store"
+	"github.com/ucbootstrap/ucbootstrap/web"
 )
 
 // dataKeyEnv names the variable that may hold the data keys instead of a
@@ -29,9 +30,9 @@ const dataKeyEnv = "UCBOOTSTRAP_DATA_KEY"
 // apply) plug into the server; until they do, POST and PUT answer 501.
 var serveBackends = func(insecureLoopback bool) (server.Validator, server.Applier) { return nil, nil }
 
-// servePage gives serve the script download page (package web), mounted
-// at /; nil until it plugs in.
-var servePage http.Handler
+// servePage is the script download page (package web), mounted at /: the
+// library compiled to WebAssembly, which keeps the payload in the browser.
+var servePage http.Handler = web.Handler()
 
 type storeFlags struct {
 	store       string
