@@ -31,6 +31,9 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/ucbootstrap/ucbootstrap/server"
+	"github.com/ucbootstrap/ucbootstrap/server/datakey"
+	"github.com/ucbootstrap/ucbootstrap/server/store"
 	"github.com/ucbootstrap/ucbootstrap/web"
 )
 
@@ -93,9 +96,31 @@ type netLog struct {
 // assetNames are the files the page loads; "" is the page itself.
 var assetNames = []string{"", "style.css", "wasm_exec.js", "ucb.wasm.js", "app.js", "favicon.svg"}
 
-// serve starts web.Handler on loopback and returns the page's URL.
+// serve starts the integrations API server on loopback, with the page
+// mounted at / as "ucbootstrap serve" mounts it (a store of its own, a
+// data key, no workspace), and returns the page's URL: the page's headers
+// and assets are those the server sends.
 func serve(t *testing.T) string {
-	srv := httptest.NewServer(web.Handler())
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "ucbootstrap.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	keys, err := datakey.Parse(datakey.Generate())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ring, err := datakey.NewRing(keys...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	api, err := server.New(ctx, server.Config{Store: st, Keys: ring, Page: web.Handler()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(api.Handler())
 	t.Cleanup(srv.Close)
 	return srv.URL + "/"
 }
