@@ -177,10 +177,12 @@ func (g *gen) bootstrap() error {
 		return err
 	}
 	g.s.ServicePrincipal = reqs.ServicePrincipal
+	grants := reqs.Grants()
+	g.s.Statements = make([]Statement, 0, len(grants)+3*len(ucbootstrap.GovernanceObjects)+8)
 	if err := g.governance(); err != nil {
 		return err
 	}
-	g.grants(reqs.Grants())
+	g.grants(grants)
 	g.ownership(reqs, true)
 	g.s.RunAs = privileges.RunAs(g.s.Steps())
 	g.note(noteAccountAdmin)
@@ -270,7 +272,9 @@ var purposeOf = map[string]string{
 	"mask_hash":                   "column mask that hashes a value",
 }
 
-func viewOf(in *ucbootstrap.Integration) governanceView {
+// viewOf returns the view of the governance templates; fingerprint is the
+// integration's, which the caller has computed already.
+func viewOf(in *ucbootstrap.Integration, fingerprint string) governanceView {
 	c := &in.Config
 	v := governanceView{
 		Catalog:           c.CatalogName(),
@@ -281,7 +285,7 @@ func viewOf(in *ucbootstrap.Integration) governanceView {
 		FunctionsLocation: c.Storage.SchemaLocation(ucbootstrap.FunctionsSchema),
 		TenantWho:         "this integration",
 		Marker:            c.Marker(),
-		Fingerprint:       in.Fingerprint(),
+		Fingerprint:       fingerprint,
 		GuardAdvice:       "give the integration a catalog of its own (config.catalog)",
 	}
 	setup := "manual"
@@ -306,7 +310,7 @@ func securableOf(catalog string, o ucbootstrap.GovernanceObject) privileges.Secu
 // creates the catalog, its schemas, tables and functions, and revokes
 // what account users may hold on it.
 func (g *gen) governance() error {
-	v := viewOf(g.in)
+	v := viewOf(g.in, g.s.Fingerprint)
 	catalog := privileges.SecurableOf(privileges.Catalog, v.Catalog)
 	read := privileges.Step{Kind: privileges.StepRead, On: catalog}
 	if err := g.template(SectionGuard, read, "refuses a catalog that exists and is not this integration's own", "guard_catalog_foreign", v); err != nil {
@@ -361,7 +365,7 @@ func (g *gen) ownership(reqs *privileges.Requirements, created bool) {
 }
 
 func (g *gen) cleanup(revoke bool, runner string) error {
-	v := viewOf(g.in)
+	v := viewOf(g.in, g.s.Fingerprint)
 	v.GuardAdvice = "the cleanup drops only a catalog that ucbootstrap set up for this integration"
 	catalog := privileges.SecurableOf(privileges.Catalog, v.Catalog)
 	g.s.ServicePrincipal = g.c.ServicePrincipalID()
@@ -505,7 +509,7 @@ func RecordFingerprint(in *ucbootstrap.Integration) (record, read string, err er
 	if err := in.Validate(); err != nil {
 		return "", "", fmt.Errorf("generator: %w", err)
 	}
-	v := viewOf(in)
+	v := viewOf(in, in.Fingerprint())
 	if record, err = templates.String("record_fingerprint", v); err != nil {
 		return "", "", fmt.Errorf("generator: %w", err)
 	}

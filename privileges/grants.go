@@ -35,8 +35,8 @@ func (r *Requirements) Grants() []GrantStmt {
 		on     Securable
 		direct bool
 	}
-	var out []GrantStmt
-	at := map[key]int{}
+	out := make([]GrantStmt, 0, len(r.List)/2)
+	at := make(map[key]int, len(r.List)/2)
 	for i, req := range r.List {
 		if req.Who != ForServicePrincipal || req.Privilege == Ownership || req.Privilege == MetastoreAdmin || req.Unverifiable != "" {
 			continue

@@ -196,7 +196,8 @@ func Required(in *ucbootstrap.Integration, opts ...Option) (*Requirements, error
 	if sp == "" {
 		return nil, fmt.Errorf("privileges: the audit checks the service principal's grants, and a token does not name it: set config.servicePrincipal to its application ID")
 	}
-	b := &builder{sp: sp}
+	n := 1 + len(ucbootstrap.GovernanceObjects) + 5*len(c.DataSources) + 12
+	b := &builder{sp: sp, reqs: make([]Requirement, 0, n), seen: make(map[reqKey]bool, n)}
 	if in.AutoBootstrap {
 		b.add(AreaMetastore, CreateCatalog, Securable{Type: Metastore}, true, whyCreateCatalog)
 	}
@@ -300,9 +301,6 @@ func (b *builder) add(area Area, p Privilege, on Securable, direct bool, why str
 	k := reqKey{p, on}
 	if b.seen[k] {
 		return
-	}
-	if b.seen == nil {
-		b.seen = map[reqKey]bool{}
 	}
 	b.seen[k] = true
 	r := Requirement{Who: ForServicePrincipal, Principal: b.sp, Privilege: p, On: on, DirectOnly: direct, Area: area, Reason: why}

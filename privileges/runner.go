@@ -49,12 +49,12 @@ type Step struct {
 const (
 	whyRunnerCatalog   = "CREATE CATALOG needs CREATE CATALOG on the metastore (metastore admins hold it)"
 	whyRunnerStorage   = "a MANAGED LOCATION needs CREATE MANAGED STORAGE on the external location that holds it"
-	whyRunnerGrant     = "granting or revoking on %s needs MANAGE on it, ownership of it or of its catalog or schema, or a metastore admin"
-	whyRunnerUseParent = "a MANAGE holder or owner who grants on %s also needs %s on %s"
+	whyRunnerGrant     = "granting or revoking on an object needs MANAGE on it, ownership of it or of its catalog or schema, or a metastore admin"
+	whyRunnerUseParent = "a MANAGE holder or owner who grants on an object also needs USE CATALOG on its catalog and USE SCHEMA on its schema"
 	whyRunnerMetastore = "granting on the metastore takes a metastore admin"
 	whyRunnerSystem    = "granting on the system catalog's schemas and tables takes a metastore admin"
-	whyRunnerFunction  = "only a metastore admin may hand a %s to a principal that is not a group (Databricks: functions update API; Manage Unity Catalog object ownership)"
-	whyRunnerOwner     = "only the owner of %s, or a metastore admin, may hand it to another principal"
+	whyRunnerFunction  = "only a metastore admin may hand a function, view or model to a principal that is not a group (Databricks: functions update API; Manage Unity Catalog object ownership)"
+	whyRunnerOwner     = "only the owner of an object, or a metastore admin, may hand it to another principal"
 	whyRunnerDrop      = "DROP CATALOG needs ownership of the catalog or MANAGE on it; a metastore admin who holds neither first makes themself the owner"
 )
 
@@ -65,11 +65,13 @@ var adminOnlyOwnership = []SecurableType{Function, View, MaterializedView}
 
 // Needs returns what the principal who runs s must hold, as requirements
 // of runner (Who is ForRunner, Area is AreaScript).
-func (s Step) Needs(runner string) []Requirement {
+func (s Step) Needs(runner string) []Requirement { return s.appendNeeds(nil, runner) }
+
+// appendNeeds appends what Needs returns to out.
+func (s Step) appendNeeds(out []Requirement, runner string) []Requirement {
 	req := func(p Privilege, on Securable, why string) Requirement {
 		return Requirement{Who: ForRunner, Principal: runner, Privilege: p, On: on, Area: AreaScript, Reason: why}
 	}
-	var out []Requirement
 	if s.Location != "" {
 		r := req(CreateManagedStorage, NewSecurable(ExternalLocation, s.Location), whyRunnerStorage)
 		r.Unverifiable = "a grant listing names external locations, not the URLs they hold: check CREATE MANAGED STORAGE on the location that holds " + s.Location
@@ -88,7 +90,7 @@ func (s Step) Needs(runner string) []Requirement {
 		case s.On.CatalogName() == "system":
 			out = append(out, req(MetastoreAdmin, Securable{Type: Metastore}, whyRunnerSystem))
 		default:
-			r := req(Manage, s.On, fmt.Sprintf(whyRunnerGrant, s.On))
+			r := req(Manage, s.On, whyRunnerGrant)
 			r.ByOwner, r.ByAdmin = ByOwnerOfObjectOrParent, true
 			out = append(out, r)
 			for _, a := range s.On.Ancestors() {
@@ -96,7 +98,7 @@ func (s Step) Needs(runner string) []Requirement {
 				if a.Type == Catalog {
 					p = UseCatalog
 				}
-				r := req(p, a, fmt.Sprintf(whyRunnerUseParent, s.On, p.SQL(), a))
+				r := req(p, a, whyRunnerUseParent)
 				r.ByOwner, r.ByAdmin = ByOwnerOfObject, true
 				out = append(out, r)
 			}
@@ -104,10 +106,10 @@ func (s Step) Needs(runner string) []Requirement {
 	case StepOwner:
 		switch {
 		case slices.Contains(adminOnlyOwnership, s.On.Type) && KindOf(s.NewOwner) != Group:
-			out = append(out, req(MetastoreAdmin, Securable{Type: Metastore}, fmt.Sprintf(whyRunnerFunction, strings.ToLower(string(s.On.Type)))))
+			out = append(out, req(MetastoreAdmin, Securable{Type: Metastore}, whyRunnerFunction))
 		case s.Created:
 		default:
-			r := req(Ownership, s.On, fmt.Sprintf(whyRunnerOwner, s.On))
+			r := req(Ownership, s.On, whyRunnerOwner)
 			r.DirectOnly, r.ByAdmin = true, true
 			out = append(out, r)
 		}
@@ -125,16 +127,27 @@ func (s Step) Needs(runner string) []Requirement {
 // each requirement once, in the order the steps first need it.
 func RunnerRequirements(runner string, steps []Step) []Requirement {
 	var out []Requirement
+	eachNeed(runner, steps, func(r Requirement, first bool) {
+		if first {
+			out = append(out, r)
+		}
+	})
+	return out
+}
+
+// eachNeed calls fn with every requirement of every step, in order; first
+// is true the first time a privilege on a securable comes.
+func eachNeed(runner string, steps []Step, fn func(r Requirement, first bool)) {
 	seen := map[reqKey]bool{}
+	var buf []Requirement
 	for _, s := range steps {
-		for _, r := range s.Needs(runner) {
-			if k := (reqKey{r.Privilege, r.On}); !seen[k] {
-				seen[k] = true
-				out = append(out, r)
-			}
+		buf = s.appendNeeds(buf[:0], runner)
+		for _, r := range buf {
+			k := reqKey{r.Privilege, r.On}
+			fn(r, !seen[k])
+			seen[k] = true
 		}
 	}
-	return out
 }
 
 // RunnerNeeds sums up what the person who runs a script must hold, for
@@ -162,54 +175,47 @@ type RunnerNeeds struct {
 func Describe(steps []Step) RunnerNeeds {
 	var n RunnerNeeds
 	n.Empty = len(steps) == 0
-	for _, s := range steps {
-		for _, r := range s.Needs("") {
-			if w := adminWhy(r.Reason); r.Privilege == MetastoreAdmin && !slices.Contains(n.AdminFor, w) {
+	// What the runner must hold, in two sets: what a metastore admin holds
+	// by being one, and the rest; which of them the header names depends
+	// on whether a step needs an admin, known at the end.
+	var holds [2]holdings // [0]: not held by an admin; [1]: held by one
+	n.AdminSuffices = true
+	eachNeed("", steps, func(r Requirement, first bool) {
+		if r.Privilege == MetastoreAdmin {
+			if w := adminWhy(r.Reason); !slices.Contains(n.AdminFor, w) {
 				n.AdminFor = append(n.AdminFor, w)
 			}
+			return
 		}
-	}
-	admin := len(n.AdminFor) > 0
-	var manage, own, storage []string
-	catalog, use := false, false
-	n.AdminSuffices = true
-	for _, r := range RunnerRequirements("", steps) {
-		if !r.ByAdmin && r.Privilege != MetastoreAdmin {
+		if !first {
+			return
+		}
+		if !r.ByAdmin {
 			n.AdminSuffices = false
 		}
-		if r.Privilege == MetastoreAdmin || admin && r.ByAdmin {
-			continue
-		}
-		switch {
-		case r.Privilege == CreateManagedStorage:
-			storage = append(storage, r.On.Name)
-		case r.Privilege == CreateCatalog:
-			catalog = true
-		case r.Privilege == Manage && r.Reason == whyRunnerDrop:
-			n.Owner = true
-		case r.Privilege == Manage:
-			manage = append(manage, r.On.String())
-		case r.Privilege == Ownership:
-			own = append(own, r.On.String())
-		default:
-			use = true
-		}
+		holds[boolRank(r.ByAdmin)].add(r)
+	})
+	h := holds[0]
+	if len(n.AdminFor) == 0 {
+		h.merge(holds[1])
 	}
+	manage, own, storage, catalog, use := h.manage, h.own, h.storage, h.catalog, h.use
+	n.Owner = h.drop
 	if catalog {
 		n.Holds = append(n.Holds, "CREATE CATALOG on the metastore")
 	}
-	if len(manage) > 0 {
-		h := "MANAGE on (or ownership of) " + shortList(manage)
+	if manage.n > 0 {
+		h := "MANAGE on (or ownership of) " + manage.String()
 		if use {
 			h += ", with USE CATALOG and USE SCHEMA on the catalogs and schemas that hold them"
 		}
 		n.Holds = append(n.Holds, h)
 	}
-	if len(own) > 0 {
-		n.Holds = append(n.Holds, "ownership of "+shortList(own))
+	if own.n > 0 {
+		n.Holds = append(n.Holds, "ownership of "+own.String())
 	}
-	if len(storage) > 0 {
-		n.Holds = append(n.Holds, "CREATE MANAGED STORAGE on the external locations that hold "+shortList(storage))
+	if storage.n > 0 {
+		n.Holds = append(n.Holds, "CREATE MANAGED STORAGE on the external locations that hold "+storage.String())
 	}
 	return n
 }
@@ -271,11 +277,67 @@ func adminWhy(reason string) string {
 	return "to hand functions to the service principal"
 }
 
-// shortList joins up to five items and counts the rest.
-func shortList(items []string) string {
-	const most = 5
-	if len(items) > most {
-		return strings.Join(items[:most], ", ") + fmt.Sprintf(" and %d more", len(items)-most)
+// holdings sorts the runner's requirements for the header.
+type holdings struct {
+	manage, own, storage firstFew
+	catalog, use, drop   bool
+}
+
+func (h *holdings) add(r Requirement) {
+	switch {
+	case r.Privilege == CreateManagedStorage:
+		h.storage.add(r.On.Name)
+	case r.Privilege == CreateCatalog:
+		h.catalog = true
+	case r.Privilege == Manage && r.Reason == whyRunnerDrop:
+		h.drop = true
+	case r.Privilege == Manage:
+		h.manage.add(r.On.String())
+	case r.Privilege == Ownership:
+		h.own.add(r.On.String())
+	default:
+		h.use = true
 	}
-	return strings.Join(items, ", ")
+}
+
+func (h *holdings) merge(o holdings) {
+	h.manage.merge(o.manage)
+	h.own.merge(o.own)
+	h.storage.merge(o.storage)
+	h.catalog, h.use, h.drop = h.catalog || o.catalog, h.use || o.use, h.drop || o.drop
+}
+
+// firstFew keeps the first few items of a list and counts them all, for a
+// header line that names five and counts the rest.
+type firstFew struct {
+	items []string
+	n     int
+}
+
+const fewItems = 5
+
+func (f *firstFew) add(s string) {
+	if f.n < fewItems {
+		f.items = append(f.items, s)
+	}
+	f.n++
+}
+
+func (f *firstFew) merge(o firstFew) {
+	for _, s := range o.items {
+		if len(f.items) < fewItems {
+			f.items = append(f.items, s)
+		}
+	}
+	f.n += o.n
+}
+
+// String joins the items kept and counts the others: "a, b, c, d, e and 3
+// more".
+func (f firstFew) String() string {
+	s := strings.Join(f.items, ", ")
+	if f.n > len(f.items) {
+		s += fmt.Sprintf(" and %d more", f.n-len(f.items))
+	}
+	return s
 }
