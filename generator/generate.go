@@ -109,7 +109,8 @@ func (g *gen) requirements(in *ucbootstrap.Integration, what string) (*privilege
 	if in.Config.ServicePrincipalID() == "" {
 		return nil, fmt.Errorf("generator: the %s grants to the service principal, and a token does not name it: set config.servicePrincipal to its application ID", what)
 	}
-	reqs, err := privileges.Required(in)
+	// Generate validated both payloads first.
+	reqs, err := privileges.Required(in, privileges.Prevalidated())
 	if err != nil {
 		return nil, fmt.Errorf("generator: %w", err)
 	}
@@ -449,7 +450,7 @@ func (g *gen) edit(old *ucbootstrap.Integration) error {
 	if old.Config.ServicePrincipalID() == "" {
 		return errors.New("generator: the edit script revokes from the old service principal, and the old payload's token does not name it: set config.servicePrincipal in the old payload")
 	}
-	oldReqs, err := privileges.Required(old)
+	oldReqs, err := privileges.Required(old, privileges.Prevalidated())
 	if err != nil {
 		return fmt.Errorf("generator: old payload: %w", err)
 	}

@@ -132,10 +132,17 @@ func (r Requirement) String() string {
 type Option func(*options)
 
 type options struct {
-	rules  RuleSet
-	runner string
-	steps  []Step
+	rules        RuleSet
+	runner       string
+	steps        []Step
+	prevalidated bool
 }
+
+// Prevalidated tells Required that the caller has just validated the
+// integration (the generator does, before anything else), so that it is
+// not validated a second time: for a payload of 100 000 data sources that
+// is a tenth of the time of a script.
+func Prevalidated() Option { return func(o *options) { o.prevalidated = true } }
 
 // Rules selects the rule set; the default is [Current].
 func Rules(r RuleSet) Option { return func(o *options) { o.rules = r } }
@@ -188,8 +195,10 @@ func Required(in *ucbootstrap.Integration, opts ...Option) (*Requirements, error
 	if _, err := ParseRuleSet(string(o.rules)); err != nil {
 		return nil, err
 	}
-	if err := in.Validate(); err != nil {
-		return nil, fmt.Errorf("privileges: %w", err)
+	if !o.prevalidated {
+		if err := in.Validate(); err != nil {
+			return nil, fmt.Errorf("privileges: %w", err)
+		}
 	}
 	c := &in.Config
 	sp := c.ServicePrincipalID()
