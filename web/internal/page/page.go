@@ -293,7 +293,7 @@ func LintScript(r Request) Lint {
 	src := []byte(r.Script)
 	ds, err := lint.Run(r.ScriptName, src, in, generator.Kind(r.Kind))
 	if err != nil {
-		l.Error = fmt.Sprintf("ucbootstrap: %s: %s", p.Name, strings.TrimPrefix(err.Error(), "lint: "))
+		l.Error = fmt.Sprintf("ucbootstrap: %s: %v", p.Name, err)
 		return l
 	}
 	lines := newLineIndex(src)

@@ -355,4 +355,11 @@ func TestMessagesAreTheCLIs(t *testing.T) {
 	if b.String() != stdout || stdout == "" {
 		t.Errorf("lint: the page shows\n%s\nthe CLI prints\n%s", b.String(), stdout)
 	}
+
+	// A script the payload has no kind of: the same one line.
+	_, stderr = run("lint", "--kind", "prerequisites", script, "--payload", manual)
+	l = LintScript(Request{Payload: string(read(t, filepath.Join(root, manual))), PayloadName: manual, Kind: "prerequisites", Script: string(read(t, script)), ScriptName: script})
+	if l.Error+"\n" != stderr {
+		t.Errorf("lint without a script of that kind: the page says\n%s\nthe CLI prints\n%s", l.Error, stderr)
+	}
 }
