@@ -33,11 +33,20 @@ type execState struct {
 	chunkRows int
 	contexts  map[string]*execContext
 	log       []Executed
+	// inflight holds the statements submitted and not yet ended, and
+	// violations the ordering violations seen (see ordering.go).
+	inflight       map[*statement]bool
+	violations     []Violation
+	violationCount int
+	// counts counts the executions of each statement text.
+	counts map[string]int
 }
 
 func (e *execState) init() {
 	e.statements = map[string]*statement{}
 	e.contexts = map[string]*execContext{}
+	e.inflight = map[*statement]bool{}
+	e.counts = map[string]int{}
 }
 
 // An Executed records a statement the emulator executed.
@@ -65,6 +74,7 @@ type statement struct {
 	expired         bool
 	cancelling      bool // commands: reported Cancelling once
 	rowLimit        int
+	touches         []Securable // the objects it is about (ordering.go)
 }
 
 func terminal(state string) bool {
@@ -158,6 +168,7 @@ func (s *Server) run(caller identity, text, catalog, schema string) (*relation, 
 		s.exec.log = append(s.exec.log[:0], s.exec.log[len(s.exec.log)-maxLog/2:]...)
 	}
 	s.exec.log = append(s.exec.log, e)
+	s.exec.counts[text]++
 	return rel, err
 }
 
@@ -211,6 +222,7 @@ func (s *Server) execute(st *statement) {
 	} else {
 		st.state = "SUCCEEDED"
 	}
+	s.settled(st)
 }
 
 // cancel cancels a statement that has not ended. s.mu is held.
@@ -222,6 +234,7 @@ func (s *Server) cancel(st *statement) {
 		s.execute(st)
 	}
 	st.state, st.rel, st.err = "CANCELED", nil, nil
+	s.settled(st)
 }
 
 var waitRE = regexp.MustCompile(`^([0-9]+)s$`)
@@ -331,6 +344,7 @@ func (s *Server) submitStatement(w http.ResponseWriter, r *http.Request, id iden
 	}
 	st := s.newStatement(id, req.WarehouseID, req.Statement)
 	st.catalog, st.schema, st.rowLimit = req.Catalog, req.Schema, req.RowLimit
+	s.submitted(st)
 	// Submitting to a stopped warehouse starts it.
 	if wh.state == "STOPPED" || wh.state == "STOPPING" {
 		wh.state, wh.left = "STARTING", s.startPolls
@@ -343,6 +357,7 @@ func (s *Server) submitStatement(w http.ResponseWriter, r *http.Request, id iden
 		}
 		if !terminal(st.state) && req.OnWaitTimeout == "CANCEL" {
 			st.state = "CANCELED"
+			s.settled(st)
 		}
 	}
 	drop := s.exec.dropAfterAccept > 0

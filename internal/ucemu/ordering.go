@@ -1,0 +1,180 @@
+package ucemu
+
+import (
+	"slices"
+	"strings"
+
+	"github.com/ucbootstrap/ucbootstrap/dbsql"
+)
+
+// This file watches the order in which a client runs statements: a
+// statement submitted while a statement on a related object is still
+// running races with it (Unity Catalog gives no order between two
+// statements in flight at once), and the emulator records it as a
+// [Violation]. It also counts how often each statement text was executed,
+// so that a test can tell that a statement ran once.
+
+// A Violation is a statement submitted while a statement on a related
+// object (the same one, one that contains it, or one it contains) had been
+// submitted and had not ended: the two may run in either order.
+type Violation struct {
+	// Statement is the statement submitted, and InFlight the related one
+	// still running.
+	Statement, InFlight string
+	// On and InFlightOn are the objects they are about: related, one
+	// contains the other or they are the same. A query of
+	// information_schema is about the metastore, which holds everything.
+	On, InFlightOn Securable
+}
+
+// maxViolations bounds the violations kept.
+const maxViolations = 1000
+
+// Violations returns the ordering violations seen, in order (at most the
+// first thousand), and how many there were in all.
+func (s *Server) Violations() ([]Violation, int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.exec.violations), s.exec.violationCount
+}
+
+// Executions returns how many times a statement with this exact text was
+// executed, by the statement and command APIs and by [Server.Exec].
+func (s *Server) Executions(text string) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.exec.counts[text]
+}
+
+// related reports whether a and b are the same object or one contains the
+// other.
+func related(a, b Securable) bool {
+	if a == b {
+		return true
+	}
+	return slices.Contains(a.ancestors(), b) || slices.Contains(b.ancestors(), a)
+}
+
+// submitted records a statement that was just accepted, and the
+// violations it makes with the statements in flight. s.mu is held.
+func (s *Server) submitted(st *statement) {
+	st.touches = touches(st.text, st.catalog, st.schema)
+	for other := range s.exec.inflight {
+		if terminal(other.state) || other.expired {
+			delete(s.exec.inflight, other)
+			continue
+		}
+		if v, ok := violation(st, other); ok {
+			s.exec.violationCount++
+			if len(s.exec.violations) < maxViolations {
+				s.exec.violations = append(s.exec.violations, v)
+			}
+		}
+	}
+	s.exec.inflight[st] = true
+}
+
+// violation returns the violation of st with other, a statement in
+// flight, if they touch related objects. Statements of different callers
+// are not compared: each client orders its own.
+func violation(st, other *statement) (Violation, bool) {
+	if st.caller.name() != other.caller.name() {
+		return Violation{}, false
+	}
+	for _, a := range st.touches {
+		for _, b := range other.touches {
+			if related(a, b) {
+				return Violation{Statement: st.text, InFlight: other.text, On: a, InFlightOn: b}, true
+			}
+		}
+	}
+	return Violation{}, false
+}
+
+// settled forgets a statement that ended. s.mu is held.
+func (s *Server) settled(st *statement) { delete(s.exec.inflight, st) }
+
+// touches returns the objects a statement is about: the object a DDL or
+// DCL statement names, the table a MERGE or INSERT writes, the tables a
+// query reads, and the metastore for a query of information_schema (which
+// sees every object). A statement that does not parse touches nothing: it
+// fails anyway.
+func touches(text, catalog, schema string) []Securable {
+	st, err := dbsql.ParseStmt(text)
+	if err != nil {
+		return nil
+	}
+	x := &session{catalog: catalog, schema: schema}
+	named := func(typ string, q *dbsql.QualifiedName) []Securable {
+		if q == nil {
+			return nil
+		}
+		return []Securable{x.resolve(typ, names(q))}
+	}
+	on := func(sec *dbsql.Securable) []Securable {
+		if sec == nil {
+			return nil
+		}
+		typ := normType(string(sec.Type))
+		if typ == "METASTORE" || sec.Name == nil {
+			return []Securable{{Type: "METASTORE"}}
+		}
+		return named(typ, sec.Name)
+	}
+	switch st := st.(type) {
+	case *dbsql.CreateCatalogStmt:
+		return named("CATALOG", st.Name)
+	case *dbsql.CreateSchemaStmt:
+		return named("SCHEMA", st.Name)
+	case *dbsql.CreateTableStmt:
+		return named("TABLE", st.Name)
+	case *dbsql.CreateFunctionStmt:
+		return named("FUNCTION", st.Name)
+	case *dbsql.GrantStmt:
+		return on(st.On)
+	case *dbsql.RevokeStmt:
+		return on(st.On)
+	case *dbsql.AlterOwnerStmt:
+		return on(st.Object)
+	case *dbsql.CommentOnStmt:
+		return on(st.On)
+	case *dbsql.DropStmt:
+		return on(st.Object)
+	case *dbsql.OpaqueStmt:
+		switch st.Verb {
+		case "MERGE":
+			if m, err := parseMerge(text); err == nil {
+				return []Securable{x.resolve("TABLE", m.target)}
+			}
+		case "INSERT":
+			if in, err := parseInsert(text); err == nil {
+				return []Securable{x.resolve("TABLE", in.target)}
+			}
+		case "SELECT":
+			if q, err := parseQuery(text); err == nil {
+				var out []Securable
+				reads(q, func(parts []string) {
+					if slices.ContainsFunc(parts, func(p string) bool { return strings.EqualFold(p, "information_schema") }) {
+						out = append(out, Securable{Type: "METASTORE"})
+						return
+					}
+					out = append(out, x.resolve("TABLE", parts))
+				})
+				return out
+			}
+		}
+	}
+	return nil
+}
+
+// reads calls fn with the name of every table a query reads.
+func reads(q *selectStmt, fn func([]string)) {
+	for src := q.from; src != nil; src = nil {
+		switch {
+		case src.table != nil:
+			fn(src.table)
+		case src.query != nil:
+			reads(src.query, fn)
+		}
+	}
+}
