@@ -47,6 +47,7 @@ func mustRun(t *testing.T, o Options) *Result {
 	if !res.Passed {
 		t.Fatalf("%s: did not pass: %s", o.Kind, describe(res))
 	}
+	t.Logf("%s as %s: %d statements ran, %d skipped; notes: %q", o.Kind, res.Runner, res.Ran, res.Skipped, res.Notes)
 	return res
 }
 

@@ -1,7 +1,9 @@
 package ucemu
 
 import (
+	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/ucbootstrap/ucbootstrap/dbsql"
@@ -177,4 +179,26 @@ func reads(q *selectStmt, fn func([]string)) {
 			reads(src.query, fn)
 		}
 	}
+}
+
+// State describes the metastore: every object with its owner and comment,
+// and every grant, one a line, sorted. Table rows are left out. Two
+// states are equal when the metastore's objects, owners and grants are.
+func (s *Server) State() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var b strings.Builder
+	for _, o := range s.ms.sorted() {
+		comment := "NULL"
+		if o.comment != nil {
+			comment = strconv.Quote(*o.comment)
+		}
+		fmt.Fprintf(&b, "%s owner=%q comment=%s\n", o.sec, o.owner, comment)
+		for _, p := range slices.Sorted(mapKeys(o.grants)) {
+			for _, priv := range slices.Sorted(mapKeys(o.grants[p])) {
+				fmt.Fprintf(&b, "  %s to %q\n", priv, p)
+			}
+		}
+	}
+	return b.String()
 }
