@@ -29,6 +29,10 @@ type scheduler struct {
 	section                generator.Section
 }
 
+// dependenciesOf is dependencies; a test replaces it to show that the
+// emulator catches a scheduler that ignores them.
+var dependenciesOf = dependencies
+
 type outcome struct {
 	j   int
 	err error
@@ -50,7 +54,7 @@ func (h *indexHeap) Pop() any {
 
 func (x *scheduler) phase(ctx context.Context, ph phase) error {
 	r := x.r
-	deps := dependencies(r.plan, ph)
+	deps := dependenciesOf(r.plan, ph)
 	n := len(ph.stmts)
 	waiting := make([]int, n)
 	next := make([][]int, n)
@@ -78,7 +82,11 @@ func (x *scheduler) phase(ctx context.Context, ph phase) error {
 	r.mu.Unlock()
 	results := make(chan outcome)
 	inflight, finished := 0, 0
+	// first is the failure of the lowest index: of statements that fail
+	// together, the first in script order is reported, whatever the
+	// timing.
 	var first error
+	firstAt := n
 	for {
 		for first == nil && ctx.Err() == nil && ready.Len() > 0 && inflight < x.conc {
 			j := heap.Pop(ready).(int)
@@ -104,8 +112,8 @@ func (x *scheduler) phase(ctx context.Context, ph phase) error {
 		inflight--
 		finished++
 		if o.err != nil {
-			if first == nil {
-				first = o.err
+			if o.j < firstAt {
+				first, firstAt = o.err, o.j
 			}
 			continue
 		}

@@ -18,7 +18,8 @@ import (
 
 // A Violation is a statement submitted while a statement on a related
 // object (the same one, one that contains it, or one it contains) had been
-// submitted and had not ended: the two may run in either order.
+// submitted and had not ended, one of them changing it: the two may run
+// in either order. Two queries in flight at once are no violation.
 type Violation struct {
 	// Statement is the statement submitted, and InFlight the related one
 	// still running.
@@ -60,7 +61,7 @@ func related(a, b Securable) bool {
 // submitted records a statement that was just accepted, and the
 // violations it makes with the statements in flight. s.mu is held.
 func (s *Server) submitted(st *statement) {
-	st.touches = touches(st.text, st.catalog, st.schema)
+	st.touches, st.reads = touches(st.text, st.catalog, st.schema)
 	for other := range s.exec.inflight {
 		if terminal(other.state) || other.expired {
 			delete(s.exec.inflight, other)
@@ -80,7 +81,7 @@ func (s *Server) submitted(st *statement) {
 // flight, if they touch related objects. Statements of different callers
 // are not compared: each client orders its own.
 func violation(st, other *statement) (Violation, bool) {
-	if st.caller.name() != other.caller.name() {
+	if st.caller.name() != other.caller.name() || st.reads && other.reads {
 		return Violation{}, false
 	}
 	for _, a := range st.touches {
@@ -99,13 +100,17 @@ func (s *Server) settled(st *statement) { delete(s.exec.inflight, st) }
 // touches returns the objects a statement is about: the object a DDL or
 // DCL statement names, the table a MERGE or INSERT writes, the tables a
 // query reads, and the metastore for a query of information_schema (which
-// sees every object). A statement that does not parse touches nothing: it
-// fails anyway.
-func touches(text, catalog, schema string) []Securable {
+// sees every object); and whether it only reads them (a query). A
+// statement that does not parse touches nothing: it fails anyway.
+func touches(text, catalog, schema string) (objects []Securable, reads bool) {
 	st, err := dbsql.ParseStmt(text)
 	if err != nil {
-		return nil
+		return nil, false
 	}
+	return touched(st, text, catalog, schema)
+}
+
+func touched(st dbsql.Stmt, text, catalog, schema string) ([]Securable, bool) {
 	x := &session{catalog: catalog, schema: schema}
 	named := func(typ string, q *dbsql.QualifiedName) []Securable {
 		if q == nil {
@@ -125,32 +130,32 @@ func touches(text, catalog, schema string) []Securable {
 	}
 	switch st := st.(type) {
 	case *dbsql.CreateCatalogStmt:
-		return named("CATALOG", st.Name)
+		return named("CATALOG", st.Name), false
 	case *dbsql.CreateSchemaStmt:
-		return named("SCHEMA", st.Name)
+		return named("SCHEMA", st.Name), false
 	case *dbsql.CreateTableStmt:
-		return named("TABLE", st.Name)
+		return named("TABLE", st.Name), false
 	case *dbsql.CreateFunctionStmt:
-		return named("FUNCTION", st.Name)
+		return named("FUNCTION", st.Name), false
 	case *dbsql.GrantStmt:
-		return on(st.On)
+		return on(st.On), false
 	case *dbsql.RevokeStmt:
-		return on(st.On)
+		return on(st.On), false
 	case *dbsql.AlterOwnerStmt:
-		return on(st.Object)
+		return on(st.Object), false
 	case *dbsql.CommentOnStmt:
-		return on(st.On)
+		return on(st.On), false
 	case *dbsql.DropStmt:
-		return on(st.Object)
+		return on(st.Object), false
 	case *dbsql.OpaqueStmt:
 		switch st.Verb {
 		case "MERGE":
 			if m, err := parseMerge(text); err == nil {
-				return []Securable{x.resolve("TABLE", m.target)}
+				return []Securable{x.resolve("TABLE", m.target)}, false
 			}
 		case "INSERT":
 			if in, err := parseInsert(text); err == nil {
-				return []Securable{x.resolve("TABLE", in.target)}
+				return []Securable{x.resolve("TABLE", in.target)}, false
 			}
 		case "SELECT":
 			if q, err := parseQuery(text); err == nil {
@@ -162,11 +167,11 @@ func touches(text, catalog, schema string) []Securable {
 					}
 					out = append(out, x.resolve("TABLE", parts))
 				})
-				return out
+				return out, true
 			}
 		}
 	}
-	return nil
+	return nil, false
 }
 
 // reads calls fn with the name of every table a query reads.

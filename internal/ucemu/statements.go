@@ -75,6 +75,7 @@ type statement struct {
 	cancelling      bool // commands: reported Cancelling once
 	rowLimit        int
 	touches         []Securable // the objects it is about (ordering.go)
+	reads           bool        // it only reads them
 }
 
 func terminal(state string) bool {
