@@ -479,7 +479,7 @@ func (r *run) resume() error {
 	prev := r.opts.Previous
 	switch {
 	case prev.Kind != r.plan.Kind:
-		return &ResumeError{Index: -1, Reason: fmt.Sprintf("the record is of a %s script, not of the %s script", prev.Kind, r.plan.Kind)}
+		return &ResumeError{Index: -1, Reason: fmt.Sprintf("the record is of the %s script, not of the %s script", prev.Kind, r.plan.Kind)}
 	case prev.Catalog != r.in.Config.CatalogName():
 		return &ResumeError{Index: -1, Reason: fmt.Sprintf("the record is of catalog %s, not %s", prev.Catalog, r.in.Config.CatalogName())}
 	case prev.Payload != r.in.Fingerprint():

@@ -40,6 +40,29 @@ type execState struct {
 	violationCount int
 	// counts counts the executions of each statement text.
 	counts map[string]int
+	// failing are statements made to fail (FailStatement).
+	failing []*stmtFault
+}
+
+// A stmtFault makes the next n executions of a statement containing text
+// fail.
+type stmtFault struct {
+	text string
+	n    int
+}
+
+// FailStatement makes the next n executions of a statement whose text
+// contains text fail, before they take effect, with INTERNAL_ERROR, as a
+// statement that meets a transient failure of the service does.
+func (s *Server) FailStatement(text string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.exec.failing = append(s.exec.failing, &stmtFault{text: text, n: n})
+}
+
+// FailingStatement is the option of [Server.FailStatement] with n 1.
+func FailingStatement(text string) Option {
+	return func(s *Server) { s.exec.failing = append(s.exec.failing, &stmtFault{text: text, n: 1}) }
 }
 
 func (e *execState) init() {
@@ -160,7 +183,18 @@ func (s *Server) Exec(principal, text string) ([][]any, error) {
 // run executes a statement and logs it. s.mu is held.
 func (s *Server) run(caller identity, text, catalog, schema string) (*relation, *sqlError) {
 	x := &session{ms: s.ms, caller: caller.name(), catalog: catalog, schema: schema}
-	rel, err := x.run(text)
+	var rel *relation
+	var err *sqlError
+	for _, f := range s.exec.failing {
+		if f.n > 0 && strings.Contains(text, f.text) {
+			f.n--
+			err = &sqlError{code: "INTERNAL_ERROR", class: "INTERNAL_ERROR", state: "XX000", msg: "The statement failed (injected): the service met an internal error; run it again."}
+			break
+		}
+	}
+	if err == nil {
+		rel, err = x.run(text)
+	}
 	e := Executed{Principal: caller.name(), Statement: text}
 	if err != nil {
 		e.Error = err.message()
