@@ -613,12 +613,15 @@ func (r *run) runID() string {
 	return r.now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
-// statements ran, not run: for errors.
+// tally counts the statements that have succeeded, and lists those that
+// did not run to an end (never ran, or were cancelled): for errors.
 func (r *run) tally() (ran int, notRun []int) {
 	for i := range r.plan.Statements {
-		if r.done(i) {
+		switch r.state(i) {
+		case Succeeded:
 			ran++
-		} else {
+		case Failed:
+		default:
 			notRun = append(notRun, i)
 		}
 	}

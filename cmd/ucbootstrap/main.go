@@ -77,7 +77,7 @@ error, or a file that cannot be read or written.`,
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newValidateCmd(), newGenerateCmd(), newAuditCmd(), newGrantsCmd(), newLintCmd(), newServeCmd())
+	root.AddCommand(newValidateCmd(), newGenerateCmd(), newAuditCmd(), newGrantsCmd(), newLintCmd(), newApplyCmd(), newServeCmd())
 	return root
 }
 
