@@ -42,6 +42,9 @@ type execState struct {
 	counts map[string]int
 	// failing are statements made to fail (FailStatement).
 	failing []*stmtFault
+	// executed counts the statements and commands executed; once it
+	// reaches holdAfter (when not negative), new ones are held.
+	executed, holdAfter int
 }
 
 // A stmtFault makes the next n executions of a statement containing text
@@ -60,12 +63,49 @@ func (s *Server) FailStatement(text string, n int) {
 	s.exec.failing = append(s.exec.failing, &stmtFault{text: text, n: n})
 }
 
+// HoldAfter makes the emulator hold the statements and commands submitted
+// once n have been executed: they are accepted (with their ID) and stay
+// RUNNING, executing nothing, until [Server.Release]. A test can then stop
+// a client at a known point: n statements done, the next ones submitted
+// and not run.
+func (s *Server) HoldAfter(n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.exec.holdAfter = n
+}
+
+// Release ends [Server.HoldAfter]: held statements run when next polled.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.exec.holdAfter = -1
+}
+
+// Held counts the statements held now.
+func (s *Server) Held() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, st := range s.exec.statements {
+		if st.held && !terminal(st.state) {
+			n++
+		}
+	}
+	return n
+}
+
+// holding reports whether new statements are held. s.mu is held.
+func (s *Server) holding() bool {
+	return s.exec.holdAfter >= 0 && s.exec.executed >= s.exec.holdAfter
+}
+
 // FailingStatement is the option of [Server.FailStatement] with n 1.
 func FailingStatement(text string) Option {
 	return func(s *Server) { s.exec.failing = append(s.exec.failing, &stmtFault{text: text, n: 1}) }
 }
 
 func (e *execState) init() {
+	e.holdAfter = -1
 	e.statements = map[string]*statement{}
 	e.contexts = map[string]*execContext{}
 	e.inflight = map[*statement]bool{}
@@ -97,6 +137,7 @@ type statement struct {
 	expired         bool
 	cancelling      bool // commands: reported Cancelling once
 	rowLimit        int
+	held            bool        // accepted while holding: it runs once released
 	touches         []Securable // the objects it is about (ordering.go)
 	reads           bool        // it only reads them
 }
@@ -220,6 +261,9 @@ func (s *Server) newStatement(caller identity, compute, text string) *statement 
 		running: s.exec.runningPolls,
 	}
 	s.exec.statements[st.id] = st
+	if s.holding() {
+		st.held = true
+	}
 	return st
 }
 
@@ -238,6 +282,8 @@ func (s *Server) advance(st *statement) {
 		}
 	}
 	switch {
+	case st.held && s.holding():
+		st.state = "RUNNING"
 	case st.pending > 0:
 		st.pending--
 		st.state = "PENDING"
@@ -257,6 +303,7 @@ func (s *Server) execute(st *statement) {
 	} else {
 		st.state = "SUCCEEDED"
 	}
+	s.exec.executed++
 	s.settled(st)
 }
 
@@ -387,7 +434,7 @@ func (s *Server) submitStatement(w http.ResponseWriter, r *http.Request, id iden
 	if wait > 0 {
 		// The server waits up to wait_timeout: here, until the statement
 		// needs more polls than the wait allows, which is at once.
-		if st.pending == 0 && st.running == 0 && wh.state == "RUNNING" {
+		if st.pending == 0 && st.running == 0 && wh.state == "RUNNING" && !st.held {
 			s.execute(st)
 		}
 		if !terminal(st.state) && req.OnWaitTimeout == "CANCEL" {
