@@ -46,7 +46,7 @@ func setUp(t *testing.T, w *emutest.Workspace) {
 
 // clients returns the REST client and the SQL executor of the payload,
 // with its credentials (the service principal's).
-func clients(t *testing.T, w *emutest.Workspace) (*databricks.Client, *sqlexec.Executor) {
+func clients(t testing.TB, w *emutest.Workspace) (*databricks.Client, *sqlexec.Executor) {
 	t.Helper()
 	cfg, err := databricks.ConfigFrom(w.In, func(string) string { return "" })
 	if err != nil {

@@ -134,3 +134,64 @@ func runCLIEnv(t *testing.T, env map[string]string, args ...string) (code int, s
 	}
 	return runCLI(t, args...)
 }
+
+// TestApplyCommand runs ucbootstrap apply as a user would: the usage
+// errors, the refusal of the service principal's own token for a script
+// a person runs, the dry run, a failed run's message (position, error code
+// and message, what ran and what did not, the command that resumes), the
+// resumed run with the audit's report, and audit --live by both paths.
+func TestApplyCommand(t *testing.T) {
+	w := emutest.New(t, filepath.Join("..", "..", "examples", "payloads", "manual-token.yaml"))
+	dir := t.TempDir()
+	record := filepath.Join(dir, "run.jsonl")
+	admin := map[string]string{"DATABRICKS_TOKEN": emutest.AdminToken}
+	setUp := len(w.Executed())
+	for _, c := range []struct {
+		env  map[string]string
+		args []string
+		code int
+		want string
+	}{
+		{map[string]string{"DATABRICKS_TOKEN": ""}, nil, 2, "is run by a person"},
+		{admin, []string{"--kind", "edit"}, 2, "--kind edit needs --from OLD"},
+		{admin, []string{"--revoke-grants"}, 2, "--revoke-grants is for --kind cleanup"},
+		{admin, []string{"--record", "-"}, 2, "--record needs a file"},
+		{admin, []string{"--record", w.Path}, 2, "would overwrite the payload"},
+		{admin, []string{"--resume", "--record", filepath.Join(dir, "empty.jsonl")}, 2, "nothing to resume"},
+		{map[string]string{"DATABRICKS_TOKEN": w.In.Config.Token.Reveal()}, []string{"--record", filepath.Join(dir, "sp.jsonl")}, 1, "belong to the service principal " + w.SP + " itself"},
+		{admin, []string{"--kind", "prerequisites"}, 2, "the prerequisites script is for automatic setup"},
+	} {
+		code, out, stderr := runCLIEnv(t, c.env, append([]string{"apply", w.Path, "--insecure-loopback"}, c.args...)...)
+		if code != c.code || !strings.Contains(stderr, c.want) {
+			t.Errorf("apply %v: exit %d, want %d with %q\n%s%s", c.args, code, c.code, c.want, out, stderr)
+		}
+	}
+	if got := w.Executed()[setUp:]; len(got) != 0 {
+		t.Errorf("the refused runs executed statements: %v", got)
+	}
+
+	code, out, stderr := runCLIEnv(t, admin, "apply", w.Path, "--insecure-loopback", "--dry-run")
+	s, _ := generator.Generate(w.In, generator.Bootstrap)
+	if code != 0 || strings.Count(out, ";\n") != len(s.Statements) || !strings.HasPrefix(out, "-- ucbootstrap apply --dry-run: 34 of the 34 statements") {
+		t.Errorf("dry run: exit %d\n%s%s", code, out, stderr)
+	}
+
+	w.FailStatement("GRANT USE CATALOG, MANAGE ON CATALOG `main`", 1)
+	code, out, stderr = runCLIEnv(t, admin, "apply", w.Path, "--insecure-loopback", "--record", record)
+	for _, want := range []string{"bootstrap.sql:", "failed: error code INTERNAL_ERROR: [INTERNAL_ERROR]", "GRANT USE CATALOG, MANAGE ON CATALOG `main`",
+		"statements have succeeded; failed: ", "; did not run: ", "--record " + record + " --resume"} {
+		if code != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("the failed run: exit %d, want 1 and %q:\n%s%s", code, want, out, stderr)
+		}
+	}
+	code, out, stderr = runCLIEnv(t, admin, "apply", w.Path, "--insecure-loopback", "--record", record, "--resume")
+	if code != 0 || !strings.HasPrefix(out, "PASS: ") || !strings.Contains(stderr, "had succeeded before") || !strings.Contains(stderr, "the live audit ran via sql") {
+		t.Errorf("the resumed run: exit %d\n%s%s", code, out, stderr)
+	}
+
+	_, sqlOut, sqlErr := runCLIEnv(t, map[string]string{"DATABRICKS_TOKEN": ""}, "audit", w.Path, "--live", "--insecure-loopback", "--via", "sql")
+	_, restOut, restErr := runCLIEnv(t, map[string]string{"DATABRICKS_TOKEN": ""}, "audit", w.Path, "--live", "--insecure-loopback", "--via", "rest")
+	if sqlOut != restOut || !strings.Contains(sqlErr, "ran via sql (") || !strings.Contains(restErr, "ran via rest (") {
+		t.Errorf("audit --live by both paths:\n%s%s---\n%s%s", sqlOut, sqlErr, restOut, restErr)
+	}
+}

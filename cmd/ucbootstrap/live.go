@@ -89,7 +89,9 @@ func (f liveFlags) liveContext(parent context.Context) (ctx context.Context, rea
 // that cannot be reached or refuses the credentials ends the run there,
 // with one error. Ctrl-C or the deadline stops the fetch and keeps what
 // was learned: partial reports it, and the securables not asked about are
-// in fetched.Unfetched with the reason.
+// in fetched.Unfetched with the reason. via is the path of the live audit
+// (auto, rest or sql), said on standard error; "" asks by REST and says
+// nothing (grants dump).
 func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f liveFlags, via liveaudit.Via) (fetched *databricks.Fetched, partial string, err error) {
 	if err := f.check(); err != nil {
 		return nil, "", err
@@ -134,6 +136,10 @@ func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f live
 	}
 	// The warehouse path, when the payload names compute: the executor
 	// waits up to --deadline (or its defaults) for a statement.
+	say := via != "" // grants dump asks by REST and says nothing of it
+	if via == "" {
+		via = liveaudit.REST
+	}
 	var exec *sqlexec.Executor
 	if via != liveaudit.REST {
 		so := sqlexec.Options{}
@@ -151,7 +157,7 @@ func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f live
 	}
 	var info liveaudit.Info
 	fetched, info, err = liveaudit.Fetch(ctx, client, exec, reqs, liveaudit.Options{Via: via, Concurrency: f.concurrency, REST: opts})
-	if via != liveaudit.REST {
+	if say {
 		fmt.Fprintf(stderr, "ucbootstrap: the live audit ran %s\n", info)
 	}
 	switch {
@@ -252,7 +258,7 @@ func runGrantsDump(cmd *cobra.Command, path string, f dumpFlags) error {
 	if err != nil {
 		return err
 	}
-	fetched, partial, err := fetch(cmd, p, reqs, f.liveFlags, liveaudit.REST)
+	fetched, partial, err := fetch(cmd, p, reqs, f.liveFlags, "")
 	if err != nil {
 		return err
 	}
