@@ -53,7 +53,7 @@ func count(rec *apply.Record, s apply.State) int {
 func TestApplyKilledAndResumed(t *testing.T) {
 	w := emutest.New(t, filepath.Join("..", "..", "examples", "payloads", "manual-token.yaml"))
 	const done = 12
-	w.HoldAfter(1 + done) // the validation's SELECT 1, then the script's first statements
+	w.HoldAfter(emutest.Admin, done) // the script's first statements: the validation runs as the service principal
 	record := filepath.Join(t.TempDir(), "run.jsonl")
 	child := func(args ...string) *exec.Cmd {
 		c := exec.Command("ucbootstrap", append([]string{"apply", w.Path, "--insecure-loopback", "--record", record, "--concurrency", "4"}, args...)...)

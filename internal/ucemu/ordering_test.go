@@ -67,11 +67,11 @@ func TestViolations(t *testing.T) {
 	}
 }
 
-// TestHoldAfter: once n statements have run, new ones are accepted and
-// stay RUNNING without running, until released.
+// TestHoldAfter: once n statements of a principal have run, its new ones
+// are accepted and stay RUNNING without running, until released.
 func TestHoldAfter(t *testing.T) {
 	s := sqlServer(t)
-	s.HoldAfter(1)
+	s.HoldAfter(admin, 1)
 	run := func(stmt string) (string, string) {
 		t.Helper()
 		code, resp := submit(t, s, map[string]any{"statement": stmt, "wait_timeout": "10s"})

@@ -42,9 +42,12 @@ type execState struct {
 	counts map[string]int
 	// failing are statements made to fail (FailStatement).
 	failing []*stmtFault
-	// executed counts the statements and commands executed; once it
-	// reaches holdAfter (when not negative), new ones are held.
-	executed, holdAfter int
+	// executed counts the statements and commands executed, per caller;
+	// once holdWho's reach holdAfter (when not negative), new ones of
+	// holdWho are held.
+	executed  map[string]int
+	holdAfter int
+	holdWho   string
 }
 
 // A stmtFault makes the next n executions of a statement containing text
@@ -63,15 +66,15 @@ func (s *Server) FailStatement(text string, n int) {
 	s.exec.failing = append(s.exec.failing, &stmtFault{text: text, n: n})
 }
 
-// HoldAfter makes the emulator hold the statements and commands submitted
-// once n have been executed: they are accepted (with their ID) and stay
-// RUNNING, executing nothing, until [Server.Release]. A test can then stop
-// a client at a known point: n statements done, the next ones submitted
-// and not run.
-func (s *Server) HoldAfter(n int) {
+// HoldAfter makes the emulator hold the statements and commands that
+// principal submits once n of its own have been executed: they are
+// accepted (with their ID) and stay RUNNING, executing nothing, until
+// [Server.Release]. A test can then stop a client at a known point: n
+// statements done, the next ones submitted and not run.
+func (s *Server) HoldAfter(principal string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.exec.holdAfter = n
+	s.exec.holdAfter, s.exec.holdWho = n, strings.ToLower(principal)
 }
 
 // Release ends [Server.HoldAfter]: held statements run when next polled.
@@ -94,9 +97,10 @@ func (s *Server) Held() int {
 	return n
 }
 
-// holding reports whether new statements are held. s.mu is held.
-func (s *Server) holding() bool {
-	return s.exec.holdAfter >= 0 && s.exec.executed >= s.exec.holdAfter
+// holding reports whether new statements of caller are held. s.mu is
+// held.
+func (s *Server) holding(caller identity) bool {
+	return s.exec.holdAfter >= 0 && samePrincipal(caller.name(), s.exec.holdWho) && s.exec.executed[s.exec.holdWho] >= s.exec.holdAfter
 }
 
 // FailingStatement is the option of [Server.FailStatement] with n 1.
@@ -106,6 +110,7 @@ func FailingStatement(text string) Option {
 
 func (e *execState) init() {
 	e.holdAfter = -1
+	e.executed = map[string]int{}
 	e.statements = map[string]*statement{}
 	e.contexts = map[string]*execContext{}
 	e.inflight = map[*statement]bool{}
@@ -261,7 +266,7 @@ func (s *Server) newStatement(caller identity, compute, text string) *statement 
 		running: s.exec.runningPolls,
 	}
 	s.exec.statements[st.id] = st
-	if s.holding() {
+	if s.holding(caller) {
 		st.held = true
 	}
 	return st
@@ -282,7 +287,7 @@ func (s *Server) advance(st *statement) {
 		}
 	}
 	switch {
-	case st.held && s.holding():
+	case st.held && s.holding(st.caller):
 		st.state = "RUNNING"
 	case st.pending > 0:
 		st.pending--
@@ -303,7 +308,7 @@ func (s *Server) execute(st *statement) {
 	} else {
 		st.state = "SUCCEEDED"
 	}
-	s.exec.executed++
+	s.exec.executed[strings.ToLower(st.caller.name())]++
 	s.settled(st)
 }
 
