@@ -277,6 +277,9 @@ func newRun(opts Options) (*run, error) {
 	if _, err := generator.ParseKind(string(opts.Kind)); err != nil {
 		return nil, fmt.Errorf("apply: %w", err)
 	}
+	if opts.Script != nil && opts.Script.Kind != opts.Kind {
+		return nil, fmt.Errorf("apply: the script is a %s script, and the run is of the %s script", opts.Script.Kind, opts.Kind)
+	}
 	if opts.Resume && opts.Previous == nil {
 		return nil, &ResumeError{Index: -1, Reason: "there is no record to resume from"}
 	}
