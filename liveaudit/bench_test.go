@@ -54,31 +54,31 @@ func benchWorkspace(b *testing.B, n int) *emutest.Workspace {
 //	go test -run '^$' -bench BenchmarkLiveAudit -benchtime 1x -timeout 1h ./liveaudit
 func BenchmarkLiveAudit(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
-		w := benchWorkspace(b, n)
-		reqs, err := privileges.Required(w.In)
-		if err != nil {
-			b.Fatal(err)
-		}
-		securables := map[privileges.Securable]bool{}
-		for _, r := range reqs.List {
-			securables[r.On] = true
-		}
-		for _, via := range []Via{REST, SQL} {
-			b.Run(fmt.Sprintf("sources=%d/via=%s", n, via), func(b *testing.B) {
-				c, exec := clients(b, w)
-				w.SetLatency(50 * time.Millisecond)
-				defer w.SetLatency(0)
-				for b.Loop() {
-					before := w.Requests()
-					rep, _, _, err := Audit(context.Background(), c, exec, reqs, Options{Via: via})
-					if err != nil || !rep.Passed(privileges.Gate{}) {
-						b.Fatalf("%v", err)
+		b.Run(fmt.Sprintf("sources=%d", n), func(b *testing.B) {
+			w := benchWorkspace(b, n)
+			reqs, err := privileges.Required(w.In)
+			if err != nil {
+				b.Fatal(err)
+			}
+			securables := map[privileges.Securable]bool{}
+			for _, r := range reqs.List {
+				securables[r.On] = true
+			}
+			c, exec := clients(b, w)
+			w.SetLatency(50 * time.Millisecond)
+			for _, via := range []Via{REST, SQL} {
+				b.Run("via="+string(via), func(b *testing.B) {
+					for b.Loop() {
+						before := w.Requests()
+						rep, _, _, err := Audit(context.Background(), c, exec, reqs, Options{Via: via})
+						if err != nil || !rep.Passed(privileges.Gate{}) {
+							b.Fatalf("%v", err)
+						}
+						b.ReportMetric(float64(w.Requests()-before), "roundtrips")
 					}
-					b.ReportMetric(float64(w.Requests()-before), "roundtrips")
-				}
-				b.ReportMetric(float64(len(securables)), "securables")
-			})
-		}
-		w.Close()
+					b.ReportMetric(float64(len(securables)), "securables")
+				})
+			}
+		})
 	}
 }
