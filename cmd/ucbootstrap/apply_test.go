@@ -189,6 +189,19 @@ func TestApplyCommand(t *testing.T) {
 		t.Errorf("the resumed run: exit %d\n%s%s", code, out, stderr)
 	}
 
+	// Interrupted (here by --deadline, as by Ctrl-C): the record is kept
+	// and the command that resumes is printed.
+	w2 := emutest.New(t, filepath.Join("..", "..", "examples", "payloads", "manual-token.yaml"))
+	w2.SetLatency(20 * time.Millisecond)
+	record2 := filepath.Join(dir, "deadline.jsonl")
+	code, out, stderr = runCLIEnv(t, admin, "apply", w2.Path, "--insecure-loopback", "--record", record2, "--deadline", "400ms", "--concurrency", "1")
+	if code != 1 || !strings.Contains(stderr, "the deadline passed (--deadline 400ms) after ") || !strings.Contains(stderr, "--record "+record2+" --resume") {
+		t.Errorf("the interrupted run: exit %d\n%s%s", code, out, stderr)
+	}
+	if rec := readRecordFile(t, record2); rec == nil || rec.End == nil || rec.End.State != apply.RunInterrupted {
+		t.Errorf("the interrupted run's record: %+v", rec)
+	}
+
 	_, sqlOut, sqlErr := runCLIEnv(t, map[string]string{"DATABRICKS_TOKEN": ""}, "audit", w.Path, "--live", "--insecure-loopback", "--via", "sql")
 	_, restOut, restErr := runCLIEnv(t, map[string]string{"DATABRICKS_TOKEN": ""}, "audit", w.Path, "--live", "--insecure-loopback", "--via", "rest")
 	if sqlOut != restOut || !strings.Contains(sqlErr, "ran via sql (") || !strings.Contains(restErr, "ran via rest (") {
