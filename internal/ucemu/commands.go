@@ -101,7 +101,8 @@ func (s *Server) commands(w http.ResponseWriter, r *http.Request, id identity) {
 		delete(s.exec.statements, st.id)
 		st.id = strings.ReplaceAll(st.id, "-", "")
 		s.exec.statements[st.id] = st
-		if st.pending == 0 && st.running == 0 {
+		s.submitted(st)
+		if st.pending == 0 && st.running == 0 && !st.held {
 			s.execute(st)
 		}
 		if s.exec.dropAfterAccept > 0 {

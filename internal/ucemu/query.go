@@ -45,6 +45,10 @@ type (
 		x    expr
 		list []expr
 		not  bool
+		// set holds the list when every item is a string literal, made
+		// on first use; noSet when not.
+		set   map[string]bool
+		noSet bool
 	}
 )
 
@@ -466,7 +470,7 @@ func (p *qparser) comparison() (expr, *sqlError) {
 		if err := p.expect(dbsql.RPAREN); err != nil {
 			return nil, err
 		}
-		return inExpr{x, list, not}, nil
+		return &inExpr{x: x, list: list, not: not}, nil
 	}
 	return x, nil
 }
@@ -717,4 +721,103 @@ func parseMerge(src string) (*mergeStmt, *sqlError) {
 		}
 	}
 	return m, p.end()
+}
+
+// An insertStmt is INSERT INTO target [(cols)] VALUES (...), ... or
+// INSERT INTO target [(cols)] SELECT ....
+type insertStmt struct {
+	target []string
+	cols   []string
+	rows   [][]expr    // VALUES rows, or
+	query  *selectStmt // a query
+}
+
+// parseInsert parses INSERT INTO table [(cols)] VALUES rows | SELECT ....
+func parseInsert(src string) (*insertStmt, *sqlError) {
+	p, err := newParser(src)
+	if err != nil {
+		return nil, err
+	}
+	in := &insertStmt{}
+	if err := p.expectKw("INSERT"); err != nil {
+		return nil, err
+	}
+	if p.isKw("OVERWRITE") {
+		return nil, unsupported("INSERT OVERWRITE")
+	}
+	if err := p.expectKw("INTO"); err != nil {
+		return nil, err
+	}
+	p.gotKw("TABLE")
+	if in.target, err = p.name(); err != nil {
+		return nil, err
+	}
+	if p.got(dbsql.LPAREN) {
+		for {
+			c, err := p.ident()
+			if err != nil {
+				return nil, err
+			}
+			in.cols = append(in.cols, c)
+			if !p.got(dbsql.COMMA) {
+				break
+			}
+		}
+		if err := p.expect(dbsql.RPAREN); err != nil {
+			return nil, err
+		}
+	}
+	if p.isKw("SELECT") {
+		if in.query, err = p.parseSelect(); err != nil {
+			return nil, err
+		}
+		return in, p.end()
+	}
+	if err := p.expectKw("VALUES"); err != nil {
+		return nil, err
+	}
+	for {
+		if err := p.expect(dbsql.LPAREN); err != nil {
+			return nil, err
+		}
+		var row []expr
+		for {
+			x, err := p.expr()
+			if err != nil {
+				return nil, err
+			}
+			row = append(row, x)
+			if !p.got(dbsql.COMMA) {
+				break
+			}
+		}
+		if err := p.expect(dbsql.RPAREN); err != nil {
+			return nil, err
+		}
+		in.rows = append(in.rows, row)
+		if !p.got(dbsql.COMMA) {
+			break
+		}
+	}
+	return in, p.end()
+}
+
+// strings returns the list as a set when every item is a string literal,
+// else nil.
+func (x *inExpr) strings() map[string]bool {
+	if x.set != nil || x.noSet {
+		return x.set
+	}
+	set := make(map[string]bool, len(x.list))
+	for _, y := range x.list {
+		l, ok := y.(litExpr)
+		s, isString := l.v.(string)
+		if !ok || !isString {
+			x.noSet = true
+			return nil
+		}
+		set[s] = true
+	}
+	x.set = set
+	return set
 }

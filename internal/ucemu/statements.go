@@ -33,11 +33,88 @@ type execState struct {
 	chunkRows int
 	contexts  map[string]*execContext
 	log       []Executed
+	// inflight holds the statements submitted and not yet ended, and
+	// violations the ordering violations seen (see ordering.go).
+	inflight       map[*statement]bool
+	violations     []Violation
+	violationCount int
+	// counts counts the executions of each statement text.
+	counts map[string]int
+	// failing are statements made to fail (FailStatement).
+	failing []*stmtFault
+	// executed counts the statements and commands executed, per caller;
+	// once holdWho's reach holdAfter (when not negative), new ones of
+	// holdWho are held.
+	executed  map[string]int
+	holdAfter int
+	holdWho   string
+}
+
+// A stmtFault makes the next n executions of a statement containing text
+// fail.
+type stmtFault struct {
+	text string
+	n    int
+}
+
+// FailStatement makes the next n executions of a statement whose text
+// contains text fail, before they take effect, with INTERNAL_ERROR, as a
+// statement that meets a transient failure of the service does.
+func (s *Server) FailStatement(text string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.exec.failing = append(s.exec.failing, &stmtFault{text: text, n: n})
+}
+
+// HoldAfter makes the emulator hold the statements and commands that
+// principal submits once n of its own have been executed: they are
+// accepted (with their ID) and stay RUNNING, executing nothing, until
+// [Server.Release]. A test can then stop a client at a known point: n
+// statements done, the next ones submitted and not run.
+func (s *Server) HoldAfter(principal string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.exec.holdAfter, s.exec.holdWho = n, strings.ToLower(principal)
+}
+
+// Release ends [Server.HoldAfter]: held statements run when next polled.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.exec.holdAfter = -1
+}
+
+// Held counts the statements held now.
+func (s *Server) Held() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, st := range s.exec.statements {
+		if st.held && !terminal(st.state) {
+			n++
+		}
+	}
+	return n
+}
+
+// holding reports whether new statements of caller are held. s.mu is
+// held.
+func (s *Server) holding(caller identity) bool {
+	return s.exec.holdAfter >= 0 && samePrincipal(caller.name(), s.exec.holdWho) && s.exec.executed[s.exec.holdWho] >= s.exec.holdAfter
+}
+
+// FailingStatement is the option of [Server.FailStatement] with n 1.
+func FailingStatement(text string) Option {
+	return func(s *Server) { s.exec.failing = append(s.exec.failing, &stmtFault{text: text, n: 1}) }
 }
 
 func (e *execState) init() {
+	e.holdAfter = -1
+	e.executed = map[string]int{}
 	e.statements = map[string]*statement{}
 	e.contexts = map[string]*execContext{}
+	e.inflight = map[*statement]bool{}
+	e.counts = map[string]int{}
 }
 
 // An Executed records a statement the emulator executed.
@@ -65,6 +142,9 @@ type statement struct {
 	expired         bool
 	cancelling      bool // commands: reported Cancelling once
 	rowLimit        int
+	held            bool        // accepted while holding: it runs once released
+	touches         []Securable // the objects it is about (ordering.go)
+	reads           bool        // it only reads them
 }
 
 func terminal(state string) bool {
@@ -149,7 +229,18 @@ func (s *Server) Exec(principal, text string) ([][]any, error) {
 // run executes a statement and logs it. s.mu is held.
 func (s *Server) run(caller identity, text, catalog, schema string) (*relation, *sqlError) {
 	x := &session{ms: s.ms, caller: caller.name(), catalog: catalog, schema: schema}
-	rel, err := x.run(text)
+	var rel *relation
+	var err *sqlError
+	for _, f := range s.exec.failing {
+		if f.n > 0 && strings.Contains(text, f.text) {
+			f.n--
+			err = &sqlError{code: "INTERNAL_ERROR", class: "INTERNAL_ERROR", state: "XX000", msg: "The statement failed (injected): the service met an internal error; run it again."}
+			break
+		}
+	}
+	if err == nil {
+		rel, err = x.run(text)
+	}
 	e := Executed{Principal: caller.name(), Statement: text}
 	if err != nil {
 		e.Error = err.message()
@@ -158,6 +249,7 @@ func (s *Server) run(caller identity, text, catalog, schema string) (*relation, 
 		s.exec.log = append(s.exec.log[:0], s.exec.log[len(s.exec.log)-maxLog/2:]...)
 	}
 	s.exec.log = append(s.exec.log, e)
+	s.exec.counts[text]++
 	return rel, err
 }
 
@@ -174,6 +266,9 @@ func (s *Server) newStatement(caller identity, compute, text string) *statement 
 		running: s.exec.runningPolls,
 	}
 	s.exec.statements[st.id] = st
+	if s.holding(caller) {
+		st.held = true
+	}
 	return st
 }
 
@@ -192,6 +287,8 @@ func (s *Server) advance(st *statement) {
 		}
 	}
 	switch {
+	case st.held && s.holding(st.caller):
+		st.state = "RUNNING"
 	case st.pending > 0:
 		st.pending--
 		st.state = "PENDING"
@@ -211,6 +308,8 @@ func (s *Server) execute(st *statement) {
 	} else {
 		st.state = "SUCCEEDED"
 	}
+	s.exec.executed[strings.ToLower(st.caller.name())]++
+	s.settled(st)
 }
 
 // cancel cancels a statement that has not ended. s.mu is held.
@@ -222,6 +321,7 @@ func (s *Server) cancel(st *statement) {
 		s.execute(st)
 	}
 	st.state, st.rel, st.err = "CANCELED", nil, nil
+	s.settled(st)
 }
 
 var waitRE = regexp.MustCompile(`^([0-9]+)s$`)
@@ -331,6 +431,7 @@ func (s *Server) submitStatement(w http.ResponseWriter, r *http.Request, id iden
 	}
 	st := s.newStatement(id, req.WarehouseID, req.Statement)
 	st.catalog, st.schema, st.rowLimit = req.Catalog, req.Schema, req.RowLimit
+	s.submitted(st)
 	// Submitting to a stopped warehouse starts it.
 	if wh.state == "STOPPED" || wh.state == "STOPPING" {
 		wh.state, wh.left = "STARTING", s.startPolls
@@ -338,11 +439,12 @@ func (s *Server) submitStatement(w http.ResponseWriter, r *http.Request, id iden
 	if wait > 0 {
 		// The server waits up to wait_timeout: here, until the statement
 		// needs more polls than the wait allows, which is at once.
-		if st.pending == 0 && st.running == 0 && wh.state == "RUNNING" {
+		if st.pending == 0 && st.running == 0 && wh.state == "RUNNING" && !st.held {
 			s.execute(st)
 		}
 		if !terminal(st.state) && req.OnWaitTimeout == "CANCEL" {
 			st.state = "CANCELED"
+			s.settled(st)
 		}
 	}
 	drop := s.exec.dropAfterAccept > 0
