@@ -34,9 +34,10 @@ func TestServeScripts(t *testing.T) {
 			"exitcode":   cmdExitcode,
 		},
 		Condition: func(cond string) (bool, error) {
-			if cond == "backends" {
-				v, a := serveBackends(true)
-				return v != nil && a != nil, nil
+			switch cond {
+			case "validator", "applier":
+				v, a := serveBackends(backendOptions{insecureLoopback: true})
+				return cond == "validator" && v != nil || cond == "applier" && a != nil, nil
 			}
 			return false, nil
 		},

@@ -1,0 +1,90 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/ucbootstrap/ucbootstrap"
+	"github.com/ucbootstrap/ucbootstrap/validation"
+)
+
+// LiveValidator is the [Validator] of a real server: the validation tests
+// of package validation, run against the integration's workspace.
+type LiveValidator struct {
+	opts validation.Options
+}
+
+// NewLiveValidator returns a validator that runs [validation.Run] with
+// opts. Credentials come from the payload only: opts.Getenv is replaced by
+// one that finds nothing, so that the server's own DATABRICKS_* variables
+// never stand in for a payload's missing token. POST and PUT ask for the
+// metastore once (their caller can ask again); the jobs and the
+// revalidation wait opts.MetastoreWait for a metastore just assigned.
+//
+// opts.InsecureLoopback holds for the payloads whose workspace is on a
+// loopback address (a stand-in workspace) only: the others are reached
+// over HTTPS as always, where validation.Run would refuse them.
+func NewLiveValidator(opts validation.Options) *LiveValidator {
+	opts.Getenv = func(string) string { return "" }
+	return &LiveValidator{opts: opts}
+}
+
+// Validate runs the tests. During POST and PUT (PhaseCreate, PhaseEdit) a
+// failed metastore test is a [*ProcessingError] with Immuta's text, which
+// the API answers 422; in the other phases it is a failed result, kept with
+// the integration.
+func (v *LiveValidator) Validate(ctx context.Context, in *ucbootstrap.Integration, phase Phase) (*Results, error) {
+	opts := v.opts
+	opts.InsecureLoopback = opts.InsecureLoopback && ucbootstrap.IsLoopback(in.Config.Host())
+	request := phase == PhaseCreate || phase == PhaseEdit
+	if request {
+		opts.MetastoreWait = -1
+	}
+	vr, err := validation.Run(ctx, in, opts)
+	if err != nil {
+		// A payload that cannot be validated live at all: no credentials,
+		// a host or path the clients refuse.
+		return nil, &ProcessingError{Message: trimPackages(err.Error())}
+	}
+	res, err := results(vr)
+	if err != nil {
+		return nil, err
+	}
+	if request {
+		for _, t := range vr.ValidationTests {
+			if t.Name == validation.MetastoreTest && t.Status == validation.Failed {
+				return nil, &ProcessingError{Message: MetastoreInfoError, Results: res}
+			}
+		}
+	}
+	return res, nil
+}
+
+// results converts the results of package validation to the server's
+// (the same JSON shape).
+func results(vr *validation.Results) (*Results, error) {
+	res := &Results{Status: string(vr.Status), Tests: make([]Test, 0, len(vr.ValidationTests))}
+	for _, t := range vr.ValidationTests {
+		st := Test{Name: t.Name, Status: string(t.Status), Message: t.Message}
+		if t.Result != nil {
+			b, err := json.Marshal(t.Result)
+			if err != nil {
+				return nil, fmt.Errorf("server: the result of %s: %w", t.Name, err)
+			}
+			st.Result = b
+		}
+		res.Tests = append(res.Tests, st)
+	}
+	return res, nil
+}
+
+// trimPackages drops the package prefixes of an error's message, for the
+// API's texts.
+func trimPackages(msg string) string {
+	for _, p := range []string{"validation: ", "databricks: ", "sqlexec: "} {
+		msg = strings.TrimPrefix(msg, p)
+	}
+	return msg
+}
