@@ -19,7 +19,8 @@ const (
 	// PhaseCreate runs before POST /integrations answers.
 	PhaseCreate Phase = "create"
 	// PhaseEdit runs before PUT /integrations/{id} answers, on the new
-	// configuration.
+	// configuration, before the service principal records its
+	// fingerprint: the workspace still records the previous one.
 	PhaseEdit Phase = "edit"
 	// PhaseSetup runs after the setup (the bootstrap or the edit, applied
 	// by the service principal or run by a person): it checks that the
@@ -38,8 +39,9 @@ type Validator interface {
 	// [*ProcessingError] when a test shows that the configuration cannot
 	// be used at all (the metastore cannot be read): POST and PUT then
 	// answer 422 and store nothing. Other failures are results, not
-	// errors.
-	Validate(ctx context.Context, in *ucbootstrap.Integration, phase Phase) (*Results, error)
+	// errors. For PhaseEdit, previous is the configuration being edited
+	// (whose fingerprint the workspace records); otherwise it is nil.
+	Validate(ctx context.Context, in *ucbootstrap.Integration, phase Phase, previous *ucbootstrap.Integration) (*Results, error)
 }
 
 // Results are the validation results, in the shape of the API's

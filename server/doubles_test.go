@@ -30,7 +30,7 @@ type fakeValidator struct {
 	calls []Phase
 }
 
-func (v *fakeValidator) Validate(ctx context.Context, in *ucbootstrap.Integration, phase Phase) (*Results, error) {
+func (v *fakeValidator) Validate(ctx context.Context, in *ucbootstrap.Integration, phase Phase, _ *ucbootstrap.Integration) (*Results, error) {
 	v.mu.Lock()
 	v.calls = append(v.calls, phase)
 	unreadable := v.unreadable[in.Config.Host()]

@@ -257,7 +257,7 @@ func (s *Server) apply(ctx context.Context, j *store.Job, in *ucbootstrap.Integr
 }
 
 func (s *Server) validateJob(ctx context.Context, in *ucbootstrap.Integration) (*Results, []byte, error) {
-	res, results, err := s.validate(ctx, in, PhaseSetup)
+	res, results, err := s.validate(ctx, in, PhaseSetup, nil)
 	var he *httpError
 	if errors.As(err, &he) {
 		return nil, nil, errors.New(he.message)
@@ -348,7 +348,7 @@ func (s *Server) Revalidate(ctx context.Context) error {
 			continue
 		}
 		to, ch := store.Enabled, store.Change{ClearError: true}
-		res, results, err := s.validate(ctx, in, PhaseRecurring)
+		res, results, err := s.validate(ctx, in, PhaseRecurring, nil)
 		switch {
 		case err != nil:
 			var he *httpError

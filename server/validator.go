@@ -35,7 +35,12 @@ func NewLiveValidator(opts validation.Options) *LiveValidator {
 // failed metastore test is a [*ProcessingError] with Immuta's text, which
 // the API answers 422; in the other phases it is a failed result, kept with
 // the integration.
-func (v *LiveValidator) Validate(ctx context.Context, in *ucbootstrap.Integration, phase Phase) (*Results, error) {
+//
+// During PUT of a manual setup the catalog records the fingerprint of the
+// configuration being edited, not yet the new one (the service principal
+// records it once the edit is validated): that fingerprint passes the
+// catalog test.
+func (v *LiveValidator) Validate(ctx context.Context, in *ucbootstrap.Integration, phase Phase, previous *ucbootstrap.Integration) (*Results, error) {
 	opts := v.opts
 	opts.InsecureLoopback = opts.InsecureLoopback && ucbootstrap.IsLoopback(in.Config.Host())
 	request := phase == PhaseCreate || phase == PhaseEdit
@@ -47,6 +52,9 @@ func (v *LiveValidator) Validate(ctx context.Context, in *ucbootstrap.Integratio
 		// A payload that cannot be validated live at all: no credentials,
 		// a host or path the clients refuse.
 		return nil, &ProcessingError{Message: trimPackages(err.Error())}
+	}
+	if phase == PhaseEdit && previous != nil && !in.AutoBootstrap {
+		acceptPrevious(vr, in, previous)
 	}
 	res, err := results(vr)
 	if err != nil {
@@ -88,3 +96,29 @@ func trimPackages(msg string) string {
 	}
 	return msg
 }
+
+// acceptPrevious passes a catalog test that failed only because the catalog
+// records the fingerprint of the previous configuration, and sets the
+// overall status again.
+func acceptPrevious(vr *validation.Results, in, previous *ucbootstrap.Integration) {
+	old := previous.Fingerprint()
+	worst := validation.Skipped
+	for i := range vr.ValidationTests {
+		t := &vr.ValidationTests[i]
+		if t.Name == validation.CatalogTest && t.Status == validation.Failed {
+			if r, ok := t.Result.(map[string]any); ok && r["fingerprint"] == old && old != in.Fingerprint() {
+				name := in.Config.CatalogName()
+				t.Status = validation.Passed
+				t.Message = "catalog " + name + " is this integration's, owned by the service principal, and was set up from the configuration being edited (" + old + "); the service principal records this payload's fingerprint (" + in.Fingerprint() + ") once the edit is validated"
+			}
+		}
+		if statusRank[t.Status] > statusRank[worst] {
+			worst = t.Status
+		}
+	}
+	vr.Status = worst
+}
+
+// statusRank orders the statuses as package validation does: the overall
+// status is the worst.
+var statusRank = map[validation.Status]int{validation.Skipped: 0, validation.Passed: 1, validation.Warning: 2, validation.Failed: 3}

@@ -41,7 +41,7 @@ func startEmulator(t testing.TB) (*ucemu.Server, int) {
 		t.Fatal(err)
 	}
 	t.Cleanup(s.Close)
-	if err := s.ExecScript(emuAdmin, "prerequisites.sql", []byte("CREATE CATALOG main;\nCREATE SCHEMA main.sales;\n")); err != nil {
+	if err := s.ExecScript(emuAdmin, "prerequisites.sql", []byte("CREATE CATALOG main;\nCREATE SCHEMA main.sales;\nCREATE SCHEMA main.hr;\n")); err != nil {
 		t.Fatal(err)
 	}
 	u, err := url.Parse(s.URL)
@@ -55,8 +55,10 @@ func startEmulator(t testing.TB) (*ucemu.Server, int) {
 	return s, port
 }
 
-// emuPayload is a payload on the emulator's port.
-func emuPayload(port int, auto bool) string {
+// emuPayload is a payload on the emulator's port, with main.sales and the
+// other data sources.
+func emuPayload(port int, auto bool, more ...string) string {
+	ds, _ := json.Marshal(append([]string{"main.sales"}, more...))
 	return fmt.Sprintf(`{
   "type": "Databricks",
   "autoBootstrap": %t,
@@ -69,17 +71,21 @@ func emuPayload(port int, auto bool) string {
     "catalog": "immuta",
     "servicePrincipal": %q,
     "tenant": "acme-prod",
-    "dataSources": ["main.sales"],
+    "dataSources": %s,
     "audit": {"enabled": true}
   }
-}`, auto, port, testToken, emuSP)
+}`, auto, port, testToken, emuSP, ds)
 }
 
 // runBootstrap runs, as the metastore admin, the bootstrap script generated
-// for the payload: the manual setup.
-func runBootstrap(t testing.TB, s *ucemu.Server, payload string) {
+// for the payload (or the edit script from the options): the manual setup.
+func runBootstrap(t testing.TB, s *ucemu.Server, payload string, opts ...generator.Option) {
 	t.Helper()
-	script, err := generator.Generate(mustDecode(t, payload), generator.Bootstrap)
+	kind := generator.Bootstrap
+	if len(opts) > 0 {
+		kind = generator.Edit
+	}
+	script, err := generator.Generate(mustDecode(t, payload), kind, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -307,7 +313,7 @@ func TestLiveValidatorOptions(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, err = v.Validate(context.Background(), in, PhaseCreate)
+	_, err = v.Validate(context.Background(), in, PhaseCreate, nil)
 	var pe *ProcessingError
 	if !errors.As(err, &pe) || strings.HasPrefix(pe.Message, "validation: ") {
 		t.Errorf("a payload without credentials: %v", err)
@@ -316,11 +322,54 @@ func TestLiveValidatorOptions(t *testing.T) {
 	// name does not resolve here: the identity test fails, the validation
 	// runs).
 	in = mustDecode(t, tokenPayload("dbc-a1b2c3d4-e5f6.invalid", false))
-	res, err := v.Validate(context.Background(), in, PhaseSetup)
+	res, err := v.Validate(context.Background(), in, PhaseSetup, nil)
 	if err != nil {
 		t.Fatalf("a remote workspace with --insecure-loopback: %v", err)
 	}
 	if res.Tests[0].Name != validation.IdentityTest || res.Tests[0].Status != "failed" {
 		t.Errorf("identity test %+v", res.Tests[0])
+	}
+}
+
+// The edit of a manual setup: the admin ran the edit script, and the
+// catalog still records the previous payload's fingerprint until the
+// service principal records the new one. Validating the edit (PhaseEdit)
+// accepts the previous fingerprint, and only that one.
+func TestLiveValidatorEdit(t *testing.T) {
+	emu, port := startEmulator(t)
+	old, edited := emuPayload(port, false), emuPayload(port, false, "main.hr")
+	runBootstrap(t, emu, old)
+	runBootstrap(t, emu, edited, generator.From(mustDecode(t, old)))
+	v := NewLiveValidator(validation.Options{InsecureLoopback: true})
+	ctx := context.Background()
+	in, prev := mustDecode(t, edited), mustDecode(t, old)
+	res, err := v.Validate(ctx, in, PhaseEdit, prev)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Status != "passed" {
+		t.Errorf("the edit validates %s:\n%s", res.Status, js(res))
+	}
+	for _, x := range res.Tests {
+		if x.Name == validation.CatalogTest && !strings.Contains(x.Message, "was set up from the configuration being edited ("+prev.Fingerprint()+"); the service principal records this payload's fingerprint ("+in.Fingerprint()+")") {
+			t.Errorf("catalog test %+v", x)
+		}
+	}
+	// Another previous configuration, or after the edit: the recorded
+	// fingerprint is not this payload's.
+	for _, c := range []struct {
+		phase Phase
+		prev  *ucbootstrap.Integration
+	}{
+		{PhaseEdit, mustDecode(t, emuPayload(port, false, "main.other"))},
+		{PhaseSetup, nil},
+	} {
+		res, err := v.Validate(ctx, in, c.phase, c.prev)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := testStatuses(t, res); got[0] != "overall=failed" || !contains(got, validation.CatalogTest+"=failed") {
+			t.Errorf("%s: %v", c.phase, got)
+		}
 	}
 }
