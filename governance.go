@@ -33,11 +33,14 @@ const (
 	MetadataTable     = "integration_metadata"
 	EntitlementsTable = "user_entitlements"
 	ExemptionsTable   = "principal_exemptions"
+	// RunsTable is the run ledger: a row for each statement that a run of
+	// a setup script (ucbootstrap apply) ended, appended as the run goes.
+	RunsTable = "setup_runs"
 )
 
 // GovernanceObjects lists what the bootstrap creates inside the governance
-// catalog, in creation order: the system schema with its tables, then the
-// functions schema with its functions. Every one of them belongs to the
+// catalog, in creation order: the system schema with its tables (the run
+// ledger among them), then the functions schema with its functions. Every one of them belongs to the
 // service principal once the bootstrap has run, and to nobody else: the
 // audit checks each owner.
 var GovernanceObjects = []GovernanceObject{
@@ -45,6 +48,7 @@ var GovernanceObjects = []GovernanceObject{
 	{TableObject, SystemSchema, MetadataTable},
 	{TableObject, SystemSchema, EntitlementsTable},
 	{TableObject, SystemSchema, ExemptionsTable},
+	{TableObject, SystemSchema, RunsTable},
 	{SchemaObject, "", FunctionsSchema},
 	{FunctionObject, FunctionsSchema, "is_exempt"},
 	{FunctionObject, FunctionsSchema, "has_attribute"},

@@ -283,6 +283,7 @@ func TestJobs(t *testing.T) {
 		"owner SCHEMA immuta.immuta_system",
 		"owner TABLE immuta.immuta_system.integration_metadata",
 		"owner TABLE immuta.immuta_system.principal_exemptions",
+		"owner TABLE immuta.immuta_system.setup_runs",
 		"owner TABLE immuta.immuta_system.user_entitlements",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -197,7 +197,8 @@ func checkFixture(t *testing.T, r *lint.Rule, file string) {
 
 // scripts returns every script the generator makes of a payload: each kind
 // that applies (an edit from the payload to itself), and the cleanup script
-// with RevokeGrants.
+// with RevokeGrants, and with a Runner (who takes the catalog over to drop
+// it).
 func scripts(t *testing.T, in *ucbootstrap.Integration) map[generator.Kind][]string {
 	out := map[generator.Kind][]string{}
 	add := func(kind generator.Kind, opts ...generator.Option) {
@@ -216,6 +217,7 @@ func scripts(t *testing.T, in *ucbootstrap.Integration) map[generator.Kind][]str
 	add(generator.Edit, generator.From(in))
 	add(generator.Cleanup)
 	add(generator.Cleanup, generator.RevokeGrants())
+	add(generator.Cleanup, generator.Runner("admin@example.com"), generator.RevokeGrants())
 	return out
 }
 

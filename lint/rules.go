@@ -253,8 +253,12 @@ func runMissingGrant(p *Pass) {
 
 // runExposure reports grants on the governance catalog, or on anything in
 // it, to another principal than the service principal, and ownership of
-// it handed to another principal.
+// it handed to another principal — except, in a cleanup script that drops
+// the catalog, the catalog handed to the person who drops it (DROP CATALOG
+// needs ownership: generate --kind cleanup --runner).
 func runExposure(p *Pass) {
+	catalog := privileges.SecurableOf(privileges.Catalog, p.Catalog)
+	dropped := p.Kind == generator.Cleanup && dropsCatalog(p.File, catalog)
 	for _, c := range p.Changes {
 		if !p.governed(c.On) {
 			continue
@@ -272,7 +276,7 @@ func runExposure(p *Pass) {
 			p.Reportf(principal, "%s gets %s on %s, inside the governance catalog: nobody but the service principal may reach it; remove the grant",
 				c.Grants[0].Principal, strings.Join(privs, ", "), c.On)
 		case listing.OwnerChange:
-			if p.isSP(c.Owner) {
+			if p.isSP(c.Owner) || dropped && c.On == catalog {
 				continue
 			}
 			p.Reportf(principal, "%s would own %s, inside the governance catalog: only the service principal may own it; hand it to %s",

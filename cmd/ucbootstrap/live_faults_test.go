@@ -93,7 +93,7 @@ func TestLiveNothingReadable(t *testing.T) {
 	payload := writePayloadFor(t, f.URL, livePayload)
 	for _, extra := range [][]string{nil, {"--allow-unverified"}} {
 		code, out, stderr := runCLI(t, append([]string{"audit", payload, "--live", "--insecure-loopback"}, extra...)...)
-		if first, _, _ := strings.Cut(out, "\n"); code != 1 || first != "FAIL: 0 satisfied, 16 unverified (16 unreadable); nothing could be verified" {
+		if first, _, _ := strings.Cut(out, "\n"); code != 1 || first != "FAIL: 0 satisfied, 17 unverified (17 unreadable); nothing could be verified" {
 			t.Errorf("%q: exit %d, first line %q\n%s", extra, code, first, stderr)
 		}
 		if strings.Contains(out, "PASS") {
@@ -109,14 +109,14 @@ func TestLiveForbiddenGate(t *testing.T) {
 	emu.Forbid(emuSec(privileges.NewSecurable(privileges.Schema, "main.sales")))
 	payload := writeLivePayload(t, emu, livePayload)
 	code, out, _ := runCLI(t, "audit", payload, "--live", "--insecure-loopback")
-	if first, _, _ := strings.Cut(out, "\n"); code != 1 || !strings.HasPrefix(first, "FAIL: 14 satisfied, 2 unverified (2 unreadable); the grants of some securables could not be read (--allow-unverified lets that pass)") {
+	if first, _, _ := strings.Cut(out, "\n"); code != 1 || !strings.HasPrefix(first, "FAIL: 15 satisfied, 2 unverified (2 unreadable); the grants of some securables could not be read (--allow-unverified lets that pass)") {
 		t.Errorf("exit %d, first line %q", code, first)
 	}
 	if !strings.Contains(out, "the grants on SCHEMA main.sales could not be read: User does not have") {
 		t.Errorf("no server message:\n%s", out)
 	}
 	code, out, _ = runCLI(t, "audit", payload, "--live", "--insecure-loopback", "--allow-unverified")
-	if first, _, _ := strings.Cut(out, "\n"); code != 0 || first != "PASS: 14 satisfied, 2 unverified (2 unreadable)" {
+	if first, _, _ := strings.Cut(out, "\n"); code != 0 || first != "PASS: 15 satisfied, 2 unverified (2 unreadable)" {
 		t.Errorf("--allow-unverified: exit %d, first line %q", code, first)
 	}
 }
@@ -128,7 +128,7 @@ func TestLiveMisspeltDataSource(t *testing.T) {
 	payload := writeLivePayload(t, emu, strings.Replace(livePayload, "[main.sales]", "[main.sales, mian.sales]", 1))
 	fix := filepath.Join(t.TempDir(), "fix.sql")
 	code, out, _ := runCLI(t, "audit", payload, "--live", "--insecure-loopback", "--fix-sql", fix)
-	if code != 1 || !strings.HasPrefix(out, "FAIL: 5 missing, 16 satisfied\n") {
+	if code != 1 || !strings.HasPrefix(out, "FAIL: 5 missing, 17 satisfied\n") {
 		t.Fatalf("exit %d\n%s", code, out)
 	}
 	if !strings.Contains(out, "service principal: USE CATALOG on CATALOG mian (direct): CATALOG mian does not exist: Catalog 'mian' does not exist.") {

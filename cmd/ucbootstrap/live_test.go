@@ -88,7 +88,7 @@ func TestLiveAuditAndDump(t *testing.T) {
 	dir := t.TempDir()
 	payload := writeLivePayload(t, s, livePayload)
 	code, live, stderr := runCLI(t, "audit", payload, "--live", "--insecure-loopback", "--concurrency", "3")
-	if code != 0 || !strings.HasPrefix(live, "PASS: 16 satisfied\n") {
+	if code != 0 || !strings.HasPrefix(live, "PASS: 17 satisfied\n") {
 		t.Fatalf("live audit: exit %d\n%s%s", code, live, stderr)
 	}
 	if strings.Contains(live+stderr, "dapi-LIVE-SECRET") {

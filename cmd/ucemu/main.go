@@ -35,6 +35,7 @@ type flags struct {
 	tokens, clients, admins, accountAdmins, members  list
 	memberFiles, grants, owners, setup               list
 	warehouses, clusters, systemSchemas, fails       list
+	failStatements                                   list
 	latency                                          time.Duration
 	pageSize, startPolls, pendingPolls, runningPolls int
 	unassigned, dropAfterAccept, chunkRows           int
@@ -66,6 +67,7 @@ func parseFlags(args []string, stderr io.Writer) (*flags, error) {
 	fs.Var(&f.clusters, "cluster", "add a cluster: `ID[=STATE]` (RUNNING by default; TERMINATED; repeatable)")
 	fs.Var(&f.systemSchemas, "system-schema", "set the state of a system schema: `NAME=STATE` (ENABLE_COMPLETED to enable it; repeatable)")
 	fs.Var(&f.fails, "fail", "fail the next N requests whose path starts with PREFIX (optionally \"METHOD /path\") with STATUS (0 drops the connection): `PREFIX=STATUS:N` (repeatable)")
+	fs.Var(&f.failStatements, "fail-statement", "fail the next statement whose text contains `TEXT` (before it takes effect) with INTERNAL_ERROR, once; repeat the flag to fail more")
 	fs.DurationVar(&f.latency, "latency", 0, "delay every response by `D`")
 	fs.IntVar(&f.pageSize, "page-size", ucemu.DefaultPageSize, "privilege assignments per page of the permissions APIs")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed of the order of privilege assignments")
@@ -227,6 +229,12 @@ func (f *flags) apply(s *ucemu.Server) error {
 			return fmt.Errorf("--fail %q: want PREFIX=STATUS:N, such as /api/2.0/sql/statements=503:2", spec)
 		}
 		s.Fail(prefix, status, count)
+	}
+	for _, text := range f.failStatements {
+		if text == "" {
+			return errors.New("--fail-statement: want the text of the statement to fail")
+		}
+		s.FailStatement(text, 1)
 	}
 	if f.unassigned != 0 {
 		s.Unassign(f.unassigned)

@@ -101,6 +101,7 @@ func (s *Server) commands(w http.ResponseWriter, r *http.Request, id identity) {
 		delete(s.exec.statements, st.id)
 		st.id = strings.ReplaceAll(st.id, "-", "")
 		s.exec.statements[st.id] = st
+		s.submitted(st)
 		if st.pending == 0 && st.running == 0 {
 			s.execute(st)
 		}

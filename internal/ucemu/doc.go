@@ -21,7 +21,9 @@
 // COMMENT ON; DROP ... [IF EXISTS] [CASCADE]; SELECT over tables,
 // subqueries, VALUES, information_schema views and system tables (columns,
 // literals, comparisons, AND/OR/NOT, IN, IS NULL, coalesce, endswith,
-// lower, count(*), raise_error, LIMIT); and MERGE INTO. Failures come back
+// lower, count(*), raise_error, LIMIT), including the information_schema
+// metastores and metastore_privileges views; MERGE INTO; and INSERT INTO
+// ... VALUES or a query. Failures come back
 // as Databricks reports them: HTTP 200 with state FAILED, an error_code,
 // the error condition in the message ("[INSUFFICIENT_PERMISSIONS] ...")
 // and a SQLSTATE.
@@ -43,6 +45,13 @@
 // that stay PENDING or RUNNING for N polls, a cancel that comes too late
 // (the statement takes effect and reports CANCELED), and statements that
 // expire (404). Latency can be added, and requests are counted.
+//
+// It watches the order a client keeps: a statement submitted while a
+// statement of the same caller on a related object (the same one, its
+// container or its content; a query of information_schema relates to
+// everything) has not ended is recorded as a [Violation], since the two
+// may then run in either order. [Server.Executions] counts how often a
+// statement was executed.
 //
 // Not emulated: sessions (USE does not carry over, as in the Statement
 // Execution API), views, volumes, row filters and column masks, external

@@ -84,6 +84,12 @@ func (x *session) run(text string) (*relation, *sqlError) {
 				return nil, err
 			}
 			return x.merge(m)
+		case "INSERT":
+			in, err := parseInsert(text)
+			if err != nil {
+				return nil, err
+			}
+			return x.insert(in)
 		}
 		return nil, unsupported("%s statements", st.Verb)
 	}
@@ -580,4 +586,68 @@ func (x *session) merge(m *mergeStmt) (*relation, *sqlError) {
 		cols: []column{{"num_affected_rows", "LONG"}, {"num_updated_rows", "LONG"}, {"num_deleted_rows", "LONG"}, {"num_inserted_rows", "LONG"}},
 		rows: [][]any{{updated + removed + inserted, updated, removed, inserted}},
 	}, nil
+}
+
+// insert executes INSERT INTO: all rows or none. Values are stored as
+// given; the emulator does not cast them to the columns' types.
+func (x *session) insert(in *insertStmt) (*relation, *sqlError) {
+	sec := x.resolve("TABLE", in.target)
+	if err := x.containersExist(sec); err != nil {
+		return nil, err
+	}
+	o := x.ms.get(sec)
+	if o == nil {
+		return nil, notFound(sec)
+	}
+	if err := x.ms.canWrite(x.caller, sec); err != nil {
+		return nil, err
+	}
+	// The column each value goes to: the columns named, or all in order.
+	targets := make([]int, 0, len(o.columns))
+	if in.cols == nil {
+		for i := range o.columns {
+			targets = append(targets, i)
+		}
+	}
+	for _, name := range in.cols {
+		i := slices.IndexFunc(o.columns, func(c column) bool { return strings.EqualFold(c.name, name) })
+		if i < 0 {
+			return nil, badRequest("UNRESOLVED_COLUMN.WITHOUT_SUGGESTION", "42703", "A column with name `%s` cannot be resolved in %s.", name, quoted(sec))
+		}
+		targets = append(targets, i)
+	}
+	ev := &evaluator{caller: x.caller, ms: x.ms, count: -1}
+	var values [][]any
+	if in.query != nil {
+		rel, err := ev.query(in.query, x.read)
+		if err != nil {
+			return nil, err
+		}
+		values = rel.rows
+	}
+	for _, row := range in.rows {
+		vals := make([]any, len(row))
+		for i, e := range row {
+			v, err := ev.eval(e, &scope{})
+			if err != nil {
+				return nil, err
+			}
+			vals[i] = v
+		}
+		values = append(values, vals)
+	}
+	rows := make([][]any, 0, len(values))
+	for _, vals := range values {
+		if len(vals) != len(targets) {
+			return nil, badRequest("INSERT_COLUMN_ARITY_MISMATCH", "21S01", "Cannot write to %s: %d columns are written, %d values given.", quoted(sec), len(targets), len(vals))
+		}
+		row := make([]any, len(o.columns))
+		for i, v := range vals {
+			row[targets[i]] = v
+		}
+		rows = append(rows, row)
+	}
+	o.rows = append(o.rows, rows...)
+	n := int64(len(rows))
+	return &relation{cols: []column{{"num_affected_rows", "LONG"}, {"num_inserted_rows", "LONG"}}, rows: [][]any{{n, n}}}, nil
 }

@@ -58,6 +58,30 @@ func (x *session) infoSchema(catalog, view string) (*relation, *sqlError) {
 		}
 		return out
 	}
+	if catalog == "system" {
+		switch view {
+		case "metastores":
+			// "Information is displayed only for the current metastore for
+			// all users" (information-schema/metastores).
+			rel.cols = str("metastore_id", "metastore_name", "metastore_owner")
+			rel.rows = [][]any{{x.ms.id, "emulated-metastore", x.ms.owner()}}
+			return rel, nil
+		case "metastore_privileges":
+			// Every grant on the metastore, to any caller [inferred: the
+			// page names no filter].
+			rel.cols = str("grantor", "grantee", "metastore_id", "privilege_type", "is_grantable", "inherited_from")
+			o := x.ms.get(Securable{Type: "METASTORE"})
+			for _, grantee := range slices.Sorted(mapKeys(o.grants)) {
+				if grantee == "" {
+					continue
+				}
+				for _, p := range slices.Sorted(mapKeys(o.grants[grantee])) {
+					rel.rows = append(rel.rows, []any{x.ms.owner(), grantee, x.ms.id, privSQL(p), "NO", "NONE"})
+				}
+			}
+			return rel, nil
+		}
+	}
 	kinds := map[string]string{"catalogs": "CATALOG", "schemata": "SCHEMA", "tables": "TABLE", "routines": "FUNCTION",
 		"catalog_privileges": "CATALOG", "schema_privileges": "SCHEMA", "table_privileges": "TABLE", "routine_privileges": "FUNCTION"}
 	kind, ok := kinds[view]

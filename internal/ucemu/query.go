@@ -718,3 +718,82 @@ func parseMerge(src string) (*mergeStmt, *sqlError) {
 	}
 	return m, p.end()
 }
+
+// An insertStmt is INSERT INTO target [(cols)] VALUES (...), ... or
+// INSERT INTO target [(cols)] SELECT ....
+type insertStmt struct {
+	target []string
+	cols   []string
+	rows   [][]expr    // VALUES rows, or
+	query  *selectStmt // a query
+}
+
+// parseInsert parses INSERT INTO table [(cols)] VALUES rows | SELECT ....
+func parseInsert(src string) (*insertStmt, *sqlError) {
+	p, err := newParser(src)
+	if err != nil {
+		return nil, err
+	}
+	in := &insertStmt{}
+	if err := p.expectKw("INSERT"); err != nil {
+		return nil, err
+	}
+	if p.isKw("OVERWRITE") {
+		return nil, unsupported("INSERT OVERWRITE")
+	}
+	if err := p.expectKw("INTO"); err != nil {
+		return nil, err
+	}
+	p.gotKw("TABLE")
+	if in.target, err = p.name(); err != nil {
+		return nil, err
+	}
+	if p.got(dbsql.LPAREN) {
+		for {
+			c, err := p.ident()
+			if err != nil {
+				return nil, err
+			}
+			in.cols = append(in.cols, c)
+			if !p.got(dbsql.COMMA) {
+				break
+			}
+		}
+		if err := p.expect(dbsql.RPAREN); err != nil {
+			return nil, err
+		}
+	}
+	if p.isKw("SELECT") {
+		if in.query, err = p.parseSelect(); err != nil {
+			return nil, err
+		}
+		return in, p.end()
+	}
+	if err := p.expectKw("VALUES"); err != nil {
+		return nil, err
+	}
+	for {
+		if err := p.expect(dbsql.LPAREN); err != nil {
+			return nil, err
+		}
+		var row []expr
+		for {
+			x, err := p.expr()
+			if err != nil {
+				return nil, err
+			}
+			row = append(row, x)
+			if !p.got(dbsql.COMMA) {
+				break
+			}
+		}
+		if err := p.expect(dbsql.RPAREN); err != nil {
+			return nil, err
+		}
+		in.rows = append(in.rows, row)
+		if !p.got(dbsql.COMMA) {
+			break
+		}
+	}
+	return in, p.end()
+}

@@ -83,8 +83,13 @@ func (s *Server) summary(w http.ResponseWriter) {
 
 // metastoreOwner names the owner the API reports for the metastore: the
 // first metastore admin, sorted. s.mu is held.
-func (s *Server) metastoreOwner() string {
-	admins := slices.Sorted(mapKeys(s.ms.admins))
+func (s *Server) metastoreOwner() string { return s.ms.owner() }
+
+// owner names the owner of the metastore, as the API and
+// information_schema.metastores report it: the first metastore admin,
+// sorted.
+func (m *metastore) owner() string {
+	admins := slices.Sorted(mapKeys(m.admins))
 	if len(admins) == 0 {
 		return ""
 	}

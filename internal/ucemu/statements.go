@@ -33,11 +33,43 @@ type execState struct {
 	chunkRows int
 	contexts  map[string]*execContext
 	log       []Executed
+	// inflight holds the statements submitted and not yet ended, and
+	// violations the ordering violations seen (see ordering.go).
+	inflight       map[*statement]bool
+	violations     []Violation
+	violationCount int
+	// counts counts the executions of each statement text.
+	counts map[string]int
+	// failing are statements made to fail (FailStatement).
+	failing []*stmtFault
+}
+
+// A stmtFault makes the next n executions of a statement containing text
+// fail.
+type stmtFault struct {
+	text string
+	n    int
+}
+
+// FailStatement makes the next n executions of a statement whose text
+// contains text fail, before they take effect, with INTERNAL_ERROR, as a
+// statement that meets a transient failure of the service does.
+func (s *Server) FailStatement(text string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.exec.failing = append(s.exec.failing, &stmtFault{text: text, n: n})
+}
+
+// FailingStatement is the option of [Server.FailStatement] with n 1.
+func FailingStatement(text string) Option {
+	return func(s *Server) { s.exec.failing = append(s.exec.failing, &stmtFault{text: text, n: 1}) }
 }
 
 func (e *execState) init() {
 	e.statements = map[string]*statement{}
 	e.contexts = map[string]*execContext{}
+	e.inflight = map[*statement]bool{}
+	e.counts = map[string]int{}
 }
 
 // An Executed records a statement the emulator executed.
@@ -65,6 +97,8 @@ type statement struct {
 	expired         bool
 	cancelling      bool // commands: reported Cancelling once
 	rowLimit        int
+	touches         []Securable // the objects it is about (ordering.go)
+	reads           bool        // it only reads them
 }
 
 func terminal(state string) bool {
@@ -149,7 +183,18 @@ func (s *Server) Exec(principal, text string) ([][]any, error) {
 // run executes a statement and logs it. s.mu is held.
 func (s *Server) run(caller identity, text, catalog, schema string) (*relation, *sqlError) {
 	x := &session{ms: s.ms, caller: caller.name(), catalog: catalog, schema: schema}
-	rel, err := x.run(text)
+	var rel *relation
+	var err *sqlError
+	for _, f := range s.exec.failing {
+		if f.n > 0 && strings.Contains(text, f.text) {
+			f.n--
+			err = &sqlError{code: "INTERNAL_ERROR", class: "INTERNAL_ERROR", state: "XX000", msg: "The statement failed (injected): the service met an internal error; run it again."}
+			break
+		}
+	}
+	if err == nil {
+		rel, err = x.run(text)
+	}
 	e := Executed{Principal: caller.name(), Statement: text}
 	if err != nil {
 		e.Error = err.message()
@@ -158,6 +203,7 @@ func (s *Server) run(caller identity, text, catalog, schema string) (*relation, 
 		s.exec.log = append(s.exec.log[:0], s.exec.log[len(s.exec.log)-maxLog/2:]...)
 	}
 	s.exec.log = append(s.exec.log, e)
+	s.exec.counts[text]++
 	return rel, err
 }
 
@@ -211,6 +257,7 @@ func (s *Server) execute(st *statement) {
 	} else {
 		st.state = "SUCCEEDED"
 	}
+	s.settled(st)
 }
 
 // cancel cancels a statement that has not ended. s.mu is held.
@@ -222,6 +269,7 @@ func (s *Server) cancel(st *statement) {
 		s.execute(st)
 	}
 	st.state, st.rel, st.err = "CANCELED", nil, nil
+	s.settled(st)
 }
 
 var waitRE = regexp.MustCompile(`^([0-9]+)s$`)
@@ -331,6 +379,7 @@ func (s *Server) submitStatement(w http.ResponseWriter, r *http.Request, id iden
 	}
 	st := s.newStatement(id, req.WarehouseID, req.Statement)
 	st.catalog, st.schema, st.rowLimit = req.Catalog, req.Schema, req.RowLimit
+	s.submitted(st)
 	// Submitting to a stopped warehouse starts it.
 	if wh.state == "STOPPED" || wh.state == "STOPPING" {
 		wh.state, wh.left = "STARTING", s.startPolls
@@ -343,6 +392,7 @@ func (s *Server) submitStatement(w http.ResponseWriter, r *http.Request, id iden
 		}
 		if !terminal(st.state) && req.OnWaitTimeout == "CANCEL" {
 			st.state = "CANCELED"
+			s.settled(st)
 		}
 	}
 	drop := s.exec.dropAfterAccept > 0

@@ -34,6 +34,24 @@ CREATE TABLE IF NOT EXISTS `immuta`.`immuta_system`.`principal_exemptions` (
   `principal` STRING NOT NULL,
   `reason` STRING
 ) COMMENT 'Users and groups that policies do not apply to, with the reason.';
+CREATE TABLE IF NOT EXISTS `immuta`.`immuta_system`.`setup_runs` (
+  `run_id` STRING NOT NULL,
+  `kind` STRING NOT NULL,
+  `script` STRING NOT NULL,
+  `payload` STRING NOT NULL,
+  `runner` STRING,
+  `statement_index` INT NOT NULL,
+  `section` STRING,
+  `position` STRING,
+  `statement_hash` STRING NOT NULL,
+  `cumulative_hash` STRING NOT NULL,
+  `statement_id` STRING,
+  `state` STRING NOT NULL,
+  `error_code` STRING,
+  `message` STRING,
+  `started_at` STRING,
+  `ended_at` STRING
+) COMMENT 'The run ledger: a row for each statement a run of a setup script ended (ucbootstrap apply), with its hash, the cumulative hash of the script up to it, its statement ID, state, error and times (RFC 3339).';
 CREATE SCHEMA IF NOT EXISTS `immuta`.`immuta_functions`
   COMMENT 'Functions that row filters and column masks call.';
 CREATE FUNCTION IF NOT EXISTS `immuta`.`immuta_functions`.`is_exempt`()
@@ -91,6 +109,7 @@ ALTER FUNCTION `immuta`.`immuta_functions`.`mask_hash` OWNER TO `6f1b7c2e-3d4a-4
 ALTER TABLE `immuta`.`immuta_system`.`integration_metadata` OWNER TO `6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f`;
 ALTER TABLE `immuta`.`immuta_system`.`user_entitlements` OWNER TO `6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f`;
 ALTER TABLE `immuta`.`immuta_system`.`principal_exemptions` OWNER TO `6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f`;
+ALTER TABLE `immuta`.`immuta_system`.`setup_runs` OWNER TO `6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f`;
 ALTER SCHEMA `immuta`.`immuta_system` OWNER TO `6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f`;
 ALTER SCHEMA `immuta`.`immuta_functions` OWNER TO `6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f`;
 ALTER CATALOG `immuta` OWNER TO `6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f`;

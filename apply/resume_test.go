@@ -1,0 +1,242 @@
+package apply
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/ucbootstrap/ucbootstrap/generator"
+	"github.com/ucbootstrap/ucbootstrap/internal/emutest"
+)
+
+// executions returns how often the emulator executed each statement of
+// the plan.
+func executions(w *emutest.Workspace, p *Plan) []int {
+	out := make([]int, len(p.Statements))
+	for i, st := range p.Statements {
+		out[i] = w.Executions(st.SQL)
+	}
+	return out
+}
+
+// TestResumeAfterFault: a statement fails half-way (an injected fault);
+// the run stops there with what ran recorded in the file; the resumed run
+// skips every statement that had succeeded (the emulator executed each of
+// them once), runs the rest, and ends where a run without the fault ends.
+func TestResumeAfterFault(t *testing.T) {
+	w := emutest.New(t, example("manual-token.yaml"))
+	w.FailStatement("GRANT USE CATALOG, MANAGE ON CATALOG `hr`", 1)
+	path := filepath.Join(t.TempDir(), "run.jsonl")
+	l, _, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := options(w, w.In, generator.Bootstrap)
+	o.Ledger, o.Concurrency = l, 8
+	res, err := Run(context.Background(), o)
+	l.Close()
+	var serr *StatementError
+	if !errors.As(err, &serr) || serr.SQL() == nil || serr.SQL().Code != "INTERNAL_ERROR" || !strings.Contains(serr.Statement.SQL, "`hr`") {
+		t.Fatalf("err = %v, want the injected failure", err)
+	}
+	succeeded := map[int]bool{}
+	for _, st := range res.Record.Statements {
+		if st.State == Succeeded {
+			succeeded[st.Index] = true
+		}
+	}
+
+	l, prev, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	if prev == nil || prev.End == nil || prev.End.State != RunFailed || len(prev.Statements) == 0 {
+		t.Fatalf("the record read back: %+v", prev)
+	}
+	for i := range succeeded {
+		if prev.Statements[i].State != Succeeded {
+			t.Errorf("statement %d: %s in the file, succeeded in the run", i+1, prev.Statements[i].State)
+		}
+	}
+	o.Ledger, o.Previous, o.Resume = l, prev, true
+	res2 := mustRun(t, o)
+	if res2.Skipped != len(succeeded) || res2.Ran != len(res2.Plan.Statements)-len(succeeded) {
+		t.Errorf("resumed: ran %d, skipped %d; %d had succeeded of %d", res2.Ran, res2.Skipped, len(succeeded), len(res2.Plan.Statements))
+	}
+	for i, n := range executions(w, res2.Plan) {
+		switch {
+		case i == serr.Statement.Index && n != 2:
+			t.Errorf("the failed statement %d ran %d times, want 2 (failed, then succeeded)", i+1, n)
+		case i != serr.Statement.Index && n != 1:
+			t.Errorf("statement %d ran %d times, want once: %s", i+1, n, res2.Plan.Statements[i].SQL)
+		}
+	}
+	fresh := emutest.New(t, example("manual-token.yaml"))
+	mustRun(t, options(fresh, fresh.In, generator.Bootstrap))
+	if a, b := fresh.State(), w.State(); a != b {
+		t.Errorf("the resumed run ends elsewhere than a run without the fault:\n%s", diffLines(a, b))
+	}
+	rec, err := ReadRecord(mustOpen(t, path))
+	if err != nil || rec.Runs != 2 || rec.End.State != RunSucceeded || rec.Resumes == "" {
+		t.Errorf("the record after the resume: runs %d, end %+v, resumes %q, %v", rec.Runs, rec.End, rec.Resumes, err)
+	}
+}
+
+func mustOpen(t *testing.T, path string) *os.File {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	return f
+}
+
+// memory is a ledger that keeps the entries.
+type memory struct {
+	mu      sync.Mutex
+	entries []Entry
+}
+
+func (m *memory) Write(_ context.Context, e Entry) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.entries = append(m.entries, e)
+	return nil
+}
+
+// record replays the first n entries.
+func (m *memory) record(t *testing.T, n int) *Record {
+	t.Helper()
+	r := &Record{}
+	for _, e := range m.entries[:n] {
+		if err := r.apply(e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
+}
+
+// TestResumeAttaches: a run that stopped right after it recorded a
+// statement's submission (as a process killed then leaves its record) is
+// resumed by attaching to that statement's ID, not by submitting it again;
+// a statement whose ID the workspace no longer knows is run again.
+func TestResumeAttaches(t *testing.T) {
+	for _, expired := range []bool{false, true} {
+		name := "attach"
+		if expired {
+			name = "expired"
+		}
+		t.Run(name, func(t *testing.T) {
+			w := emutest.New(t, example("manual-token.yaml"))
+			m := &memory{}
+			o := options(w, w.In, generator.Bootstrap)
+			o.Ledger, o.Concurrency = m, 1
+			res := mustRun(t, o)
+			// The entries up to the submission of statement 5.
+			cut, id := -1, ""
+			for i, e := range m.entries {
+				if e.Statement != nil && e.Statement.Index == 4 && e.Statement.State == Submitted {
+					cut, id = i+1, e.Statement.StatementID
+				}
+			}
+			if cut < 0 || id == "" {
+				t.Fatal("no submission of statement 5 recorded")
+			}
+			prev := m.record(t, cut)
+			if expired {
+				w.Expire(id)
+			}
+			before := executions(w, res.Plan)
+			o.Ledger, o.Previous, o.Resume = &memory{}, prev, true
+			res2 := mustRun(t, o)
+			after := executions(w, res2.Plan)
+			for i := range after {
+				n := after[i] - before[i]
+				switch {
+				case i < 4 && n != 0:
+					t.Errorf("statement %d had succeeded and ran again", i+1)
+				case i == 4 && !expired && (n != 0 || res2.Attached != 1):
+					t.Errorf("statement 5 ran %d more times (attached %d), want 0: attached to %s", n, res2.Attached, id)
+				case i == 4 && expired && n != 1:
+					t.Errorf("statement 5, gone from the workspace, ran %d more times, want 1", n)
+				}
+			}
+		})
+	}
+}
+
+// TestResumeRefuses: a record whose applied statements no longer match the
+// script, or of another payload or kind, is refused with the reason.
+func TestResumeRefuses(t *testing.T) {
+	w := emutest.New(t, example("manual-token.yaml"))
+	m := &memory{}
+	o := options(w, w.In, generator.Bootstrap)
+	o.Ledger = m
+	mustRun(t, o)
+	for _, c := range []struct {
+		name   string
+		change func(*Record)
+		want   string
+		index  int
+	}{
+		{"changed statement", func(r *Record) { r.Statements[3].Hash = hash("something else") }, "statement 4 (bootstrap.sql:", 3},
+		{"other payload", func(r *Record) { r.Payload = "sha256:0000" }, "another payload", -1},
+		{"other kind", func(r *Record) { r.Kind = generator.Edit }, "of the edit script, not of the bootstrap script", -1},
+		{"statement beyond the script", func(r *Record) {
+			r.Total++
+			r.Statements = append(r.Statements, StatementRecord{Index: len(r.Statements), State: Succeeded, Hash: hash("x")})
+		}, "the script now has", len(m.record(t, len(m.entries)).Statements)},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			prev := m.record(t, len(m.entries))
+			c.change(prev)
+			o.Previous, o.Resume, o.Ledger = prev, true, nil
+			_, err := Run(context.Background(), o)
+			var re *ResumeError
+			if !errors.As(err, &re) || !strings.Contains(err.Error(), c.want) || re.Index != c.index {
+				t.Errorf("err = %v, want a *ResumeError at %d with %q", err, c.index, c.want)
+			}
+		})
+	}
+}
+
+// TestInterrupt: a run whose context ends half-way (Ctrl-C) cancels what
+// runs, keeps its record, and says it was interrupted; resumed, it runs
+// nothing that had succeeded.
+func TestInterrupt(t *testing.T) {
+	w := emutest.New(t, example("audit-enabled.yaml"))
+	m := &memory{}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	o := options(w, w.In, generator.Bootstrap)
+	o.Ledger, o.Concurrency = m, 2
+	o.Progress = func(ev Event) {
+		if ev.Done >= 10 {
+			cancel()
+		}
+	}
+	res, err := Run(ctx, o)
+	var ie *InterruptedError
+	if !errors.As(err, &ie) || !errors.Is(err, context.Canceled) || ie.Ran < 10 || len(ie.NotRun) == 0 {
+		t.Fatalf("err = %v, want an *InterruptedError after 10 statements", err)
+	}
+	if res.Record.End == nil || res.Record.End.State != RunInterrupted {
+		t.Errorf("the record's end: %+v", res.Record.End)
+	}
+	before := executions(w, res.Plan)
+	prev := m.record(t, len(m.entries))
+	o.Progress, o.Previous, o.Resume, o.Ledger = nil, prev, true, &memory{}
+	res2 := mustRun(t, o)
+	after := executions(w, res2.Plan)
+	for i, st := range prev.Statements {
+		if st.State == Succeeded && after[i] != before[i] {
+			t.Errorf("statement %d had succeeded and ran again", i+1)
+		}
+	}
+}

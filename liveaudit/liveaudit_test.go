@@ -1,0 +1,146 @@
+package liveaudit
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/ucbootstrap/ucbootstrap/databricks"
+	"github.com/ucbootstrap/ucbootstrap/generator"
+	"github.com/ucbootstrap/ucbootstrap/internal/emutest"
+	"github.com/ucbootstrap/ucbootstrap/privileges"
+	"github.com/ucbootstrap/ucbootstrap/sqlexec"
+)
+
+// setUp runs the setup scripts of the payload on its emulator, as
+// Databricks would: a manual bootstrap by the admin; for automatic setup
+// the prerequisites by the admin, then the bootstrap by the service
+// principal.
+func setUp(t *testing.T, w *emutest.Workspace) {
+	t.Helper()
+	run := func(kind generator.Kind, who string) {
+		s, err := generator.Generate(w.In, kind)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sql, err := s.SQL()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := w.ExecScript(who, string(kind)+".sql", []byte(sql)); err != nil {
+			t.Fatalf("%s as %s: %v", kind, who, err)
+		}
+	}
+	if w.In.AutoBootstrap {
+		run(generator.Prerequisites, emutest.Admin)
+		run(generator.Bootstrap, w.SP)
+		return
+	}
+	run(generator.Bootstrap, emutest.Admin)
+}
+
+// clients returns the REST client and the SQL executor of the payload,
+// with its credentials (the service principal's).
+func clients(t *testing.T, w *emutest.Workspace) (*databricks.Client, *sqlexec.Executor) {
+	t.Helper()
+	cfg, err := databricks.ConfigFrom(w.In, func(string) string { return "" })
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.InsecureLoopback = true
+	c, err := databricks.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	exec, err := sqlexec.New(c, w.In.Config.HTTPPath, sqlexec.Options{MinPoll: time.Millisecond, MaxPoll: 5 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c, exec
+}
+
+func report(t *testing.T, rep *privileges.Report) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := rep.Write(&b, "text", privileges.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestPathsAgree audits every example payload on the emulator after its
+// setup, by both paths: the reports are identical, and the warehouse path
+// makes a handful of statements where the REST path makes a request or
+// more per securable.
+func TestPathsAgree(t *testing.T) {
+	for _, file := range emutest.Examples(t, filepath.Join("..")) {
+		t.Run(filepath.Base(file), func(t *testing.T) {
+			w := emutest.New(t, file)
+			setUp(t, w)
+			c, exec := clients(t, w)
+			reqs, err := privileges.Required(w.In)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ctx := context.Background()
+			restRep, _, restInfo, err := Audit(ctx, c, exec, reqs, Options{Via: REST})
+			if err != nil {
+				t.Fatalf("REST: %v", err)
+			}
+			sqlRep, _, sqlInfo, err := Audit(ctx, c, exec, reqs, Options{Via: SQL})
+			if err != nil {
+				t.Fatalf("SQL: %v", err)
+			}
+			t.Logf("REST %v; SQL %v; %s", restInfo, sqlInfo, restRep.Summary(privileges.Gate{}))
+			if diff := cmp.Diff(report(t, restRep), report(t, sqlRep)); diff != "" {
+				t.Errorf("the reports differ (-rest +sql):\n%s", diff)
+			}
+			if !restRep.Passed(privileges.Gate{}) {
+				t.Errorf("the audit after the setup fails:\n%s", report(t, restRep))
+			}
+			if restInfo.Via != REST || sqlInfo.Via != SQL || sqlInfo.Requests > 12 || sqlInfo.Requests >= restInfo.Requests {
+				t.Errorf("REST %v, SQL %v", restInfo, sqlInfo)
+			}
+			_, _, autoInfo, err := Audit(ctx, c, exec, reqs, Options{})
+			if err != nil || autoInfo.Via != SQL || autoInfo.Why == "" {
+				t.Errorf("auto: %v, %v: want the warehouse path, saying why", autoInfo, err)
+			}
+		})
+	}
+}
+
+// TestPathsAgreeOnFindings: grants to other principals inside the
+// governance catalog (exposures), a revoked grant (missing) and ALL
+// PRIVILEGES where less would do give the same report by both paths.
+func TestPathsAgreeOnFindings(t *testing.T) {
+	w := emutest.New(t, filepath.Join("..", "examples", "payloads", "manual-token.yaml"))
+	setUp(t, w)
+	w.Exec(emutest.Admin, "GRANT USE SCHEMA ON SCHEMA `immuta`.`immuta_system` TO `analysts`")
+	w.Exec(emutest.Admin, "GRANT SELECT ON CATALOG `immuta` TO `account users`")
+	w.Exec(emutest.Admin, "REVOKE MODIFY ON SCHEMA `main`.`sales` FROM `"+w.SP+"`")
+	w.Exec(emutest.Admin, "GRANT ALL PRIVILEGES ON TABLE `hr`.`people`.`employees` TO `"+w.SP+"`")
+	c, exec := clients(t, w)
+	reqs, err := privileges.Required(w.In)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	restRep, _, _, err := Audit(ctx, c, exec, reqs, Options{Via: REST})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlRep, _, _, err := Audit(ctx, c, exec, reqs, Options{Via: SQL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(report(t, restRep), report(t, sqlRep)); diff != "" {
+		t.Errorf("the reports differ (-rest +sql):\n%s", diff)
+	}
+	if restRep.Errors() != 2 || restRep.Count(privileges.Missing) != 1 || len(restRep.Findings) != 3 {
+		t.Errorf("want 2 exposures, a broad grant and 1 missing:\n%s", report(t, restRep))
+	}
+}
