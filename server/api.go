@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -87,9 +88,20 @@ type Applier interface {
 	// as it goes, and, when run.Checkpoint.Load gives something, resumes
 	// from it (a job taken over from a server that stopped) instead of
 	// running again what had succeeded. A failing statement is reported
-	// as a [*StatementError].
+	// as a [*StatementError]; a run that stopped before its end because
+	// its context ended or its checkpoint could not be saved, as an error
+	// that wraps [ErrInterrupted]: the job is then left to be taken up
+	// again, from its checkpoint.
 	Apply(ctx context.Context, run *Run) error
+	// Record has the service principal record in the workspace the
+	// fingerprint of in's payload (generator.RecordFingerprint): the edit
+	// of a manual setup, whose script a person ran, and its rollback.
+	Record(ctx context.Context, in *ucbootstrap.Integration) error
 }
+
+// ErrInterrupted is wrapped by the error of an [Applier] that stopped
+// before the end of a script without failing.
+var ErrInterrupted = errors.New("server: the run was interrupted")
 
 // A Run is one script to apply for a job.
 type Run struct {
@@ -103,8 +115,10 @@ type Run struct {
 	// Integration is the configuration the script was generated from, with
 	// its credentials, for the applier to connect as the service principal.
 	Integration *ucbootstrap.Integration
-	Script      *generator.Script
-	Checkpoint  Checkpoint
+	// From is, for an edit, the configuration the edit starts from.
+	From       *ucbootstrap.Integration
+	Script     *generator.Script
+	Checkpoint Checkpoint
 }
 
 // Checkpoint is where an applier keeps its progress (its statement

@@ -122,6 +122,12 @@ type fakeApplier struct {
 	attempts []int
 }
 
+// Record records the fingerprint as a statement of the fake workspace.
+func (a *fakeApplier) Record(ctx context.Context, in *ucbootstrap.Integration) error {
+	a.ws.exec("record " + in.Fingerprint())
+	return nil
+}
+
 type fakeLedger struct {
 	Next int `json:"next"`
 }

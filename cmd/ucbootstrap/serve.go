@@ -15,6 +15,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ucbootstrap/ucbootstrap/apply"
 	"github.com/ucbootstrap/ucbootstrap/server"
 	"github.com/ucbootstrap/ucbootstrap/server/datakey"
 	"github.com/ucbootstrap/ucbootstrap/server/store"
@@ -38,11 +39,11 @@ type backendOptions struct {
 
 // serveBackends gives serve its validator and applier: the one place where
 // the validation tests (package validation) and apply (package apply) plug
-// into the server. Without an applier, POST, PUT and DELETE of an
-// integration with autoBootstrap: true answer 501.
+// into the server.
 func serveBackends(o backendOptions) (server.Validator, server.Applier) {
 	v := server.NewLiveValidator(validation.Options{InsecureLoopback: o.insecureLoopback, Timeout: o.timeout})
-	return v, nil
+	a := server.NewLiveApplier(apply.Options{InsecureLoopback: o.insecureLoopback})
+	return v, a
 }
 
 // servePage is the script download page (package web), mounted at /: the
@@ -222,9 +223,6 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	})
 	if err != nil {
 		return inputErrorf("%s", trimPrefix(err))
-	}
-	if applier == nil {
-		log.Warn("this build cannot apply scripts: POST, PUT and DELETE of an integration with autoBootstrap: true answer 501")
 	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {
