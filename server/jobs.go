@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/ucbootstrap/ucbootstrap"
@@ -292,7 +294,11 @@ func (s *Server) validateJob(ctx context.Context, in *ucbootstrap.Integration) (
 
 // jobError describes the error of a job, credentials scrubbed.
 func jobError(j *store.Job, in *ucbootstrap.Integration, err error) JobError {
-	je := JobError{Job: string(j.Kind), Message: scrub(in, err.Error())}
+	msg := strings.TrimPrefix(err.Error(), "server: ")
+	if r, n := utf8.DecodeRuneInString(msg); n > 0 {
+		msg = string(unicode.ToUpper(r)) + msg[n:]
+	}
+	je := JobError{Job: string(j.Kind), Message: scrub(in, msg)}
 	var se *StatementError
 	if errors.As(err, &se) {
 		c := *se
