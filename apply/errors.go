@@ -81,7 +81,8 @@ type StatementError struct {
 	// it.
 	Err error
 	// Ran counts the statements that have succeeded, this run or before;
-	// NotRun lists the indexes of those that did not run.
+	// NotRun lists the indexes of those that did not run to an end (never
+	// ran, or were cancelled); the others failed.
 	Ran    int
 	NotRun []int
 	Total  int

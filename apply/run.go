@@ -277,6 +277,9 @@ func newRun(opts Options) (*run, error) {
 	if _, err := generator.ParseKind(string(opts.Kind)); err != nil {
 		return nil, fmt.Errorf("apply: %w", err)
 	}
+	if opts.Script != nil && opts.Script.Kind != opts.Kind {
+		return nil, fmt.Errorf("apply: the script is a %s script, and the run is of the %s script", opts.Script.Kind, opts.Kind)
+	}
 	if opts.Resume && opts.Previous == nil {
 		return nil, &ResumeError{Index: -1, Reason: "there is no record to resume from"}
 	}
@@ -613,12 +616,15 @@ func (r *run) runID() string {
 	return r.now().UTC().Format("20060102T150405Z") + "-" + hex.EncodeToString(b[:])
 }
 
-// statements ran, not run: for errors.
+// tally counts the statements that have succeeded, and lists those that
+// did not run to an end (never ran, or were cancelled): for errors.
 func (r *run) tally() (ran int, notRun []int) {
 	for i := range r.plan.Statements {
-		if r.done(i) {
+		switch r.state(i) {
+		case Succeeded:
 			ran++
-		} else {
+		case Failed:
+		default:
 			notRun = append(notRun, i)
 		}
 	}

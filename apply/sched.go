@@ -90,11 +90,14 @@ func (x *scheduler) phase(ctx context.Context, ph phase) error {
 	for {
 		for first == nil && ctx.Err() == nil && ready.Len() > 0 && inflight < x.conc {
 			j := heap.Pop(ready).(int)
-			if idx := ph.stmts[j]; r.done(idx) {
-				r.mu.Lock()
+			r.mu.Lock()
+			skip := r.done(ph.stmts[j])
+			if skip {
 				x.skipped++
 				x.ended++
-				r.mu.Unlock()
+			}
+			r.mu.Unlock()
+			if skip {
 				finished++
 				release(j)
 				continue

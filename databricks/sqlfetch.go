@@ -198,7 +198,7 @@ func FetchSQL(ctx context.Context, q Querier, reqs *privileges.Requirements, opt
 			}
 			continue
 		}
-		if o := exists[s]; o != "" {
+		if o := exists[s]; o != "" && o != noOwner {
 			f.Owners[s] = o
 		}
 	}
@@ -296,6 +296,19 @@ func (q sqlQuery) run(ctx context.Context, querier Querier) sqlResult {
 		}
 		return readOwners(name, objs)
 	}
+	if !q.grants {
+		// A row without an owner still says that its object exists:
+		// listing wants an owner, so it reads a placeholder, dropped
+		// after.
+		oc := slices.IndexFunc(cols, func(c string) bool { return strings.HasSuffix(c, "_owner") })
+		if oc >= 0 {
+			for _, row := range rows {
+				if oc < len(row) && (row[oc] == nil || row[oc] == "") {
+					row[oc] = noOwner
+				}
+			}
+		}
+	}
 	data, err := statementResult(cols, rows)
 	if err != nil {
 		return sqlResult{err: err}
@@ -314,9 +327,18 @@ func (q sqlQuery) run(ctx context.Context, querier Querier) sqlResult {
 	return out
 }
 
+// noOwner stands in for the owner of an object that has none, so that
+// its row still says that it exists.
+const noOwner = "\x00"
+
 func readOwners(name string, objs []map[string]string) sqlResult {
 	if len(objs) == 0 {
 		return sqlResult{owners: map[privileges.Securable]string{}}
+	}
+	for _, o := range objs {
+		if o["owner"] == "" {
+			o["owner"] = noOwner
+		}
 	}
 	data, err := json.Marshal(objs)
 	if err != nil {

@@ -12,6 +12,7 @@ import (
 	"github.com/ucbootstrap/ucbootstrap/databricks"
 	"github.com/ucbootstrap/ucbootstrap/generator"
 	"github.com/ucbootstrap/ucbootstrap/internal/emutest"
+	"github.com/ucbootstrap/ucbootstrap/internal/ucemu"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 	"github.com/ucbootstrap/ucbootstrap/sqlexec"
 )
@@ -45,7 +46,7 @@ func setUp(t *testing.T, w *emutest.Workspace) {
 
 // clients returns the REST client and the SQL executor of the payload,
 // with its credentials (the service principal's).
-func clients(t *testing.T, w *emutest.Workspace) (*databricks.Client, *sqlexec.Executor) {
+func clients(t testing.TB, w *emutest.Workspace) (*databricks.Client, *sqlexec.Executor) {
 	t.Helper()
 	cfg, err := databricks.ConfigFrom(w.In, func(string) string { return "" })
 	if err != nil {
@@ -142,5 +143,30 @@ func TestPathsAgreeOnFindings(t *testing.T) {
 	}
 	if restRep.Errors() != 2 || restRep.Count(privileges.Missing) != 1 || len(restRep.Findings) != 3 {
 		t.Errorf("want 2 exposures, a broad grant and 1 missing:\n%s", report(t, restRep))
+	}
+}
+
+// TestPathsAgreeWithoutOwners: objects the workspace reports without an
+// owner (seeded from a grant listing) exist all the same for both paths.
+func TestPathsAgreeWithoutOwners(t *testing.T) {
+	w := emutest.New(t, filepath.Join("..", "examples", "payloads", "manual-token.yaml"))
+	setUp(t, w)
+	w.SetOwner(ucemu.Sec("SCHEMA", "main.sales"), "")
+	w.SetOwner(ucemu.Sec("TABLE", "hr.people.employees"), "")
+	c, exec := clients(t, w)
+	reqs, err := privileges.Required(w.In)
+	if err != nil {
+		t.Fatal(err)
+	}
+	restRep, _, _, err := Audit(context.Background(), c, exec, reqs, Options{Via: REST})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sqlRep, _, _, err := Audit(context.Background(), c, exec, reqs, Options{Via: SQL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(report(t, restRep), report(t, sqlRep)); diff != "" {
+		t.Errorf("the reports differ (-rest +sql):\n%s", diff)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/dbsql"
 	"github.com/ucbootstrap/ucbootstrap/generator"
+	"github.com/ucbootstrap/ucbootstrap/liveaudit"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 	"github.com/ucbootstrap/ucbootstrap/privileges/listing"
 )
@@ -36,6 +37,7 @@ type auditFlags struct {
 	lenient  bool
 	output   string
 	live     bool
+	via      string
 	script   string
 	liveFlags
 }
@@ -114,6 +116,7 @@ cannot be read.`,
 	fl.StringVarP(&f.output, "output", "o", "", "write the report to the file `OUT` instead of standard output")
 	fl.StringVar(&f.script, "script", "", "apply the GRANT, REVOKE and ALTER ... OWNER TO statements of `SCRIPT.sql` to the current grants first: will the service principal have what it needs after the script runs?")
 	fl.BoolVar(&f.live, "live", false, "ask the payload's workspace for the grants and owners, with the payload's credentials, instead of reading listings")
+	addChoice(cmd, &f.via, "via", string(liveaudit.Auto), "path", "with --live, how to ask: sql (a handful of information_schema queries on the payload's SQL warehouse), rest (a request per securable), or auto (sql when httpPath names a warehouse that answers)", "auto", "rest", "sql")
 	addLiveFlags(cmd, &f.liveFlags)
 	must(cmd.MarkFlagFilename("grants", "csv", "tsv", "json", "jsonl"))
 	must(cmd.MarkFlagFilename("owners", "csv", "tsv", "json", "jsonl"))
@@ -124,8 +127,8 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 	switch {
 	case f.live && len(f.grants)+len(f.owners) > 0:
 		return usageErrorf("--live asks the workspace itself: drop --grants and --owners, or drop --live to audit listings")
-	case !f.live && (cmd.Flags().Changed("insecure-loopback") || cmd.Flags().Changed("deadline") || cmd.Flags().Changed("concurrency") || cmd.Flags().Changed("timeout")):
-		return usageErrorf("--insecure-loopback, --deadline, --concurrency and --timeout are for --live: add --live, or drop them")
+	case !f.live && (cmd.Flags().Changed("insecure-loopback") || cmd.Flags().Changed("deadline") || cmd.Flags().Changed("concurrency") || cmd.Flags().Changed("timeout") || cmd.Flags().Changed("via")):
+		return usageErrorf("--insecure-loopback, --deadline, --concurrency, --timeout and --via are for --live: add --live, or drop them")
 	case !f.live && len(f.grants) == 0:
 		return usageErrorf("audit needs at least one --grants GRANTS listing (SHOW GRANTS output, information_schema rows or REST permissions JSON), or --live")
 	}
@@ -173,7 +176,7 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 	}
 	grants := readGrants(cmd, f.grants, facts)
 	if f.live {
-		fetched, _, err := fetch(cmd, p, reqs, f.liveFlags)
+		fetched, _, err := fetch(cmd, p, reqs, f.liveFlags, liveaudit.Via(f.via))
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,9 @@
 //	ucbootstrap generate FILE [--kind bootstrap|prerequisites|edit|cleanup]
 //	                          [--from OLD_FILE] [--revoke-grants] [--lenient]
 //	                          [--format sql|json] [-o OUT]
+//	ucbootstrap apply FILE [--kind KIND] [--from OLD_FILE] [--script SCRIPT]
+//	                       [--dry-run] [--record RECORD] [--resume] [--force]
+//	                       [--concurrency N] [--via auto|rest|sql]
 //	ucbootstrap completion bash|zsh|fish|powershell
 //	ucbootstrap --version
 //
@@ -71,8 +74,24 @@
 // (exit status 1) unless the gate passes: nothing missing or exposed, the
 // run not partial, something satisfied, nothing unverified for want of
 // read access (unless --allow-unverified), nothing unverified at all with
-// --strict. grants dump writes what a live audit fetches, the unreadable
-// securables included, for an offline audit that gives the same report.
+// --strict. --via sql asks the SQL warehouse's information_schema views in
+// a handful of statements, --via rest the REST API per securable; auto (the
+// default) takes the warehouse when httpPath names one that answers, and
+// standard error says which path ran. grants dump writes what a live audit
+// fetches, the unreadable securables included, for an offline audit that
+// gives the same report.
+//
+// # apply
+//
+// apply runs a script of package generator on the payload's workspace with
+// package apply: the service principal runs the bootstrap of an automatic
+// setup (the payload's credentials), a person every other script (the
+// DATABRICKS_* variables; the service principal's own are refused). It lints
+// the script and runs the validation tests first (--force goes on anyway,
+// and records it), keeps a record of every statement in --record (JSON
+// Lines) and in the catalog's run ledger, runs independent statements at
+// once (--concurrency), and then audits the result live; --resume goes on
+// from the record, --dry-run prints the statements and runs none.
 // The commands that talk to a workspace share --concurrency, --timeout
 // (every request), --deadline (the whole run) and --insecure-loopback
 // (plain HTTP to a local stand-in on localhost, 127.0.0.1 or ::1 only).

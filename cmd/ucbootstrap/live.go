@@ -16,7 +16,9 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/ucbootstrap/ucbootstrap/databricks"
+	"github.com/ucbootstrap/ucbootstrap/liveaudit"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
+	"github.com/ucbootstrap/ucbootstrap/sqlexec"
 )
 
 // liveFlags are the flags of every command that talks to a workspace:
@@ -87,8 +89,10 @@ func (f liveFlags) liveContext(parent context.Context) (ctx context.Context, rea
 // that cannot be reached or refuses the credentials ends the run there,
 // with one error. Ctrl-C or the deadline stops the fetch and keeps what
 // was learned: partial reports it, and the securables not asked about are
-// in fetched.Unfetched with the reason.
-func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f liveFlags) (fetched *databricks.Fetched, partial string, err error) {
+// in fetched.Unfetched with the reason. via is the path of the live audit
+// (auto, rest or sql), said on standard error; "" asks by REST and says
+// nothing (grants dump).
+func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f liveFlags, via liveaudit.Via) (fetched *databricks.Fetched, partial string, err error) {
 	if err := f.check(); err != nil {
 		return nil, "", err
 	}
@@ -130,7 +134,32 @@ func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f live
 			}
 		}
 	}
-	fetched, err = databricks.Fetch(ctx, client, reqs, opts)
+	// The warehouse path, when the payload names compute: the executor
+	// waits up to --deadline (or its defaults) for a statement.
+	say := via != "" // grants dump asks by REST and says nothing of it
+	if via == "" {
+		via = liveaudit.REST
+	}
+	var exec *sqlexec.Executor
+	if via != liveaudit.REST {
+		so := sqlexec.Options{}
+		if f.deadline > 0 {
+			so.Timeout, so.StartTimeout = f.deadline, f.deadline
+		}
+		if exec, err = sqlexec.New(client, p.in.Config.HTTPPath, so); err != nil {
+			if via == liveaudit.SQL {
+				return nil, "", usageErrorf("--via sql: %v", err)
+			}
+			exec = nil
+		} else {
+			defer exec.Close(context.WithoutCancel(ctx))
+		}
+	}
+	var info liveaudit.Info
+	fetched, info, err = liveaudit.Fetch(ctx, client, exec, reqs, liveaudit.Options{Via: via, Concurrency: f.concurrency, REST: opts})
+	if say {
+		fmt.Fprintf(stderr, "ucbootstrap: the live audit ran %s\n", info)
+	}
 	switch {
 	case err == nil:
 		return fetched, "", nil
@@ -229,7 +258,7 @@ func runGrantsDump(cmd *cobra.Command, path string, f dumpFlags) error {
 	if err != nil {
 		return err
 	}
-	fetched, partial, err := fetch(cmd, p, reqs, f.liveFlags)
+	fetched, partial, err := fetch(cmd, p, reqs, f.liveFlags, "")
 	if err != nil {
 		return err
 	}

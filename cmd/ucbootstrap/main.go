@@ -71,13 +71,13 @@ error, or a file that cannot be read or written.`,
 		SilenceErrors:         true,
 		DisableFlagsInUseLine: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageErrorf("missing command: use validate, generate, audit, lint or grants")
+			return usageErrorf("missing command: use validate, generate, audit, lint, grants, apply or serve")
 		},
 	}
 	root.SetIn(stdin)
 	root.SetOut(stdout)
 	root.SetErr(stderr)
-	root.AddCommand(newValidateCmd(), newGenerateCmd(), newAuditCmd(), newGrantsCmd(), newLintCmd(), newServeCmd())
+	root.AddCommand(newValidateCmd(), newGenerateCmd(), newAuditCmd(), newGrantsCmd(), newLintCmd(), newApplyCmd(), newServeCmd())
 	return root
 }
 

@@ -18,7 +18,7 @@
 // emulator's permission checks. --token maps a personal access
 // token to a principal (an application ID is a service principal);
 // --oauth-client accepts OAuth M2M credentials. Faults and latency can be
-// added: --fail PATH=STATUS:N, --pending-polls, --running-polls,
+// added: --fail PATH=STATUS:N, --fail-statement TEXT, --pending-polls, --running-polls,
 // --start-polls, --unassigned, --cancel-applies, --drop-after-accept,
 // --latency.
 //

@@ -102,7 +102,7 @@ func (s *Server) commands(w http.ResponseWriter, r *http.Request, id identity) {
 		st.id = strings.ReplaceAll(st.id, "-", "")
 		s.exec.statements[st.id] = st
 		s.submitted(st)
-		if st.pending == 0 && st.running == 0 {
+		if st.pending == 0 && st.running == 0 && !st.held {
 			s.execute(st)
 		}
 		if s.exec.dropAfterAccept > 0 {

@@ -98,10 +98,17 @@ func (ev *evaluator) eval(x expr, sc *scope) (any, *sqlError) {
 	case isNullExpr:
 		v, err := ev.eval(x.x, sc)
 		return (v == nil) != x.not, err
-	case inExpr:
+	case *inExpr:
 		v, err := ev.eval(x.x, sc)
 		if err != nil || v == nil {
 			return nil, err
+		}
+		if set := x.strings(); set != nil {
+			// A list of string literals (the filters of a warehouse
+			// audit): one lookup, not a comparison per item.
+			if s, ok := v.(string); ok {
+				return set[s] != x.not, nil
+			}
 		}
 		sawNull := false
 		for _, y := range x.list {
@@ -354,7 +361,7 @@ func typeOf(x expr, sc *scope) string {
 			return "STRING"
 		}
 		return "BOOLEAN"
-	case isNullExpr, inExpr:
+	case isNullExpr, *inExpr:
 		return "BOOLEAN"
 	case callExpr:
 		switch x.name {
@@ -395,7 +402,7 @@ func hasCount(x expr) bool {
 		return hasCount(x.x) || hasCount(x.y)
 	case isNullExpr:
 		return hasCount(x.x)
-	case inExpr:
+	case *inExpr:
 		return hasCount(x.x)
 	}
 	return false
@@ -528,7 +535,7 @@ func (ev *evaluator) check(x expr, sc *scope) (any, string, *sqlError) {
 		return ev.check(x.y, sc)
 	case isNullExpr:
 		return ev.check(x.x, sc)
-	case inExpr:
+	case *inExpr:
 		return ev.check(x.x, sc)
 	}
 	return nil, "", nil
@@ -550,7 +557,7 @@ func refersToColumns(x expr) bool {
 		return refersToColumns(x.x) || refersToColumns(x.y)
 	case isNullExpr:
 		return refersToColumns(x.x)
-	case inExpr:
+	case *inExpr:
 		return refersToColumns(x.x)
 	}
 	return false

@@ -66,3 +66,41 @@ func TestViolations(t *testing.T) {
 		t.Errorf("executions of CREATE CATALOG main: %d, want 1", got)
 	}
 }
+
+// TestHoldAfter: once n statements of a principal have run, its new ones
+// are accepted and stay RUNNING without running, until released.
+func TestHoldAfter(t *testing.T) {
+	s := sqlServer(t)
+	s.HoldAfter(admin, 1)
+	run := func(stmt string) (string, string) {
+		t.Helper()
+		code, resp := submit(t, s, map[string]any{"statement": stmt, "wait_timeout": "10s"})
+		if code != 200 {
+			t.Fatalf("%s: %d %v", stmt, code, resp)
+		}
+		st, _, _ := state(resp)
+		return resp["statement_id"].(string), st
+	}
+	if _, st := run("CREATE CATALOG a"); st != "SUCCEEDED" {
+		t.Fatalf("the first statement: %s", st)
+	}
+	id, st := run("CREATE CATALOG b")
+	if terminal(st) || s.Held() != 1 {
+		t.Fatalf("the second statement: %s, held %d", st, s.Held())
+	}
+	for range 3 {
+		if _, resp := call(t, s, http.MethodGet, StatementsPath+"/"+id, nil); resp["status"].(map[string]any)["state"] != "RUNNING" {
+			t.Fatalf("a held statement polled: %v", resp)
+		}
+	}
+	if s.Executions("CREATE CATALOG b") != 0 {
+		t.Fatal("a held statement ran")
+	}
+	s.Release()
+	if _, resp := call(t, s, http.MethodGet, StatementsPath+"/"+id, nil); resp["status"].(map[string]any)["state"] != "SUCCEEDED" {
+		t.Fatalf("released and polled: %v", resp)
+	}
+	if s.Executions("CREATE CATALOG b") != 1 || s.Held() != 0 {
+		t.Errorf("released: %d executions, %d held", s.Executions("CREATE CATALOG b"), s.Held())
+	}
+}

@@ -45,6 +45,10 @@ type (
 		x    expr
 		list []expr
 		not  bool
+		// set holds the list when every item is a string literal, made
+		// on first use; noSet when not.
+		set   map[string]bool
+		noSet bool
 	}
 )
 
@@ -466,7 +470,7 @@ func (p *qparser) comparison() (expr, *sqlError) {
 		if err := p.expect(dbsql.RPAREN); err != nil {
 			return nil, err
 		}
-		return inExpr{x, list, not}, nil
+		return &inExpr{x: x, list: list, not: not}, nil
 	}
 	return x, nil
 }
@@ -796,4 +800,24 @@ func parseInsert(src string) (*insertStmt, *sqlError) {
 		}
 	}
 	return in, p.end()
+}
+
+// strings returns the list as a set when every item is a string literal,
+// else nil.
+func (x *inExpr) strings() map[string]bool {
+	if x.set != nil || x.noSet {
+		return x.set
+	}
+	set := make(map[string]bool, len(x.list))
+	for _, y := range x.list {
+		l, ok := y.(litExpr)
+		s, isString := l.v.(string)
+		if !ok || !isString {
+			x.noSet = true
+			return nil
+		}
+		set[s] = true
+	}
+	x.set = set
+	return set
 }

@@ -46,6 +46,12 @@ type execState struct {
 	failing []*stmtFault
 	// holds are texts whose next statement is held (HoldStatement).
 	holds []string
+	// executed counts the statements and commands executed, per caller;
+	// once holdWho's reach holdAfter (when not negative), new ones of
+	// holdWho are held.
+	executed  map[string]int
+	holdAfter int
+	holdWho   string
 }
 
 // A stmtFault makes the next n executions of a statement containing text
@@ -66,7 +72,8 @@ func (s *Server) FailStatement(text string, n int) {
 
 // HoldStatement makes the next statement whose text contains text stay
 // RUNNING, however often it is polled, until [Server.ReleaseStatements]:
-// a test can then stop its client while the statement is in flight.
+// a test can then stop its client while that very statement is in flight
+// (HoldAfter holds by count, whatever the statements).
 func (s *Server) HoldStatement(text string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -82,14 +89,14 @@ func (s *Server) ReleaseStatements(execute bool) []string {
 	defer s.mu.Unlock()
 	var held []*statement
 	for _, st := range s.exec.statements {
-		if st.held {
+		if st.pinned {
 			held = append(held, st)
 		}
 	}
 	slices.SortFunc(held, func(a, b *statement) int { return cmp.Compare(a.seq, b.seq) })
 	var ids []string
 	for _, st := range held {
-		st.held, st.running = false, 0
+		st.pinned, st.running = false, 0
 		if execute && !terminal(st.state) {
 			s.execute(st)
 		}
@@ -98,12 +105,51 @@ func (s *Server) ReleaseStatements(execute bool) []string {
 	return ids
 }
 
+// HoldAfter makes the emulator hold the statements and commands that
+// principal submits once n of its own have been executed: they are
+// accepted (with their ID) and stay RUNNING, executing nothing, until
+// [Server.Release]. A test can then stop a client at a known point: n
+// statements done, the next ones submitted and not run.
+func (s *Server) HoldAfter(principal string, n int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.exec.holdAfter, s.exec.holdWho = n, strings.ToLower(principal)
+}
+
+// Release ends [Server.HoldAfter]: held statements run when next polled.
+func (s *Server) Release() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.exec.holdAfter = -1
+}
+
+// Held counts the statements held now.
+func (s *Server) Held() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, st := range s.exec.statements {
+		if (st.held || st.pinned) && !terminal(st.state) {
+			n++
+		}
+	}
+	return n
+}
+
+// holding reports whether new statements of caller are held. s.mu is
+// held.
+func (s *Server) holding(caller identity) bool {
+	return s.exec.holdAfter >= 0 && samePrincipal(caller.name(), s.exec.holdWho) && s.exec.executed[s.exec.holdWho] >= s.exec.holdAfter
+}
+
 // FailingStatement is the option of [Server.FailStatement] with n 1.
 func FailingStatement(text string) Option {
 	return func(s *Server) { s.exec.failing = append(s.exec.failing, &stmtFault{text: text, n: 1}) }
 }
 
 func (e *execState) init() {
+	e.holdAfter = -1
+	e.executed = map[string]int{}
 	e.statements = map[string]*statement{}
 	e.contexts = map[string]*execContext{}
 	e.inflight = map[*statement]bool{}
@@ -136,7 +182,8 @@ type statement struct {
 	cancelling      bool // commands: reported Cancelling once
 	rowLimit        int
 	seq             int         // order of submission
-	held            bool        // HoldStatement: RUNNING until released
+	pinned          bool        // HoldStatement: RUNNING until ReleaseStatements
+	held            bool        // accepted while holding: it runs once released
 	touches         []Securable // the objects it is about (ordering.go)
 	reads           bool        // it only reads them
 }
@@ -263,11 +310,14 @@ func (s *Server) newStatement(caller identity, compute, text string) *statement 
 	for i, h := range s.exec.holds {
 		if strings.Contains(text, h) {
 			s.exec.holds = slices.Delete(s.exec.holds, i, i+1)
-			st.held, st.running = true, max(st.running, 1)
+			st.pinned, st.running = true, max(st.running, 1)
 			break
 		}
 	}
 	s.exec.statements[st.id] = st
+	if s.holding(caller) {
+		st.held = true
+	}
 	return st
 }
 
@@ -286,10 +336,12 @@ func (s *Server) advance(st *statement) {
 		}
 	}
 	switch {
+	case st.held && s.holding(st.caller):
+		st.state = "RUNNING"
 	case st.pending > 0:
 		st.pending--
 		st.state = "PENDING"
-	case st.held:
+	case st.pinned:
 		st.state = "RUNNING"
 	case st.running > 0:
 		st.running--
@@ -307,6 +359,7 @@ func (s *Server) execute(st *statement) {
 	} else {
 		st.state = "SUCCEEDED"
 	}
+	s.exec.executed[strings.ToLower(st.caller.name())]++
 	s.settled(st)
 }
 
@@ -437,7 +490,7 @@ func (s *Server) submitStatement(w http.ResponseWriter, r *http.Request, id iden
 	if wait > 0 {
 		// The server waits up to wait_timeout: here, until the statement
 		// needs more polls than the wait allows, which is at once.
-		if st.pending == 0 && st.running == 0 && wh.state == "RUNNING" {
+		if st.pending == 0 && st.running == 0 && wh.state == "RUNNING" && !st.held {
 			s.execute(st)
 		}
 		if !terminal(st.state) && req.OnWaitTimeout == "CANCEL" {
