@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 
@@ -19,7 +20,8 @@ const (
 	// PhaseCreate runs before POST /integrations answers.
 	PhaseCreate Phase = "create"
 	// PhaseEdit runs before PUT /integrations/{id} answers, on the new
-	// configuration.
+	// configuration, before the service principal records its
+	// fingerprint: the workspace still records the previous one.
 	PhaseEdit Phase = "edit"
 	// PhaseSetup runs after the setup (the bootstrap or the edit, applied
 	// by the service principal or run by a person): it checks that the
@@ -38,8 +40,9 @@ type Validator interface {
 	// [*ProcessingError] when a test shows that the configuration cannot
 	// be used at all (the metastore cannot be read): POST and PUT then
 	// answer 422 and store nothing. Other failures are results, not
-	// errors.
-	Validate(ctx context.Context, in *ucbootstrap.Integration, phase Phase) (*Results, error)
+	// errors. For PhaseEdit, previous is the configuration being edited
+	// (whose fingerprint the workspace records); otherwise it is nil.
+	Validate(ctx context.Context, in *ucbootstrap.Integration, phase Phase, previous *ucbootstrap.Integration) (*Results, error)
 }
 
 // Results are the validation results, in the shape of the API's
@@ -85,9 +88,20 @@ type Applier interface {
 	// as it goes, and, when run.Checkpoint.Load gives something, resumes
 	// from it (a job taken over from a server that stopped) instead of
 	// running again what had succeeded. A failing statement is reported
-	// as a [*StatementError].
+	// as a [*StatementError]; a run that stopped before its end because
+	// its context ended or its checkpoint could not be saved, as an error
+	// that wraps [ErrInterrupted]: the job is then left to be taken up
+	// again, from its checkpoint.
 	Apply(ctx context.Context, run *Run) error
+	// Record has the service principal record in the workspace the
+	// fingerprint of in's payload (generator.RecordFingerprint): the edit
+	// of a manual setup, whose script a person ran, and its rollback.
+	Record(ctx context.Context, in *ucbootstrap.Integration) error
 }
+
+// ErrInterrupted is wrapped by the error of an [Applier] that stopped
+// before the end of a script without failing.
+var ErrInterrupted = errors.New("server: the run was interrupted")
 
 // A Run is one script to apply for a job.
 type Run struct {
@@ -101,8 +115,10 @@ type Run struct {
 	// Integration is the configuration the script was generated from, with
 	// its credentials, for the applier to connect as the service principal.
 	Integration *ucbootstrap.Integration
-	Script      *generator.Script
-	Checkpoint  Checkpoint
+	// From is, for an edit, the configuration the edit starts from.
+	From       *ucbootstrap.Integration
+	Script     *generator.Script
+	Checkpoint Checkpoint
 }
 
 // Checkpoint is where an applier keeps its progress (its statement

@@ -6,10 +6,10 @@ package server
 //
 // The applier here is the test double (a statement counter as its ledger,
 // on a workspace that is a file of executed statements). It proves the
-// lease take-over and the checkpoint hand-over between processes; it does
-// not prove the apply package's ledger (statement ids re-attached after a
-// kill between submission and success), which needs the real apply and the
-// workspace emulator (see the report of issue 13).
+// lease take-over and the checkpoint hand-over between processes; the
+// apply package's ledger (a statement ID attached to again after a kill
+// between submission and end) is TestCrashApply's, with the real applier
+// and the workspace emulator.
 
 import (
 	"bufio"
@@ -114,16 +114,21 @@ type crashServer struct {
 
 func startCrashServer(t *testing.T, dsn, dir, owner string, blockAt, failAt int) *crashServer {
 	t.Helper()
-	addrFile := filepath.Join(dir, owner+".addr")
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashHelper$", "-test.v")
-	cmd.Env = append(os.Environ(),
+	return startHelper(t, "TestCrashHelper", dir, owner,
 		"UCB_CRASH_STORE="+dsn,
 		"UCB_CRASH_WORKSPACE="+filepath.Join(dir, "workspace"),
-		"UCB_CRASH_ADDR="+addrFile,
-		"UCB_CRASH_OWNER="+owner,
 		"UCB_CRASH_BLOCK_AT="+strconv.Itoa(blockAt),
 		"UCB_CRASH_FAIL_AT="+strconv.Itoa(failAt),
 	)
+}
+
+// startHelper runs the test function helper in a new process, as the
+// server owner, with the environment env, and waits until it listens.
+func startHelper(t *testing.T, helper, dir, owner string, env ...string) *crashServer {
+	t.Helper()
+	addrFile := filepath.Join(dir, owner+".addr")
+	cmd := exec.Command(os.Args[0], "-test.run=^"+helper+"$", "-test.v")
+	cmd.Env = append(append(os.Environ(), env...), "UCB_CRASH_ADDR="+addrFile, "UCB_CRASH_OWNER="+owner)
 	out, err := os.Create(filepath.Join(dir, owner+".log"))
 	if err != nil {
 		t.Fatal(err)
@@ -210,7 +215,7 @@ func TestCrash(t *testing.T) {
 				// package's statement ids can, and need their own test).
 				waitFor(t, 30*time.Second, "four statements checkpointed", func() bool {
 					j, err := st.Job(ctx, 1)
-					return err == nil && strings.Contains(string(j.Checkpoint), `"next":4`)
+					return err == nil && strings.Contains(string(j.Checkpoint), `{\"next\":4}`)
 				})
 				if n := len(ws.lines(t)); n != 4 {
 					t.Fatalf("%d statements ran before the kill; want 4", n)

@@ -9,7 +9,11 @@
 // [Validator]) before they answer; a job then moves the integration on
 // (creating -> enabled or createError, editing -> enabled or editError
 // with the previous configuration restored, deleting -> deleted or
-// deleteError), applying scripts with an [Applier] for automatic setup.
+// deleteError), applying scripts with an [Applier] for automatic setup
+// (and recording the new payload's fingerprint after any edit). The real
+// validator and applier are [LiveValidator] (package validation) and
+// [LiveApplier] (package apply, whose statement ledger is kept in the
+// job's checkpoint).
 // The status is the lock: every transition is a compare-and-swap in the
 // store, and a job runs under a renewed lease, so that a job whose server
 // was killed is taken over, from its checkpoint, by the next server that

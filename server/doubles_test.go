@@ -30,7 +30,7 @@ type fakeValidator struct {
 	calls []Phase
 }
 
-func (v *fakeValidator) Validate(ctx context.Context, in *ucbootstrap.Integration, phase Phase) (*Results, error) {
+func (v *fakeValidator) Validate(ctx context.Context, in *ucbootstrap.Integration, phase Phase, _ *ucbootstrap.Integration) (*Results, error) {
 	v.mu.Lock()
 	v.calls = append(v.calls, phase)
 	unreadable := v.unreadable[in.Config.Host()]
@@ -120,6 +120,12 @@ type fakeApplier struct {
 	block    func(ctx context.Context)
 	runs     []Run
 	attempts []int
+}
+
+// Record records the fingerprint as a statement of the fake workspace.
+func (a *fakeApplier) Record(ctx context.Context, in *ucbootstrap.Integration) error {
+	a.ws.exec("record " + in.Fingerprint())
+	return nil
 }
 
 type fakeLedger struct {

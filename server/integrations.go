@@ -129,10 +129,10 @@ func scrub(in *ucbootstrap.Integration, text string) string {
 // validate runs the validation tests within the operator's timeout, and
 // returns the results and their JSON with credentials scrubbed; a
 // configuration that cannot be used is a 422.
-func (s *Server) validate(ctx context.Context, in *ucbootstrap.Integration, phase Phase) (*Results, []byte, error) {
+func (s *Server) validate(ctx context.Context, in *ucbootstrap.Integration, phase Phase, previous *ucbootstrap.Integration) (*Results, []byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, s.cfg.ValidationTimeout)
 	defer cancel()
-	res, err := s.cfg.Validator.Validate(ctx, in, phase)
+	res, err := s.cfg.Validator.Validate(ctx, in, phase, previous)
 	var pe *ProcessingError
 	switch {
 	case errors.As(err, &pe):
@@ -183,7 +183,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
-	_, results, err := s.validate(r.Context(), in, PhaseCreate)
+	_, results, err := s.validate(r.Context(), in, PhaseCreate, nil)
 	if err != nil {
 		return err
 	}
@@ -341,7 +341,12 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 	if err := s.canRun(in); err != nil {
 		return err
 	}
-	_, results, err := s.validate(r.Context(), in, PhaseEdit)
+	if s.cfg.Applier == nil {
+		// The service principal records the new payload's fingerprint in
+		// the workspace, also for a manual setup.
+		return notImplemented("apply scripts (an edit is recorded in the workspace by the service principal)")
+	}
+	_, results, err := s.validate(r.Context(), in, PhaseEdit, old)
 	if err != nil {
 		return err
 	}

@@ -6,7 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/generator"
@@ -83,8 +86,8 @@ func (s *Server) runJob(ctx context.Context, j *store.Job) {
 			}
 		}
 	}()
-	to, ch := s.perform(jctx, j, log)
-	if jctx.Err() != nil {
+	o := s.performJob(jctx, j, log)
+	if jctx.Err() != nil || o.leave {
 		cancel()
 		<-renewed
 		log.Warn("job interrupted; it will be taken up again when its lease expires")
@@ -92,7 +95,7 @@ func (s *Server) runJob(ctx context.Context, j *store.Job) {
 	}
 	cancel()
 	<-renewed
-	rec, err := s.st.Finish(ctx, j.ID, s.owner, to, ch)
+	rec, err := s.st.Finish(ctx, j.ID, s.owner, o.to, o.ch)
 	if err != nil {
 		log.Warn("the job could not finish", "err", err.Error())
 		return
@@ -100,21 +103,23 @@ func (s *Server) runJob(ctx context.Context, j *store.Job) {
 	log.Info("job finished", "status", string(rec.Status))
 }
 
-// outcome is what a job leaves: the integration's status and change.
+// outcome is what a job leaves: the integration's status and change; or,
+// with leave, nothing: the job stopped before its end (its checkpoint
+// could not be saved) and is taken up again once its lease expires.
 type outcome struct {
-	to store.Status
-	ch store.Change
+	to    store.Status
+	ch    store.Change
+	leave bool
 }
+
+// interrupted reports whether err is an applier's run that stopped before
+// its end without failing.
+func interrupted(err error) bool { return errors.Is(err, ErrInterrupted) }
 
 func failure(to store.Status, je JobError, ch store.Change) outcome {
 	b, _ := json.Marshal(je)
 	ch.Error = b
 	return outcome{to: to, ch: ch}
-}
-
-func (s *Server) perform(ctx context.Context, j *store.Job, log *slog.Logger) (store.Status, store.Change) {
-	o := s.performJob(ctx, j, log)
-	return o.to, o.ch
 }
 
 func (s *Server) performJob(ctx context.Context, j *store.Job, log *slog.Logger) outcome {
@@ -135,9 +140,9 @@ func (s *Server) performJob(ctx context.Context, j *store.Job, log *slog.Logger)
 		return failure(errStatus, JobError{Job: string(j.Kind), Message: err.Error()}, store.Change{})
 	}
 	cp := &checkpoints{s: s, job: j}
-	if err := json.Unmarshal(orEmpty(j.Checkpoint), &cp.parts); err != nil {
-		log.Warn("the job's checkpoint does not decode; starting over", "err", err.Error())
-		cp.parts = map[string]json.RawMessage{}
+	if err := json.Unmarshal(orEmpty(j.Checkpoint), &cp.parts); err != nil || cp.parts == nil {
+		log.Warn("the job's checkpoint does not decode; starting over", "err", fmt.Sprint(err))
+		cp.parts = map[string]string{}
 	}
 	switch j.Kind {
 	case store.CreateJob:
@@ -160,7 +165,9 @@ func orEmpty(b []byte) []byte {
 // setUp applies the bootstrap (automatic setup) and validates the setup.
 func (s *Server) setUp(ctx context.Context, j *store.Job, in *ucbootstrap.Integration, cp *checkpoints) outcome {
 	if in.AutoBootstrap {
-		if err := s.apply(ctx, j, in, generator.Bootstrap, nil, false, cp); err != nil {
+		if err := s.apply(ctx, j, in, generator.Bootstrap, nil, false, cp); interrupted(err) {
+			return outcome{leave: true}
+		} else if err != nil {
 			return failure(store.CreateError, jobError(j, in, err), store.Change{})
 		}
 	}
@@ -174,9 +181,11 @@ func (s *Server) setUp(ctx context.Context, j *store.Job, in *ucbootstrap.Integr
 	return outcome{to: store.Enabled, ch: store.Change{Validation: results, ClearError: true}}
 }
 
-// applyEdit applies the edit (automatic setup) and validates it; on
-// failure it applies the edit back to the previous configuration and
-// restores it.
+// applyEdit applies the edit (automatic setup: the edit script, after
+// which the service principal records the new fingerprint; manual setup,
+// whose edit script a person ran: the new fingerprint only) and validates
+// it; on failure it applies the edit back to the previous configuration
+// and restores it.
 func (s *Server) applyEdit(ctx context.Context, j *store.Job, rec *store.Integration, in *ucbootstrap.Integration, cp *checkpoints) outcome {
 	var prev *ucbootstrap.Integration
 	if rec.Previous != nil {
@@ -188,8 +197,17 @@ func (s *Server) applyEdit(ctx context.Context, j *store.Job, rec *store.Integra
 	}
 	fail := func(je JobError, ch store.Change) outcome {
 		rolledBack := true
-		if in.AutoBootstrap && prev != nil {
-			if err := s.apply(ctx, j, prev, generator.Edit, in, true, cp); err != nil {
+		if prev != nil {
+			var err error
+			if in.AutoBootstrap {
+				err = s.apply(ctx, j, prev, generator.Edit, in, true, cp)
+			} else {
+				err = s.cfg.Applier.Record(ctx, prev)
+			}
+			if interrupted(err) || ctx.Err() != nil {
+				return outcome{leave: true}
+			}
+			if err != nil {
 				rolledBack = false
 				je.Message += " Applying the previous configuration again failed too: " + scrub(in, scrub(prev, err.Error()))
 			}
@@ -198,17 +216,23 @@ func (s *Server) applyEdit(ctx context.Context, j *store.Job, rec *store.Integra
 		ch.RestorePrevious = prev != nil
 		return failure(store.EditError, je, ch)
 	}
-	if in.AutoBootstrap && prev != nil {
-		if err := s.apply(ctx, j, in, generator.Edit, prev, false, cp); err != nil {
-			if ctx.Err() != nil {
-				return outcome{}
-			}
+	if prev != nil {
+		var err error
+		if in.AutoBootstrap {
+			err = s.apply(ctx, j, in, generator.Edit, prev, false, cp)
+		} else {
+			err = s.cfg.Applier.Record(ctx, in)
+		}
+		if interrupted(err) || ctx.Err() != nil {
+			return outcome{leave: true}
+		}
+		if err != nil {
 			return fail(jobError(j, in, err), store.Change{})
 		}
 	}
 	res, results, err := s.validateJob(ctx, in)
 	if ctx.Err() != nil {
-		return outcome{}
+		return outcome{leave: true}
 	}
 	if err != nil {
 		return fail(jobError(j, in, err), store.Change{Validation: results})
@@ -223,7 +247,9 @@ func (s *Server) applyEdit(ctx context.Context, j *store.Job, rec *store.Integra
 // credentials.
 func (s *Server) cleanUp(ctx context.Context, j *store.Job, rec *store.Integration, in *ucbootstrap.Integration, cp *checkpoints) outcome {
 	if in.AutoBootstrap {
-		if err := s.apply(ctx, j, in, generator.Cleanup, nil, false, cp); err != nil {
+		if err := s.apply(ctx, j, in, generator.Cleanup, nil, false, cp); interrupted(err) {
+			return outcome{leave: true}
+		} else if err != nil {
 			return failure(store.DeleteError, jobError(j, in, err), store.Change{})
 		}
 	}
@@ -251,13 +277,14 @@ func (s *Server) apply(ctx context.Context, j *store.Job, in *ucbootstrap.Integr
 		Attempt:       j.Attempts,
 		Rollback:      rollback,
 		Integration:   in,
+		From:          from,
 		Script:        script,
 		Checkpoint:    &checkpoint{cp: cp, part: part},
 	})
 }
 
 func (s *Server) validateJob(ctx context.Context, in *ucbootstrap.Integration) (*Results, []byte, error) {
-	res, results, err := s.validate(ctx, in, PhaseSetup)
+	res, results, err := s.validate(ctx, in, PhaseSetup, nil)
 	var he *httpError
 	if errors.As(err, &he) {
 		return nil, nil, errors.New(he.message)
@@ -267,7 +294,11 @@ func (s *Server) validateJob(ctx context.Context, in *ucbootstrap.Integration) (
 
 // jobError describes the error of a job, credentials scrubbed.
 func jobError(j *store.Job, in *ucbootstrap.Integration, err error) JobError {
-	je := JobError{Job: string(j.Kind), Message: scrub(in, err.Error())}
+	msg := strings.TrimPrefix(err.Error(), "server: ")
+	if r, n := utf8.DecodeRuneInString(msg); n > 0 {
+		msg = string(unicode.ToUpper(r)) + msg[n:]
+	}
+	je := JobError{Job: string(j.Kind), Message: scrub(in, msg)}
 	var se *StatementError
 	if errors.As(err, &se) {
 		c := *se
@@ -278,11 +309,12 @@ func jobError(j *store.Job, in *ucbootstrap.Integration, err error) JobError {
 }
 
 // checkpoints is a job's checkpoint: one part for the script, one for its
-// rollback.
+// rollback. It is stored as a JSON object of the parts, each a string:
+// what the applier saved, as text.
 type checkpoints struct {
 	s     *Server
 	job   *store.Job
-	parts map[string]json.RawMessage
+	parts map[string]string
 }
 
 type checkpoint struct {
@@ -292,17 +324,16 @@ type checkpoint struct {
 
 func (c *checkpoint) Load() []byte {
 	if b, ok := c.cp.parts[c.part]; ok {
-		return append([]byte(nil), b...)
+		return []byte(b)
 	}
 	return nil
 }
 
 func (c *checkpoint) Save(ctx context.Context, data []byte) error {
-	if !json.Valid(data) {
-		b, _ := json.Marshal(data) // base64
-		data = b
+	if !utf8.Valid(data) {
+		return errors.New("server: checkpoint: not UTF-8 text")
 	}
-	c.cp.parts[c.part] = append(json.RawMessage(nil), data...)
+	c.cp.parts[c.part] = string(data)
 	b, err := json.Marshal(c.cp.parts)
 	if err != nil {
 		return fmt.Errorf("server: checkpoint: %w", err)
@@ -348,7 +379,7 @@ func (s *Server) Revalidate(ctx context.Context) error {
 			continue
 		}
 		to, ch := store.Enabled, store.Change{ClearError: true}
-		res, results, err := s.validate(ctx, in, PhaseRecurring)
+		res, results, err := s.validate(ctx, in, PhaseRecurring, nil)
 		switch {
 		case err != nil:
 			var he *httpError

@@ -276,6 +276,14 @@ func TestNotImplemented(t *testing.T) {
 	if r := h.post("/integrations", tokenPayload(ws1, false)); r.status != 200 {
 		t.Errorf("manual setup without an applier: %d %s", r.status, r.body)
 	}
+	h.runJobs()
+	// The edit of a manual setup: the service principal records the new
+	// fingerprint, which takes an applier.
+	wantError(t, h.do("PUT", "/integrations/1", h.admin, "application/json", tokenPayload(ws1, false, "main.sales", "main.hr")), 501,
+		"This server cannot apply scripts (an edit is recorded in the workspace by the service principal): it was built without it.")
+	if r := h.do("DELETE", "/integrations/1", h.admin, "", ""); r.status != 200 {
+		t.Errorf("DELETE of a manual setup without an applier: %d %s", r.status, r.body)
+	}
 }
 
 func js(v any) string {

@@ -25,8 +25,9 @@ type Config struct {
 	// Validator runs the validation tests. Without one, POST and PUT
 	// answer 501: this build cannot validate.
 	Validator Validator
-	// Applier runs scripts for automatic setup. Without one, POST, PUT and
-	// DELETE of an integration with autoBootstrap: true answer 501.
+	// Applier runs scripts for automatic setup, and records the
+	// fingerprint of every edit. Without one, POST and DELETE of an
+	// integration with autoBootstrap: true, and every PUT, answer 501.
 	Applier Applier
 	// Logger receives the structured logs; slog.Default() when nil.
 	Logger *slog.Logger

@@ -15,9 +15,11 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/ucbootstrap/ucbootstrap/apply"
 	"github.com/ucbootstrap/ucbootstrap/server"
 	"github.com/ucbootstrap/ucbootstrap/server/datakey"
 	"github.com/ucbootstrap/ucbootstrap/server/store"
+	"github.com/ucbootstrap/ucbootstrap/validation"
 	"github.com/ucbootstrap/ucbootstrap/web"
 )
 
@@ -25,10 +27,24 @@ import (
 // file.
 const dataKeyEnv = "UCBOOTSTRAP_DATA_KEY"
 
-// serveBackends gives serve its validator and applier. It is the one place
-// where the validation tests (package validation) and apply (package
-// apply) plug into the server; until they do, POST and PUT answer 501.
-var serveBackends = func(insecureLoopback bool) (server.Validator, server.Applier) { return nil, nil }
+// backendOptions are what serve's flags tell the validator and the
+// applier.
+type backendOptions struct {
+	// insecureLoopback: plain HTTP to the workspaces of payloads on a
+	// loopback address.
+	insecureLoopback bool
+	// timeout bounds each statement (the warehouse's start-up included).
+	timeout time.Duration
+}
+
+// serveBackends gives serve its validator and applier: the one place where
+// the validation tests (package validation) and apply (package apply) plug
+// into the server.
+func serveBackends(o backendOptions) (server.Validator, server.Applier) {
+	v := server.NewLiveValidator(validation.Options{InsecureLoopback: o.insecureLoopback, Timeout: o.timeout})
+	a := server.NewLiveApplier(apply.Options{InsecureLoopback: o.insecureLoopback})
+	return v, a
+}
 
 // servePage is the script download page (package web), mounted at /: the
 // library compiled to WebAssembly, which keeps the payload in the browser.
@@ -188,7 +204,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 		return err
 	}
 	defer st.Close()
-	validator, applier := serveBackends(f.insecureLoopback)
+	validator, applier := serveBackends(backendOptions{insecureLoopback: f.insecureLoopback, timeout: f.validationTimeout})
 	srv, err := server.New(ctx, server.Config{
 		Store:             st,
 		Keys:              ring,
@@ -207,9 +223,6 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	})
 	if err != nil {
 		return inputErrorf("%s", trimPrefix(err))
-	}
-	if validator == nil {
-		log.Warn("this build has no validation tests: POST and PUT answer 501")
 	}
 	ln, err := net.Listen("tcp", f.addr)
 	if err != nil {

@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -15,36 +18,61 @@ import (
 
 // TestServeScripts runs testdata/serve/*.txtar: ucbootstrap serve started
 // as a process, called with real curl in the form of the vendor's
-// examples. Scripts that need a workspace (the validation tests, apply and
-// the workspace emulator) run only when serveBackends provides them: the
-// condition [backends].
+// examples, with the workspace emulator (cmd/ucemu, built here and put on
+// the scripts' PATH) as the workspace. Scripts that need an applier run
+// only when serveBackends provides one: the condition [applier].
 func TestServeScripts(t *testing.T) {
-	if _, err := os.Stat("/usr/bin/curl"); err != nil && os.Getenv("CI") == "" {
+	if _, err := exec.LookPath("curl"); err != nil && os.Getenv("CI") == "" {
 		t.Skip("no curl on this machine; CI installs it")
 	}
+	bin := buildUcemu(t)
 	testscript.Run(t, testscript.Params{
 		Dir:                 filepath.Join("testdata", "serve"),
 		RequireExplicitExec: true,
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
+		Setup: func(env *testscript.Env) error {
+			env.Setenv("PATH", bin+string(os.PathListSeparator)+env.Getenv("PATH"))
+			return nil
+		},
 		Cmds: map[string]func(*testscript.TestScript, bool, []string){
 			"envfile":    cmdEnvfile,
 			"envsubst":   cmdEnvsubst,
+			"envre":      cmdEnvre,
+			"freeport":   cmdFreeport,
 			"waitstatus": cmdWaitStatus,
 			"exitcode":   cmdExitcode,
 		},
 		Condition: func(cond string) (bool, error) {
-			if cond == "backends" {
-				v, a := serveBackends(true)
-				return v != nil && a != nil, nil
+			switch cond {
+			case "validator", "applier":
+				v, a := serveBackends(backendOptions{insecureLoopback: true})
+				return cond == "validator" && v != nil || cond == "applier" && a != nil, nil
 			}
 			return false, nil
 		},
 	})
 }
 
+// buildUcemu builds the workspace emulator into a directory of its own and
+// returns the directory.
+func buildUcemu(t *testing.T) string {
+	t.Helper()
+	goCmd, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatalf("the serve scripts build cmd/ucemu: %v", err)
+	}
+	dir := t.TempDir()
+	out, err := exec.Command(goCmd, "build", "-o", filepath.Join(dir, "ucemu"), "github.com/ucbootstrap/ucbootstrap/cmd/ucemu").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build ./cmd/ucemu: %v\n%s", err, out)
+	}
+	return dir
+}
+
 // cmdEnvfile waits (up to 30s) for a file and sets a variable to its
-// content, trimmed; when that is HOST:PORT, VAR_PORT is set to the port:
+// content, trimmed; when that is HOST:PORT or a URL with a port, VAR_PORT
+// is set to the port:
 //
 //	envfile VAR FILE
 func cmdEnvfile(ts *testscript.TestScript, neg bool, args []string) {
@@ -57,7 +85,11 @@ func cmdEnvfile(ts *testscript.TestScript, neg bool, args []string) {
 		if err == nil && len(strings.TrimSpace(string(b))) > 0 {
 			v := strings.TrimSpace(string(b))
 			ts.Setenv(args[0], v)
-			if _, port, err := net.SplitHostPort(v); err == nil {
+			hostport := v
+			if u, err := url.Parse(v); err == nil && u.Host != "" {
+				hostport = u.Host
+			}
+			if _, port, err := net.SplitHostPort(hostport); err == nil {
 				ts.Setenv(args[0]+"_PORT", port)
 			}
 			return
@@ -69,14 +101,62 @@ func cmdEnvfile(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// cmdEnvsubst writes a file with the $VARs of another expanded:
+// cmdEnvsubst writes a file with the $VARs of another expanded, the
+// VAR=VALUE arguments first:
 //
-//	envsubst IN OUT
+//	envsubst IN OUT [VAR=VALUE...]
 func cmdEnvsubst(ts *testscript.TestScript, neg bool, args []string) {
-	if neg || len(args) != 2 {
-		ts.Fatalf("usage: envsubst IN OUT")
+	if neg || len(args) < 2 {
+		ts.Fatalf("usage: envsubst IN OUT [VAR=VALUE...]")
 	}
-	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(os.Expand(ts.ReadFile(args[0]), ts.Getenv)), 0o644))
+	set := map[string]string{}
+	for _, a := range args[2:] {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok {
+			ts.Fatalf("envsubst: %q is not VAR=VALUE", a)
+		}
+		set[k] = v
+	}
+	lookup := func(k string) string {
+		if v, ok := set[k]; ok {
+			return v
+		}
+		return ts.Getenv(k)
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[1]), []byte(os.Expand(ts.ReadFile(args[0]), lookup)), 0o644))
+}
+
+// cmdEnvre sets a variable to the first submatch of a regular expression
+// in a file:
+//
+//	envre VAR FILE REGEXP
+func cmdEnvre(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: envre VAR FILE REGEXP")
+	}
+	re, err := regexp.Compile(args[2])
+	ts.Check(err)
+	m := re.FindStringSubmatch(ts.ReadFile(args[1]))
+	if len(m) < 2 {
+		ts.Fatalf("envre: no match of %s in %s", args[2], args[1])
+	}
+	ts.Setenv(args[0], m[1])
+}
+
+// cmdFreeport sets a variable to a free port of 127.0.0.1, for a process
+// whose port must be known before it starts (the emulator: the payload,
+// and the fingerprint of its setup script, name the port):
+//
+//	freeport VAR
+func cmdFreeport(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: freeport VAR")
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ts.Check(err)
+	_, port, _ := net.SplitHostPort(ln.Addr().String())
+	ts.Check(ln.Close())
+	ts.Setenv(args[0], port)
 }
 
 // cmdWaitStatus polls GET $HOST/integrations/ID/status with $KEY until the

@@ -1,11 +1,13 @@
 package ucemu
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,6 +44,8 @@ type execState struct {
 	counts map[string]int
 	// failing are statements made to fail (FailStatement).
 	failing []*stmtFault
+	// holds are texts whose next statement is held (HoldStatement).
+	holds []string
 	// executed counts the statements and commands executed, per caller;
 	// once holdWho's reach holdAfter (when not negative), new ones of
 	// holdWho are held.
@@ -64,6 +68,41 @@ func (s *Server) FailStatement(text string, n int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.exec.failing = append(s.exec.failing, &stmtFault{text: text, n: n})
+}
+
+// HoldStatement makes the next statement whose text contains text stay
+// RUNNING, however often it is polled, until [Server.ReleaseStatements]:
+// a test can then stop its client while that very statement is in flight
+// (HoldAfter holds by count, whatever the statements).
+func (s *Server) HoldStatement(text string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.exec.holds = append(s.exec.holds, text)
+}
+
+// ReleaseStatements lets the held statements go on: with execute, they
+// execute at once, as statements the workspace finishes while nobody polls
+// them; without, at their next poll. It returns the IDs of the statements
+// it released, in order of submission.
+func (s *Server) ReleaseStatements(execute bool) []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var held []*statement
+	for _, st := range s.exec.statements {
+		if st.pinned {
+			held = append(held, st)
+		}
+	}
+	slices.SortFunc(held, func(a, b *statement) int { return cmp.Compare(a.seq, b.seq) })
+	var ids []string
+	for _, st := range held {
+		st.pinned, st.running = false, 0
+		if execute && !terminal(st.state) {
+			s.execute(st)
+		}
+		ids = append(ids, st.id)
+	}
+	return ids
 }
 
 // HoldAfter makes the emulator hold the statements and commands that
@@ -90,7 +129,7 @@ func (s *Server) Held() int {
 	defer s.mu.Unlock()
 	n := 0
 	for _, st := range s.exec.statements {
-		if st.held && !terminal(st.state) {
+		if (st.held || st.pinned) && !terminal(st.state) {
 			n++
 		}
 	}
@@ -142,6 +181,8 @@ type statement struct {
 	expired         bool
 	cancelling      bool // commands: reported Cancelling once
 	rowLimit        int
+	seq             int         // order of submission
+	pinned          bool        // HoldStatement: RUNNING until ReleaseStatements
 	held            bool        // accepted while holding: it runs once released
 	touches         []Securable // the objects it is about (ordering.go)
 	reads           bool        // it only reads them
@@ -264,6 +305,14 @@ func (s *Server) newStatement(caller identity, compute, text string) *statement 
 		state:   "PENDING",
 		pending: s.exec.pendingPolls,
 		running: s.exec.runningPolls,
+		seq:     s.exec.next,
+	}
+	for i, h := range s.exec.holds {
+		if strings.Contains(text, h) {
+			s.exec.holds = slices.Delete(s.exec.holds, i, i+1)
+			st.pinned, st.running = true, max(st.running, 1)
+			break
+		}
 	}
 	s.exec.statements[st.id] = st
 	if s.holding(caller) {
@@ -292,6 +341,8 @@ func (s *Server) advance(st *statement) {
 	case st.pending > 0:
 		st.pending--
 		st.state = "PENDING"
+	case st.pinned:
+		st.state = "RUNNING"
 	case st.running > 0:
 		st.running--
 		st.state = "RUNNING"

@@ -297,3 +297,42 @@ func TestSystemSchemasAPI(t *testing.T) {
 		t.Errorf("assigned again: %d", code)
 	}
 }
+
+// A held statement stays RUNNING however often it is polled; released, it
+// executes at once (execute) or at its next poll, and only once.
+func TestStatementHold(t *testing.T) {
+	for _, execute := range []bool{true, false} {
+		s := sqlServer(t)
+		s.HoldStatement("CREATE CATALOG held")
+		_, resp := submit(t, s, map[string]any{"statement": "CREATE CATALOG held", "wait_timeout": "10s"})
+		id := resp["statement_id"].(string)
+		for range 3 {
+			_, resp = call(t, s, http.MethodGet, StatementsPath+"/"+id, nil)
+			if st, _, _ := state(resp); st != "RUNNING" {
+				t.Fatalf("held statement %s", st)
+			}
+		}
+		if n := s.Executions("CREATE CATALOG held"); n != 0 {
+			t.Fatalf("a held statement executed %d times", n)
+		}
+		// Only the next matching statement is held.
+		if _, resp := submit(t, s, map[string]any{"statement": "CREATE CATALOG held2", "wait_timeout": "10s"}); resp["status"].(map[string]any)["state"] != "SUCCEEDED" {
+			t.Errorf("a second statement: %v", resp)
+		}
+		if ids := s.ReleaseStatements(execute); len(ids) != 1 || ids[0] != id {
+			t.Errorf("released %v, want [%s]", ids, id)
+		}
+		if n, want := s.Executions("CREATE CATALOG held"), map[bool]int{true: 1, false: 0}[execute]; n != want {
+			t.Errorf("execute=%t: %d executions after the release, want %d", execute, n, want)
+		}
+		for range 2 {
+			_, resp = call(t, s, http.MethodGet, StatementsPath+"/"+id, nil)
+			if st, _, _ := state(resp); st != "SUCCEEDED" {
+				t.Errorf("execute=%t: after the release %s", execute, st)
+			}
+		}
+		if n := s.Executions("CREATE CATALOG held"); n != 1 {
+			t.Errorf("execute=%t: %d executions, want 1", execute, n)
+		}
+	}
+}
