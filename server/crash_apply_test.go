@@ -7,7 +7,9 @@ package server
 // its end. A new server process on the same store takes the job over when
 // the lease expires, resumes from the checkpoint and attaches to the
 // statement by its ID instead of submitting it again; every statement of
-// the bootstrap runs once in all.
+// the bootstrap runs once in all, but for one the workspace accepted in
+// the moment before the kill, before its submission was saved, which runs
+// again (every statement is idempotent).
 
 import (
 	"context"
@@ -159,6 +161,28 @@ func TestCrashApply(t *testing.T) {
 				if n := emu.Executions(heldSQL); n != 0 {
 					t.Fatalf("the held statement ran %d times before the kill", n)
 				}
+				// The checkpoint as the killed server left it, and what the
+				// workspace had run by then. A statement of the held one's
+				// section that the workspace accepted but whose submission
+				// the checkpoint does not hold (the kill came between the
+				// two) is submitted again on resume: the one double-run
+				// window, harmless because every statement is idempotent.
+				j, err := st.Job(ctx, 1)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if atKill = applyRecord(t, j); atKill == nil {
+					t.Fatal("the checkpoint lost its record at the kill")
+				}
+				window := map[int]bool{}
+				for i, s := range bootstrap.Statements {
+					recorded := i < len(atKill.Statements) &&
+						(atKill.Statements[i].State == apply.Succeeded || atKill.Statements[i].StatementID != "")
+					if !recorded && emu.Executions(s.SQL) > 0 {
+						window[i] = true
+						t.Logf("statement %d ran before the kill without a recorded submission: %.70s", i+1, s.SQL)
+					}
+				}
 				rec, err := st.Get(ctx, 1)
 				if err != nil || rec.Status != store.Creating {
 					t.Fatalf("after the kill: %+v, %v; want creating", rec, err)
@@ -222,6 +246,9 @@ func TestCrashApply(t *testing.T) {
 				for i, s := range bootstrap.Statements {
 					n := emu.Executions(s.SQL)
 					switch {
+					case window[i] && n <= 2:
+						// Accepted before the kill, unrecorded: it may run
+						// once more.
 					case !tc.failLater || i <= later:
 						if n != 1 {
 							t.Errorf("statement %d ran %d times; want 1: %.70s", i+1, n, s.SQL)
