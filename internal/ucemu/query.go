@@ -333,19 +333,11 @@ func (p *qparser) source() (*source, *sqlError) {
 		for {
 			var row []expr
 			if p.got(dbsql.LPAREN) {
-				for {
-					x, err := p.expr()
-					if err != nil {
-						return nil, err
-					}
-					row = append(row, x)
-					if !p.got(dbsql.COMMA) {
-						break
-					}
-				}
-				if err := p.expect(dbsql.RPAREN); err != nil {
+				xs, err := p.exprsClose()
+				if err != nil {
 					return nil, err
 				}
+				row = xs
 			} else {
 				x, err := p.expr()
 				if err != nil {
@@ -371,17 +363,7 @@ func (p *qparser) source() (*source, *sqlError) {
 	}
 	src.alias = alias
 	if alias != "" && src.values != nil && p.got(dbsql.LPAREN) {
-		for {
-			c, err := p.ident()
-			if err != nil {
-				return nil, err
-			}
-			src.cols = append(src.cols, c)
-			if !p.got(dbsql.COMMA) {
-				break
-			}
-		}
-		if err := p.expect(dbsql.RPAREN); err != nil {
+		if src.cols, err = p.identsClose(); err != nil {
 			return nil, err
 		}
 	}
@@ -456,18 +438,8 @@ func (p *qparser) comparison() (expr, *sqlError) {
 		if err := p.expect(dbsql.LPAREN); err != nil {
 			return nil, err
 		}
-		var list []expr
-		for {
-			y, err := p.expr()
-			if err != nil {
-				return nil, err
-			}
-			list = append(list, y)
-			if !p.got(dbsql.COMMA) {
-				break
-			}
-		}
-		if err := p.expect(dbsql.RPAREN); err != nil {
+		list, err := p.exprsClose()
+		if err != nil {
 			return nil, err
 		}
 		return &inExpr{x: x, list: list, not: not}, nil
@@ -566,17 +538,45 @@ func (p *qparser) call() (expr, *sqlError) {
 	if p.got(dbsql.RPAREN) {
 		return c, nil
 	}
+	args, err := p.exprsClose()
+	if err != nil {
+		return nil, err
+	}
+	c.args = args
+	return c, nil
+}
+
+// exprsClose parses expr {, expr} and the closing parenthesis: the rest of
+// a list whose opening parenthesis has been read.
+func (p *qparser) exprsClose() ([]expr, *sqlError) {
+	var list []expr
 	for {
 		x, err := p.expr()
 		if err != nil {
 			return nil, err
 		}
-		c.args = append(c.args, x)
+		list = append(list, x)
 		if !p.got(dbsql.COMMA) {
 			break
 		}
 	}
-	return c, p.expect(dbsql.RPAREN)
+	return list, p.expect(dbsql.RPAREN)
+}
+
+// identsClose parses ident {, ident} and the closing parenthesis.
+func (p *qparser) identsClose() ([]string, *sqlError) {
+	var list []string
+	for {
+		c, err := p.ident()
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, c)
+		if !p.got(dbsql.COMMA) {
+			break
+		}
+	}
+	return list, p.expect(dbsql.RPAREN)
 }
 
 // end checks that nothing follows the statement.
@@ -700,19 +700,11 @@ func parseMerge(src string) (*mergeStmt, *sqlError) {
 			if err := p.expect(dbsql.LPAREN); err != nil {
 				return nil, err
 			}
-			for {
-				x, err := p.expr()
-				if err != nil {
-					return nil, err
-				}
-				m.insertVals = append(m.insertVals, x)
-				if !p.got(dbsql.COMMA) {
-					break
-				}
-			}
-			if err := p.expect(dbsql.RPAREN); err != nil {
+			vals, err := p.exprsClose()
+			if err != nil {
 				return nil, err
 			}
+			m.insertVals = vals
 			if len(m.insertVals) != len(m.insertCols) {
 				return nil, badRequest("INSERT_COLUMN_ARITY_MISMATCH", "21S01", "Cannot write to the table: %d columns named, %d values given.", len(m.insertCols), len(m.insertVals))
 			}
@@ -753,17 +745,7 @@ func parseInsert(src string) (*insertStmt, *sqlError) {
 		return nil, err
 	}
 	if p.got(dbsql.LPAREN) {
-		for {
-			c, err := p.ident()
-			if err != nil {
-				return nil, err
-			}
-			in.cols = append(in.cols, c)
-			if !p.got(dbsql.COMMA) {
-				break
-			}
-		}
-		if err := p.expect(dbsql.RPAREN); err != nil {
+		if in.cols, err = p.identsClose(); err != nil {
 			return nil, err
 		}
 	}
@@ -780,18 +762,8 @@ func parseInsert(src string) (*insertStmt, *sqlError) {
 		if err := p.expect(dbsql.LPAREN); err != nil {
 			return nil, err
 		}
-		var row []expr
-		for {
-			x, err := p.expr()
-			if err != nil {
-				return nil, err
-			}
-			row = append(row, x)
-			if !p.got(dbsql.COMMA) {
-				break
-			}
-		}
-		if err := p.expect(dbsql.RPAREN); err != nil {
+		row, err := p.exprsClose()
+		if err != nil {
 			return nil, err
 		}
 		in.rows = append(in.rows, row)
