@@ -15,7 +15,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -52,15 +51,7 @@ func TestCrashApplyHelper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv.Start()
-	if err := os.WriteFile(os.Getenv("UCB_CRASH_ADDR"), []byte(ln.Addr().String()), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	t.Fatal(srv.HTTPServer("").Serve(ln))
+	serveForParent(t, srv)
 }
 
 // applyRecord returns the apply record of a job's checkpoint (the part of

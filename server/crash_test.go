@@ -95,6 +95,14 @@ func TestCrashHelper(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	serveForParent(t, srv)
+}
+
+// serveForParent starts srv's jobs and serves its API on a loopback port,
+// which it writes to the file UCB_CRASH_ADDR names, until the parent test
+// kills the process.
+func serveForParent(t *testing.T, srv *Server) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
