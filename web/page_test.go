@@ -443,6 +443,18 @@ func TestKeyboard(t *testing.T) {
 	if got := p.script(); got != want {
 		t.Fatalf("script differs from the CLI's cleanup --revoke-grants:\n%s", diff(got, want))
 	}
+	// Tab on to the runner and type a name: the script first makes that
+	// person the catalog's owner, as generate --runner does.
+	p.do(chromedp.KeyEvent(kb.Tab))
+	if got := eval[string](p, `document.activeElement.id`); got != "runner" {
+		t.Errorf("Tab after the revoke option focuses %q, want runner", got)
+	}
+	p.insert("admin@example.com")
+	p.settle()
+	want, _ = c.generate(generator.Cleanup, generator.RevokeGrants(), generator.Runner("admin@example.com"))
+	if got := p.script(); got != want || !strings.Contains(got, "OWNER TO `admin@example.com`") {
+		t.Fatalf("script differs from the CLI's cleanup --revoke-grants --runner admin@example.com:\n%s", diff(got, want))
+	}
 	p.do(chromedp.Focus(chromedp.ID("download")))
 	if got := eval[bool](p, `document.activeElement.matches(":focus-visible") || getComputedStyle(document.activeElement).outlineStyle !== "none"`); !got {
 		t.Error("the focused download button shows no focus")

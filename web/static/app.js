@@ -304,6 +304,7 @@
       kind: k,
       from: k === "edit" ? from.value : "", fromName: names.from,
       revokeGrants: k === "cleanup" && $("revoke").checked,
+      runner: k === "cleanup" ? $("runner").value : "",
       lenient: $("lenient").checked,
     };
   }
@@ -344,6 +345,7 @@
     const k = kind();
     $("from-panel").hidden = k !== "edit";
     $("revoke").disabled = k !== "cleanup";
+    $("runner").disabled = k !== "cleanup";
     const res = call("generate", request());
     showPayload(res.payload, payload, $("payload-status"), $("payload-problems"), "Paste a payload to begin.");
     if (res.from) showPayload(res.from, from, $("from-status"), $("from-problems"), "Paste the previous payload.");
@@ -408,6 +410,7 @@
     });
     for (const r of document.querySelectorAll("input[name=kind]")) r.addEventListener("change", () => schedule(update));
     $("revoke").addEventListener("change", () => schedule(update));
+    $("runner").addEventListener("input", () => schedule(update));
     $("lenient").addEventListener("change", () => schedule(update));
 
     const loaded = (editor, key, onBytes) => (name, { text, bytes }) => {
@@ -431,10 +434,6 @@
     acceptFiles(edited, $("lint-file"), loaded(edited, "script", (name) => {
       setStatus($("lint-status"), "error", name + ": not a UTF-8 text file: give the SQL script");
     }));
-    // A file dropped beside an editor must not replace the page.
-    document.addEventListener("dragover", (e) => e.preventDefault());
-    document.addEventListener("drop", (e) => e.preventDefault());
-
     $("copy").addEventListener("click", copy);
     $("download").addEventListener("click", download);
     $("to-lint").addEventListener("click", () => {
@@ -481,6 +480,11 @@
     setTimeout(() => URL.revokeObjectURL(url), 1000);
     say("Downloaded " + script.fileName + ".");
   }
+
+  // A file dropped anywhere but on an editor, or before the page is
+  // ready, must not make the browser open it in place of the page.
+  document.addEventListener("dragover", (e) => e.preventDefault());
+  document.addEventListener("drop", (e) => e.preventDefault());
 
   start().then(() => {
     $("loading").hidden = true;

@@ -150,6 +150,10 @@ type Request struct {
 	FromName string `json:"fromName,omitempty"`
 	// RevokeGrants is generate --revoke-grants, for a cleanup script.
 	RevokeGrants bool `json:"revokeGrants,omitempty"`
+	// Runner is generate --runner, for a cleanup script: the person who
+	// runs it (a metastore admin who does not own the catalog), so that
+	// the script first makes them its owner. Spaces around it are cut.
+	Runner string `json:"runner,omitempty"`
 	// Lenient reports unknown payload keys as warnings (--lenient).
 	Lenient bool `json:"lenient,omitempty"`
 	// Script and ScriptName are the hand-edited script to lint.
@@ -197,7 +201,7 @@ type Script struct {
 
 // Generate decodes the payloads of r and generates the script it asks for,
 // as "ucbootstrap generate --kind KIND [--from OLD] [--revoke-grants]
-// [--lenient]" does.
+// [--runner NAME] [--lenient]" does.
 func Generate(r Request) Script {
 	kind, err := generator.ParseKind(r.Kind)
 	if err != nil {
@@ -225,6 +229,9 @@ func Generate(r Request) Script {
 	}
 	if r.RevokeGrants && kind == generator.Cleanup {
 		opts = append(opts, generator.RevokeGrants())
+	}
+	if runner := strings.TrimSpace(r.Runner); runner != "" && kind == generator.Cleanup {
+		opts = append(opts, generator.Runner(runner))
 	}
 	script, err := generator.Generate(in, kind, opts...)
 	if err != nil {

@@ -68,8 +68,12 @@ func TestGenerateIsTheCLIs(t *testing.T) {
 		for _, tc := range []struct {
 			kind   generator.Kind
 			revoke bool
-		}{{generator.Bootstrap, false}, {generator.Prerequisites, false}, {generator.Edit, false}, {generator.Cleanup, false}, {generator.Cleanup, true}} {
-			r := Request{Payload: string(data), Kind: string(tc.kind), RevokeGrants: tc.revoke}
+			runner string
+		}{
+			{generator.Bootstrap, false, ""}, {generator.Prerequisites, false, ""}, {generator.Edit, false, ""},
+			{generator.Cleanup, false, ""}, {generator.Cleanup, true, ""}, {generator.Cleanup, true, "admin@example.com"},
+		} {
+			r := Request{Payload: string(data), Kind: string(tc.kind), RevokeGrants: tc.revoke, Runner: " " + tc.runner + "\n"}
 			var opts []generator.Option
 			if tc.kind == generator.Edit {
 				r.From = string(oldData)
@@ -77,6 +81,9 @@ func TestGenerateIsTheCLIs(t *testing.T) {
 			}
 			if tc.revoke {
 				opts = append(opts, generator.RevokeGrants())
+			}
+			if tc.runner != "" {
+				opts = append(opts, generator.Runner(tc.runner))
 			}
 			got := Generate(r)
 			s, err := generator.Generate(in, tc.kind, opts...)
@@ -93,7 +100,7 @@ func TestGenerateIsTheCLIs(t *testing.T) {
 				t.Fatal(err)
 			}
 			if got.SQL != want || got.Error != "" {
-				t.Errorf("%s %s revoke=%v: the script differs from the generator's (error %q)", path, tc.kind, tc.revoke, got.Error)
+				t.Errorf("%s %s revoke=%v runner=%q: the script differs from the generator's (error %q)", path, tc.kind, tc.revoke, tc.runner, got.Error)
 			}
 			if got.FileName != in.Config.CatalogName()+"-"+string(tc.kind)+".sql" || got.Title != s.Title() {
 				t.Errorf("%s %s: file name %q, title %q", path, tc.kind, got.FileName, got.Title)
