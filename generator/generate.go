@@ -150,17 +150,34 @@ const (
 	noteSystemTables = "Query audit reads system tables whose schemas an account or metastore admin must enable first, once per metastore: %s (API: PUT /api/2.1/unity-catalog/metastores/{metastore_id}/systemschemas/{schema})."
 )
 
-// systemSchemasNote tells how to enable the system schemas that query
-// audit reads, when audit is on.
-func (g *gen) systemSchemasNote(c *ucbootstrap.Config) {
+// systemSchemas returns the system schemas that query audit reads under
+// c: none when audit is off, access, and query with query history.
+func systemSchemas(c *ucbootstrap.Config) []string {
 	if !c.Audit.Enabled {
-		return
+		return nil
 	}
-	cmds := []string{"databricks system-schemas enable <metastore-id> access"}
 	if c.Audit.QueryHistory {
-		cmds = append(cmds, "databricks system-schemas enable <metastore-id> query")
+		return []string{"access", "query"}
 	}
-	g.note(noteSystemTables, strings.Join(cmds, "; "))
+	return []string{"access"}
+}
+
+// systemSchemasNote tells how to enable the system schemas that query
+// audit reads under c and not under old (nil: none before).
+func (g *gen) systemSchemasNote(c, old *ucbootstrap.Config) {
+	var had []string
+	if old != nil {
+		had = systemSchemas(old)
+	}
+	var cmds []string
+	for _, s := range systemSchemas(c) {
+		if !slices.Contains(had, s) {
+			cmds = append(cmds, "databricks system-schemas enable <metastore-id> "+s)
+		}
+	}
+	if len(cmds) > 0 {
+		g.note(noteSystemTables, strings.Join(cmds, "; "))
+	}
 }
 
 func (g *gen) bootstrap() error {
@@ -187,7 +204,7 @@ func (g *gen) bootstrap() error {
 	g.ownership(reqs, true)
 	g.s.RunAs = privileges.RunAs(g.s.Steps())
 	g.note(noteAccountAdmin)
-	g.systemSchemasNote(g.c)
+	g.systemSchemasNote(g.c, nil)
 	g.note("Safe to run again by a metastore admin: the guards accept this integration's own catalog, every CREATE is IF NOT EXISTS, and the grants and the hand-over repeat harmlessly.")
 	return nil
 }
@@ -206,7 +223,7 @@ func (g *gen) prerequisites() error {
 	if g.hasLocations() {
 		g.note("The service principal also needs CREATE MANAGED STORAGE on the external locations that hold %s: grant it on each of them.", strings.Join(g.locations(), ", "))
 	}
-	g.systemSchemasNote(g.c)
+	g.systemSchemasNote(g.c, nil)
 	g.note("Safe to run again. Then configure the integration: the service principal runs the bootstrap script.")
 	return nil
 }
@@ -457,10 +474,23 @@ func (g *gen) edit(old *ucbootstrap.Integration) error {
 		return fmt.Errorf("generator: old payload: %w", err)
 	}
 	g.s.ServicePrincipal = newReqs.ServicePrincipal
+	handOver := oldReqs.ServicePrincipal != newReqs.ServicePrincipal
+	if handOver {
+		// The hand-over changes the owner of the catalog and all in it:
+		// only of this integration's own catalog, checked before anything
+		// else runs.
+		v := viewOf(g.in, g.s.Fingerprint)
+		v.GuardAdvice = "the edit hands to the new service principal only a catalog that ucbootstrap set up for this integration"
+		if err := g.template(SectionGuard, privileges.Step{Kind: privileges.StepRead, On: privileges.SecurableOf(privileges.Catalog, v.Catalog)},
+			"refuses to hand over a catalog that ucbootstrap did not set up for this integration", "guard_catalog_foreign", v); err != nil {
+			return err
+		}
+		g.s.Statements[len(g.s.Statements)-1].Note = "catalog guard: stops when the catalog exists without this integration's marker"
+	}
 	before, after := oldReqs.Grants(), newReqs.Grants()
 	added, removed := privileges.DiffGrants(after, before), privileges.DiffGrants(before, after)
 	g.grants(added)
-	if oldReqs.ServicePrincipal != newReqs.ServicePrincipal {
+	if handOver {
 		g.note("The service principal changes from %s to %s: the new one is given every grant and the governance catalog, then the old one loses its grants.", oldReqs.ServicePrincipal, newReqs.ServicePrincipal)
 		g.ownership(newReqs, false)
 	}
@@ -468,9 +498,7 @@ func (g *gen) edit(old *ucbootstrap.Integration) error {
 	g.s.RunAs = privileges.RunAs(g.s.Steps())
 	if len(g.s.Statements) > 0 {
 		g.note("Revokes come last, so that the service principal never lacks a privilege in between; they remove only what the old payload's scripts granted.")
-		if !old.Config.Audit.Enabled {
-			g.systemSchemasNote(g.c)
-		}
+		g.systemSchemasNote(g.c, &old.Config)
 	}
 	g.note("The catalog records the payload it was set up with; the service principal records this payload's fingerprint (%s) when the configure call (PUT) validates the change.", g.s.Fingerprint)
 	g.note("Safe to run again: grants and revokes repeat harmlessly.")

@@ -80,6 +80,11 @@ func (m *metastore) run(t *testing.T, s *generator.Script) (stopped int) {
 
 func guardPayload(t *testing.T, tenant string) *ucbootstrap.Integration {
 	t.Helper()
+	return guardPayloadSP(t, tenant, "6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f")
+}
+
+func guardPayloadSP(t *testing.T, tenant, sp string) *ucbootstrap.Integration {
+	t.Helper()
 	in, err := ucbootstrap.Decode("payload.yaml", []byte(`type: Databricks
 autoBootstrap: false
 config:
@@ -88,7 +93,7 @@ config:
   authenticationType: token
   token: dapi-test
   catalog: sales_prod
-  servicePrincipal: 6f1b7c2e-3d4a-4b5c-9e8f-0a1b2c3d4e5f
+  servicePrincipal: `+sp+`
   dataSources: [main.sales]
   tenant: `+tenant+"\n"))
 	if err != nil {
@@ -97,8 +102,8 @@ config:
 	return in
 }
 
-// TestCatalogGuards runs the guards of a generated bootstrap and cleanup
-// against catalogs that exist or not, carry the marker or not, and can be
+// TestCatalogGuards runs the guards of a generated bootstrap, cleanup and
+// hand-over to a new service principal (edit) against catalogs that exist or not, carry the marker or not, and can be
 // seen by the runner or not: ucbootstrap never takes over or drops a
 // catalog it did not set up for this integration, and a re-run of its own
 // bootstrap passes. (The workspace emulator runs the same statements for
@@ -117,6 +122,11 @@ func TestCatalogGuards(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// An edit that hands the catalog to a new service principal.
+	handOver, err := generator.Generate(guardPayloadSP(t, "acme-prod", "0d9c8b7a-6f5e-4d3c-2b1a-0f9e8d7c6b5a"), generator.Edit, generator.From(in))
+	if err != nil {
+		t.Fatal(err)
+	}
 	fresh := func() *metastore { return &metastore{comments: map[string]string{}, visible: map[string]bool{}} }
 
 	// A new catalog is created and passes its own guards; a re-run of the
@@ -127,6 +137,9 @@ func TestCatalogGuards(t *testing.T) {
 	}
 	if i := m.run(t, boot); i >= 0 {
 		t.Errorf("a re-run of the bootstrap stops at statement %d", i)
+	}
+	if i := m.run(t, handOver); i >= 0 {
+		t.Errorf("the hand-over of our own catalog to a new service principal stops at statement %d", i)
 	}
 	// A second tenant on the same catalog is refused before anything.
 	if i := m.run(t, other); i != 0 {
@@ -153,6 +166,9 @@ func TestCatalogGuards(t *testing.T) {
 	}
 	if i := m.run(t, cleanup); i != 0 {
 		t.Errorf("the cleanup of an unmarked catalog stops at statement %d, want 0", i)
+	}
+	if i := m.run(t, handOver); i != 0 {
+		t.Errorf("the edit that hands an unmarked catalog to a new service principal stops at statement %d, want 0", i)
 	}
 	if _, ok := m.comments["sales_prod"]; !ok {
 		t.Error("the unmarked catalog was dropped")

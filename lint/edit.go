@@ -8,7 +8,6 @@ import (
 	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/dbsql"
 	"github.com/ucbootstrap/ucbootstrap/generator"
-	"github.com/ucbootstrap/ucbootstrap/internal/sqltext"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 	"github.com/ucbootstrap/ucbootstrap/privileges/listing"
 )
@@ -94,26 +93,22 @@ func runEditChange(p *Pass) {
 	for _, c := range listing.FromScript(p.Reference) {
 		if c.Kind == listing.OwnerChange {
 			if !have[keyOf(c.Kind, c.Owner, "", c.On)] {
-				p.Reportf(at(c.On), "the edit no longer hands %s to %s, which the change from the old payload calls for: add ALTER %s OWNER TO %s",
-					c.On, c.Owner, c.On.SQL(), sqltext.Ident(c.Owner))
+				p.Reportf(at(c.On), "the edit no longer hands %s to %s, which the change from the old payload calls for: add %s",
+					c.On, c.Owner, privileges.OwnerSQL(c.On, c.Owner))
 			}
 			continue
 		}
-		verb, to := "GRANT", "TO"
+		what, to, write := "grants", "to", privileges.GrantSQL
 		if c.Kind == listing.RevokeChange {
-			verb, to = "REVOKE", "FROM"
+			what, to, write = "revokes", "from", privileges.RevokeSQL
 		}
 		for _, g := range c.Grants {
 			if have[keyOf(c.Kind, g.Principal, g.Privilege, g.On)] {
 				continue
 			}
-			fix := verb + " " + g.Privilege.SQL() + " ON " + g.On.SQL() + " " + to + " " + sqltext.Ident(g.Principal)
-			what := "grants"
-			if verb == "REVOKE" {
-				what = "revokes"
-			}
+			fix := write([]privileges.Privilege{g.Privilege}, g.On, g.Principal)
 			p.Reportf(at(g.On), "the edit no longer %s %s on %s %s %s, which the change from the old payload calls for: add %s",
-				what, g.Privilege.SQL(), g.On, strings.ToLower(to), g.Principal, fix)
+				what, g.Privilege.SQL(), g.On, to, g.Principal, fix)
 		}
 	}
 }

@@ -371,9 +371,11 @@ func outermost(sources []ucbootstrap.DataSource) []ucbootstrap.DataSource {
 	return slices.Clip(out)
 }
 
-// dataSourceSecurable returns the securable a data source names. A
-// table-level data source may be a view: the audit matches TABLE and VIEW
-// alike by name.
+// dataSourceSecurable returns the securable a data source names: a
+// table-level data source is a TABLE, since the script grants MODIFY on it
+// and a view takes none (the README says to protect a view's schema). The
+// audit still matches a grant listed on a view of that name (keyOf: one
+// namespace).
 func dataSourceSecurable(ds ucbootstrap.DataSource) Securable {
 	switch ds.Level() {
 	case ucbootstrap.TableLevel:

@@ -4,12 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/ucbootstrap/ucbootstrap/generator"
 	"github.com/ucbootstrap/ucbootstrap/server/datakey"
 	"github.com/ucbootstrap/ucbootstrap/server/store"
 )
@@ -213,5 +216,18 @@ func TestHTTPServerLimits(t *testing.T) {
 		if got := IsLoopback(addr); got != want {
 			t.Errorf("IsLoopback(%q) = %t", addr, got)
 		}
+	}
+}
+
+// A refused edit gives each of its reasons a line, none with the
+// generator's package prefix.
+func TestGeneratorMessage(t *testing.T) {
+	err := &generator.RefusalError{Reasons: []string{"config.catalog changes from a to b: ...", "config.storage.catalogLocation changes: ..."}}
+	want := "config.catalog changes from a to b: ...\nconfig.storage.catalogLocation changes: ..."
+	if got := generatorMessage(err); got != want {
+		t.Errorf("generatorMessage = %q, want %q", got, want)
+	}
+	if got := generatorMessage(fmt.Errorf("generator: %w", errors.New("x"))); got != "x" {
+		t.Errorf("generatorMessage of a wrapped error = %q", got)
 	}
 }

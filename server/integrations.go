@@ -336,7 +336,7 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 		return errorf(http.StatusBadRequest, "Integration %d has autoBootstrap: %t; an edit cannot change it: delete the integration and create it again.", cur.ID, old.AutoBootstrap)
 	}
 	if _, err := generator.Generate(in, generator.Edit, generator.From(old)); err != nil {
-		return errorf(http.StatusBadRequest, "%s", strings.TrimPrefix(err.Error(), "generator: "))
+		return errorf(http.StatusBadRequest, "%s", generatorMessage(err))
 	}
 	if err := s.canRun(in); err != nil {
 		return err
@@ -417,12 +417,23 @@ func carriesCredentials(body []byte) bool {
 	return false
 }
 
+// generatorMessage is the text of a generator error for a response: each
+// of its lines (a joined error's, or a RefusalError's reasons) without the
+// package's prefix.
+func generatorMessage(err error) string {
+	lines := strings.Split(err.Error(), "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimPrefix(l, "generator: ")
+	}
+	return strings.Join(lines, "\n")
+}
+
 // writeScript generates and writes a script: the bytes of ucbootstrap
 // generate for the same payload.
 func writeScript(w http.ResponseWriter, in *ucbootstrap.Integration, kind generator.Kind, opts ...generator.Option) error {
 	script, err := generator.Generate(in, kind, opts...)
 	if err != nil {
-		return errorf(http.StatusBadRequest, "%s", strings.TrimPrefix(err.Error(), "generator: "))
+		return errorf(http.StatusBadRequest, "%s", generatorMessage(err))
 	}
 	var b bytes.Buffer
 	if err := script.Render(&b); err != nil {
