@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
 
 	"github.com/chromedp/cdproto/browser"
 	"github.com/chromedp/cdproto/input"
@@ -717,4 +718,85 @@ func TestDropAndCopy(t *testing.T) {
 	if got != want {
 		t.Errorf("the clipboard's script differs from the CLI's:\n%s", diff(got, want))
 	}
+}
+
+// TestHighlightAndGroups checks what the text comparisons cannot see: the
+// script is highlighted token by token (keywords, strings, back-quoted
+// names, comments), and the payload's errors and warnings are listed in
+// groups of their own, each under a heading with its count.
+func TestHighlightAndGroups(t *testing.T) {
+	p := openPage(t, serve(t), 1280, 900)
+	c := readPayload(t, "../examples/payloads/manual-token.yaml", "payload.yaml")
+	p.paste("payload", string(c.data))
+
+	type span struct{ Class, Text string }
+	spans := eval[[]span](p, `Array.from(document.querySelectorAll("#script code span"), (e) => ({class: e.className, text: e.textContent}))`)
+	count := map[string]int{}
+	for _, s := range spans {
+		count[s.Class]++
+		var ok bool
+		switch s.Class {
+		case "k":
+			ok = s.Text != "" && strings.IndexFunc(s.Text, func(r rune) bool { return !unicode.IsLetter(r) && r != '_' }) < 0
+		case "s":
+			ok = len(s.Text) >= 2 && s.Text[0] == '\'' && s.Text[len(s.Text)-1] == '\''
+		case "i":
+			ok = len(s.Text) >= 2 && s.Text[0] == '`' && s.Text[len(s.Text)-1] == '`'
+		case "c":
+			ok = strings.HasPrefix(s.Text, "--") || strings.HasPrefix(s.Text, "/*")
+		case "n":
+			ok = strings.Trim(s.Text, "0123456789.") == ""
+		}
+		if !ok {
+			t.Errorf("span.%s holds %q, which is not a token of its class", s.Class, s.Text)
+		}
+	}
+	for _, cls := range []string{"k", "s", "i", "c"} {
+		if count[cls] == 0 {
+			t.Errorf("no span.%s in the highlighted script (counts %v)", cls, count)
+		}
+	}
+	// The words of a statement are keywords; the same words inside a
+	// string or a comment are not.
+	if got := eval[string](p, `(() => { const s = Array.from(document.querySelectorAll("#script code span.k")).find((e) => e.textContent === "CATALOG"); return s ? s.className : ""; })()`); got != "k" {
+		t.Errorf("CATALOG is not highlighted as a keyword")
+	}
+	if n := eval[int](p, `document.querySelectorAll("#script code span.s span, #script code span.c span").length`); n != 0 {
+		t.Errorf("%d spans nested in strings or comments", n)
+	}
+
+	// An error (a port out of range) and a warning (an unknown key under
+	// --lenient): two groups, errors first, each holding only its own.
+	p.click("#lenient")
+	bad := strings.Replace(string(c.data), "port: 443", "port: 70000", 1) + "  unknownKey: 1\n"
+	if !strings.Contains(bad, "port: 70000") {
+		t.Fatal("the example payload has no port: 443 to put out of range")
+	}
+	p.paste("payload", bad)
+	type group struct {
+		Heading string
+		Items   []string
+	}
+	groups := eval[[]group](p, `Array.from(document.querySelectorAll("#payload-problems h3"), (h) => ({heading: h.className + " " + h.textContent, items: Array.from(h.nextElementSibling.querySelectorAll("li"), (li) => li.className)}))`)
+	want := []group{{"error Errors (1)", []string{"error"}}, {"warning Warnings (1)", []string{"warning"}}}
+	if fmt.Sprint(groups) != fmt.Sprint(want) {
+		t.Errorf("problem groups:\ngot  %v\nwant %v", groups, want)
+	}
+	_, ds := readPayloadText(t, "payload.yaml", bad)
+	equalLines(t, "problems", p.problems("payload-problems"), diagStrings(ds))
+}
+
+// readPayloadText decodes text as the CLI decodes a file named name with
+// --lenient.
+func readPayloadText(t *testing.T, name, text string) (*ucbootstrap.Integration, ucbootstrap.Diagnostics) {
+	t.Helper()
+	in, err := ucbootstrap.Decode(name, []byte(text), ucbootstrap.Lenient())
+	if err != nil {
+		var ds ucbootstrap.Diagnostics
+		if !errors.As(err, &ds) {
+			t.Fatal(err)
+		}
+		return nil, ds
+	}
+	return in, in.Warnings()
 }
