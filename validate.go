@@ -3,6 +3,7 @@ package ucbootstrap
 import (
 	"errors"
 	"fmt"
+	"github.com/ucbootstrap/ucbootstrap/internal/clip"
 	"net/netip"
 	"net/url"
 	"regexp"
@@ -115,7 +116,7 @@ func (v *validator) integration() {
 	}
 	if v.required("type", in.Type != "", `write type: Databricks`) && in.Type != TypeDatabricks {
 		hint := "write type: Databricks"
-		v.errorf("type", hint, "must be %q (the Unity Catalog integration), not %q", TypeDatabricks, in.Type)
+		v.errorf("type", hint, "must be %q (the Unity Catalog integration), not %s", TypeDatabricks, quoted(in.Type))
 	}
 	if v.decoded() {
 		v.required("autoBootstrap", v.has("autoBootstrap", true), "write autoBootstrap: false for a script that a person runs, true when the service principal sets itself up")
@@ -145,7 +146,7 @@ func (v *validator) config() {
 	if v.has("config.tenant", c.Tenant != "") && !v.bad("config.tenant") {
 		v.text("config.tenant", c.Tenant, "remove it, or name the tenant, as in acme-prod")
 		if strings.ContainsAny(c.Tenant, "[]") {
-			v.errorf("config.tenant", "remove the brackets, as in acme-prod", "%q contains a square bracket, which the catalog marker uses", c.Tenant)
+			v.errorf("config.tenant", "remove the brackets, as in acme-prod", "%s contains a square bracket, which the catalog marker uses", quoted(c.Tenant))
 		}
 	}
 	if c.Audit.QueryHistory && !c.Audit.Enabled {
@@ -269,7 +270,7 @@ func hintHost(host, def string) string {
 	if host == "" || strings.ContainsFunc(host, func(r rune) bool { return isControl(r) || r == ' ' }) {
 		return def
 	}
-	if len(host) > maxQuoted {
+	if len(host) > clip.Max {
 		return def
 	}
 	return "write the host alone: workspaceUrl: " + yamlHost(host)
@@ -323,36 +324,12 @@ func hasUserinfo(s string) bool {
 	return strings.Contains(s, "@")
 }
 
-// maxQuoted bounds the bytes of a payload value that a message quotes.
-const maxQuoted = 80
-
-// quoted returns s quoted for a message, cut to maxQuoted bytes (at a rune
-// boundary) with an ellipsis and the full length when it is longer, so that
-// a huge value does not make a huge line.
-func quoted(s string) string {
-	if len(s) <= maxQuoted {
-		return strconv.Quote(s)
-	}
-	return strconv.Quote(s[:cutAt(s)]) + fmt.Sprintf("... (%d bytes)", len(s))
-}
+// quoted returns s quoted for a message, cut so that a huge value does
+// not make a huge line.
+func quoted(s string) string { return clip.Quote(s) }
 
 // cutText returns s cut as quoted cuts it, without quotes.
-func cutText(s string) string {
-	if len(s) <= maxQuoted {
-		return s
-	}
-	return s[:cutAt(s)] + "..."
-}
-
-// cutAt returns where a long s is cut: maxQuoted bytes, back to a rune
-// boundary.
-func cutAt(s string) int {
-	cut := maxQuoted
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return cut
-}
+func cutText(s string) string { return clip.Text(s) }
 
 func (v *validator) auth() {
 	c := &v.in.Config

@@ -608,7 +608,7 @@ func (a *auditor) readFailures() {
 			why = a.facts.Unfetched[sec]
 			break
 		}
-		a.report.Partial = fmt.Sprintf("%s before %d securable(s) were asked about", why, n)
+		a.report.Partial = fmt.Sprintf("%s before %s asked about", why, plural(n, "securable was", "securables were"))
 	}
 }
 

@@ -3,6 +3,7 @@ package privileges
 import (
 	"cmp"
 	"fmt"
+	"github.com/ucbootstrap/ucbootstrap/internal/clip"
 	"slices"
 	"strings"
 )
@@ -94,7 +95,7 @@ func (a *auditor) unknownFindings() {
 	for _, u := range a.unknown {
 		g := u.first
 		spelling := cmp.Or(g.Spelling, string(g.Privilege))
-		msg := fmt.Sprintf("%q on %s is not a Unity Catalog privilege: the grant is ignored; check the listing", spelling, g.Effective().String())
+		msg := fmt.Sprintf("%s on %s is not a Unity Catalog privilege: the grant is ignored; check the listing", clip.Quote(spelling), clip.Text(g.Effective().String()))
 		if u.count > 1 {
 			msg += fmt.Sprintf(" (%d rows use it; the first is shown)", u.count)
 		}

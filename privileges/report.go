@@ -302,6 +302,9 @@ func (r *Report) writeJUnit(w io.Writer, g Gate) error {
 			findings.Failures++
 		} else {
 			c.SystemOut = f.Severity.String() + where(f.Grant)
+			if f.Fix != "" {
+				c.SystemOut += " fix: " + f.Fix
+			}
 		}
 		findings.Cases = append(findings.Cases, c)
 	}

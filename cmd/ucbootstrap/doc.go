@@ -95,8 +95,10 @@
 // The commands that talk to a workspace share --concurrency, --timeout
 // (every request), --deadline (the whole run) and --insecure-loopback
 // (plain HTTP to a local stand-in on localhost, 127.0.0.1 or ::1 only).
-// They take credentials the payload leaves out from DATABRICKS_HOST,
-// DATABRICKS_TOKEN, DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET.
+// They take the secret the payload leaves out from DATABRICKS_TOKEN or
+// DATABRICKS_CLIENT_SECRET (the payload names the workspace and the
+// service principal); apply takes a person's credentials from
+// DATABRICKS_TOKEN, or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET.
 //
 // No command writes over one of its inputs, or over another of its outputs.
 //

@@ -171,7 +171,11 @@ func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f live
 		if opts.Progress != nil {
 			fmt.Fprintln(stderr) // end the progress line
 		}
-		fmt.Fprintf(stderr, "ucbootstrap: %s: the report covers only what was fetched before; %d securable(s) were not asked about\n", partial, len(fetched.Unfetched))
+		were := plural(len(fetched.Unfetched), "securable") + " were"
+		if len(fetched.Unfetched) == 1 {
+			were = "1 securable was"
+		}
+		fmt.Fprintf(stderr, "ucbootstrap: %s: the report covers only what was fetched before; %s not asked about\n", partial, were)
 		return fetched, partial, nil
 	}
 	return nil, "", inputErrorf("%w", err)
@@ -221,8 +225,8 @@ func newGrantsDumpCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "dump FILE -o GRANTS [--owners-out OWNERS]",
 		Short: "Fetch what a live audit would check and write it for an offline audit",
-		Long: `grants dump asks the workspace of the payload FILE, with its credentials (or
-DATABRICKS_HOST, DATABRICKS_TOKEN, DATABRICKS_CLIENT_ID and
+		Long: `grants dump asks the workspace of the payload FILE, with its credentials (the
+secret the payload leaves out from DATABRICKS_TOKEN or
 DATABRICKS_CLIENT_SECRET), for the effective permissions and owners that the
 audit checks, and writes them in shapes that "ucbootstrap audit" reads: the
 grants with -o (REST effective permissions wrapped with their securables),

@@ -1,6 +1,9 @@
 package main
 
 import (
+	"errors"
+	"strings"
+
 	"github.com/spf13/cobra"
 	"github.com/ucbootstrap/ucbootstrap"
 )
@@ -68,7 +71,10 @@ func runValidate(cmd *cobra.Command, path string, f validateFlags) error {
 			if path == "-" {
 				name = stdinName
 			}
-			if werr := writeJSON(stdout, ucbootstrap.NewValidateResult(name, nil, err)); werr != nil {
+			// The message in the object is the diagnostic's, without the
+			// command's prefix that stderr shows.
+			msg := errors.New(strings.TrimPrefix(err.Error(), "ucbootstrap: "))
+			if werr := writeJSON(stdout, ucbootstrap.NewValidateResult(name, nil, msg)); werr != nil {
 				return werr
 			}
 		}

@@ -26,8 +26,8 @@ func addValidateLiveFlags(cmd *cobra.Command, f *validateLiveFlags) {
 	cmd.Long += `
 
 --live also runs the validation tests against the payload's workspace, with
-the payload's credentials (or DATABRICKS_HOST, DATABRICKS_TOKEN,
-DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET): basic connection (SELECT
+the payload's credentials (the secret it leaves out from
+DATABRICKS_TOKEN or DATABRICKS_CLIENT_SECRET): basic connection (SELECT
 1 on the payload's warehouse or cluster), metastore assignment, principal
 identity, warehouse or cluster state, governance catalog, privileges (the
 live audit) and audit access. Each test is passed, warning, failed or

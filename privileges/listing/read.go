@@ -291,7 +291,9 @@ func (r *reader) emit(g *privileges.Grant) error {
 	return nil
 }
 
-// errorf returns a *ReadError at pos.
+// errorf returns a *ReadError at pos. Values of the listing that its
+// message repeats are quoted with clip.Quote, so that a huge one does not
+// make a huge line.
 func (r *reader) errorf(pos privileges.Position, format string, args ...any) error {
 	if pos.Line < 1 {
 		pos.Line = 1

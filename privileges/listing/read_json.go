@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/ucbootstrap/ucbootstrap/internal/clip"
 	"io"
 	"strconv"
 	"strings"
@@ -480,7 +481,7 @@ func (j *jsonReader) unreadable(st *objState, key string) error {
 			}
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 0 || n > 999 {
-				return j.errorf(pos, "%q holds the status %q: expected an HTTP status such as 403, or 0", key, v)
+				return j.errorf(pos, "%s holds the status %s: expected an HTTP status such as 403, or 0", clip.Quote(key), clip.Quote(v))
 			}
 			st.failure.Status = n
 		case "message":
@@ -717,7 +718,7 @@ func restGrant(principal string, on privileges.Securable, spelling, fromType, fr
 	privilege func(string, privileges.SecurableType) (privVal, bool)) (privileges.Grant, string) {
 	pv, ok := privilege(spelling, on.Type)
 	if !ok {
-		return privileges.Grant{}, fmt.Sprintf("empty privilege for principal %q: every privilege of privilege_assignments needs a name", principal)
+		return privileges.Grant{}, fmt.Sprintf("empty privilege for principal %s: every privilege of privilege_assignments needs a name", clip.Quote(principal))
 	}
 	g := privileges.Grant{Principal: principal, Privilege: pv.p, On: on, Spelling: spelling, Legacy: pv.legacy}
 	if !isNull(strings.TrimSpace(fromType)) || !isNull(strings.TrimSpace(fromName)) {
@@ -747,14 +748,14 @@ func inherited(on privileges.Securable, fromType, fromName string) (privileges.S
 	case !isNull(typ):
 		var ok bool
 		if t, ok = privileges.ParseSecurableType(typ); !ok {
-			return privileges.Securable{}, fmt.Sprintf("unknown inherited_from_type %q: expected one of %s", typ, typeList)
+			return privileges.Securable{}, fmt.Sprintf("unknown inherited_from_type %s: expected one of %s", clip.Quote(typ), typeList)
 		}
 	case len(privileges.NameParts(name)) == 1:
 		t = privileges.Catalog
 	case len(privileges.NameParts(name)) == 2:
 		t = privileges.Schema
 	default:
-		return privileges.Securable{}, fmt.Sprintf("inherited_from_name %q without inherited_from_type: add the type", name)
+		return privileges.Securable{}, fmt.Sprintf("inherited_from_name %s without inherited_from_type: add the type", clip.Quote(name))
 	}
 	if name == "" {
 		if t == privileges.Metastore {

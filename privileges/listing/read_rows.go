@@ -3,6 +3,7 @@ package listing
 import (
 	"encoding/csv"
 	"fmt"
+	"github.com/ucbootstrap/ucbootstrap/internal/clip"
 	"slices"
 	"strings"
 
@@ -421,7 +422,7 @@ func (r *reader) showGrant(rw *row) error {
 	}
 	ot := r.objectType(rw.vals[colObjectType])
 	if !ot.ok {
-		return r.errorf(rw.posOf(colObjectType), "unknown %s %q: expected one of %s", rw.name(colObjectType), rw.vals[colObjectType], typeList)
+		return r.errorf(rw.posOf(colObjectType), "unknown %s %s: expected one of %s", rw.name(colObjectType), clip.Quote(rw.vals[colObjectType]), typeList)
 	}
 	key := trimSpace(rw.vals[colObjectKey])
 	var on privileges.Securable
@@ -499,8 +500,8 @@ func (r *reader) infoSchemaGrant(rw *row, p *plan) (privileges.Grant, error) {
 	if from := strings.TrimSpace(rw.vals[colInheritedFrom]); !isDirect(from) {
 		anc, ok := inheritedFrom(on, from)
 		if !ok {
-			return g, r.errorf(rw.posOf(colInheritedFrom), "%s %q names no ancestor of %s: expected NONE, CATALOG, SCHEMA or the ancestor's full name",
-				rw.name(colInheritedFrom), from, on)
+			return g, r.errorf(rw.posOf(colInheritedFrom), "%s %s names no ancestor of %s: expected NONE, CATALOG, SCHEMA or the ancestor's full name",
+				rw.name(colInheritedFrom), clip.Quote(from), clip.Text(on.String()))
 		}
 		g.InheritedFrom = anc
 	}
@@ -558,7 +559,7 @@ func (r *reader) restType(rw *row, p *plan) (privileges.SecurableType, error) {
 	if s := strings.TrimSpace(rw.vals[colSecurableType]); s != "" {
 		t, ok := privileges.ParseSecurableType(s)
 		if !ok {
-			return "", r.errorf(rw.posOf(colSecurableType), "unknown %s %q: expected one of %s", rw.name(colSecurableType), s, typeList)
+			return "", r.errorf(rw.posOf(colSecurableType), "unknown %s %s: expected one of %s", rw.name(colSecurableType), clip.Quote(s), typeList)
 		}
 		return t, nil
 	}
@@ -574,7 +575,7 @@ func (r *reader) restType(rw *row, p *plan) (privileges.SecurableType, error) {
 	case 3:
 		return privileges.Table, nil
 	default:
-		return "", r.errorf(rw.posOf(colFullName), "cannot tell the type of %q from its %d name parts: add securable_type", full, n)
+		return "", r.errorf(rw.posOf(colFullName), "cannot tell the type of %s from its %d name parts: add securable_type", clip.Quote(full), n)
 	}
 }
 
@@ -589,7 +590,7 @@ func (r *reader) ownerRow(rw *row, p *plan) error {
 		return r.errorf(rw.posOf(p.owner), "empty %s for %s: every row needs an owner", rw.name(p.owner), sec)
 	}
 	if o, ok := r.owners[sec]; ok && o != owner {
-		return r.errorf(rw.posOf(p.owner), "%s already has owner %q, and this row says %q: keep one", sec, o, owner)
+		return r.errorf(rw.posOf(p.owner), "%s already has owner %s, and this row says %s: keep one", clip.Text(sec.String()), clip.Quote(o), clip.Quote(owner))
 	}
 	r.owners[sec] = owner
 	return nil
