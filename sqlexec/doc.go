@@ -15,8 +15,10 @@
 // a server-side wait (wait_timeout, 10 to 50 s) and on_wait_timeout
 // CONTINUE, then polls with an additive backoff against a wall-clock
 // deadline. A statement that is PENDING waits for its warehouse to start
-// under a separate, larger budget, and [Options.Progress] hears "warehouse
-// starting"; a terminated cluster is started the same way. When the
+// under a budget of its own, [Options.StartTimeout] (20 minutes by
+// default, twice the execution budget [Options.Timeout]: a cold start
+// takes minutes, a setup statement seconds), and [Options.Progress] hears
+// "warehouse starting"; a terminated cluster is started the same way. When the
 // deadline passes or the context is cancelled (Ctrl-C), the statement is
 // cancelled and polled until it ends: a statement that ends CANCELED may
 // or may not have taken effect, and its [Error] says so ([ErrOutcomeUnknown]).

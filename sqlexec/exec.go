@@ -15,8 +15,8 @@ import (
 // The defaults of [Options].
 const (
 	DefaultWaitTimeout   = 10 * time.Second
-	DefaultTimeout       = 20 * time.Minute
-	DefaultStartTimeout  = 10 * time.Minute
+	DefaultTimeout       = 10 * time.Minute
+	DefaultStartTimeout  = 20 * time.Minute
 	DefaultCancelTimeout = time.Minute
 	DefaultMinPoll       = time.Second
 	DefaultMaxPoll       = 5 * time.Second
@@ -35,8 +35,11 @@ type Options struct {
 	// clock from when it starts running; 0 means [DefaultTimeout].
 	Timeout time.Duration
 	// StartTimeout bounds the wait for the warehouse or cluster to start
-	// (a statement PENDING, a cluster PENDING); 0 means
-	// [DefaultStartTimeout].
+	// (a statement PENDING, a cluster PENDING), measured from the
+	// submission; 0 means [DefaultStartTimeout], which is larger than
+	// [DefaultTimeout]: a cold start can take minutes (and a PENDING
+	// statement may also wait in the warehouse's queue), where a setup
+	// statement runs in seconds.
 	StartTimeout time.Duration
 	// CancelTimeout bounds the wait for a cancelled statement to end; 0
 	// means [DefaultCancelTimeout].
@@ -114,6 +117,9 @@ type Executor struct {
 
 	mu        sync.Mutex
 	contextID string // of a cluster
+
+	// sleep waits d or until ctx ends; nil means [sleep] (tests set it).
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 // New returns an executor for the compute of httpPath, on the workspace of
@@ -233,6 +239,14 @@ func (e *Executor) backoff(err error, attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
+// wait waits d or until ctx ends.
+func (e *Executor) wait(ctx context.Context, d time.Duration) error {
+	if e.sleep != nil {
+		return e.sleep(ctx, d)
+	}
+	return sleep(ctx, d)
+}
+
 // sleep waits d or until ctx ends.
 func sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
@@ -258,7 +272,7 @@ func (e *Executor) request(ctx context.Context, st *Statement, r databricks.Requ
 		}
 		wait := e.backoff(err, attempt)
 		e.progress(Event{Kind: Retrying, Statement: st, Message: err.Error(), Attempt: attempt, Wait: wait})
-		if err := sleep(ctx, wait); err != nil {
+		if err := e.wait(ctx, wait); err != nil {
 			return err
 		}
 	}
@@ -295,7 +309,7 @@ func (e *Executor) submit(ctx context.Context, st *Statement, r databricks.Reque
 			kind = Resubmitting
 		}
 		e.progress(Event{Kind: kind, Statement: st, Message: err.Error(), Attempt: attempt, Wait: wait})
-		if err := sleep(ctx, wait); err != nil {
+		if err := e.wait(ctx, wait); err != nil {
 			return &Error{Message: "interrupted while submitting: " + err.Error(), Pos: st.Pos, Unknown: sent, Err: err}
 		}
 	}
@@ -331,7 +345,7 @@ func (e *Executor) deadline(c *clock) (time.Time, string) {
 func (e *Executor) pause(ctx context.Context, delay *time.Duration, deadline time.Time) error {
 	d := min(*delay, time.Until(deadline))
 	*delay = min(*delay+e.opts.MinPoll, e.opts.MaxPoll)
-	if err := sleep(ctx, d); err != nil {
+	if err := e.wait(ctx, d); err != nil {
 		return err
 	}
 	if !time.Now().Before(deadline) {

@@ -550,3 +550,181 @@ func TestPollRetries(t *testing.T) {
 		})
 	}
 }
+
+// pollPath is the request that polls a statement or command.
+func pollPath(kind string) string {
+	if kind == "cluster" {
+		return "GET /api/1.2/commands/status"
+	}
+	return "GET /api/2.0/sql/statements/"
+}
+
+// sleeps records the waits an executor asks for, without taking them.
+type sleeps struct {
+	mu   sync.Mutex
+	list []time.Duration
+}
+
+func (sl *sleeps) sleep(ctx context.Context, d time.Duration) error {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	sl.list = append(sl.list, d)
+	return ctx.Err()
+}
+
+func (sl *sleeps) has(d time.Duration) bool {
+	sl.mu.Lock()
+	defer sl.mu.Unlock()
+	for _, v := range sl.list {
+		if v == d {
+			return true
+		}
+	}
+	return false
+}
+
+// A Retry-After that is not zero is the wait before the next attempt, on
+// submission and on polls, in place of the backoff.
+func TestRetryAfter(t *testing.T) {
+	for kind, path := range paths {
+		t.Run(kind, func(t *testing.T) {
+			s := emulator(t, ucemu.RunningPolls(1))
+			s.Inject(ucemu.Fault{Prefix: submitPath(kind), Status: http.StatusTooManyRequests, RetryAfter: 7 * time.Second, N: 1})
+			s.Inject(ucemu.Fault{Prefix: pollPath(kind), Status: http.StatusServiceUnavailable, RetryAfter: 3 * time.Second, N: 1})
+			var ev events
+			o := fast()
+			o.Progress = ev.add
+			e := executor(t, s, path, o)
+			var sl sleeps
+			sqlexec.SetSleep(e, sl.sleep)
+			if _, err := e.Query(context.Background(), "SELECT 1"); err != nil {
+				t.Fatal(err)
+			}
+			if !sl.has(7*time.Second) || !sl.has(3*time.Second) {
+				t.Errorf("waits %v, want 7s (submission) and 3s (poll) among them", sl.list)
+			}
+			var waits []time.Duration
+			for _, e := range ev.list {
+				if e.Kind == sqlexec.Retrying {
+					waits = append(waits, e.Wait)
+				}
+			}
+			if diff := cmp.Diff([]time.Duration{7 * time.Second, 3 * time.Second}, waits); diff != "" {
+				t.Errorf("the waits of the retrying events (-want +got):\n%s", diff)
+			}
+			if n := s.RequestsTo(submitPath(kind)); n != 2 {
+				t.Errorf("%d submissions, want 2", n)
+			}
+		})
+	}
+}
+
+// TEMPORARILY_UNAVAILABLE is retried whatever the HTTP status that
+// carries it.
+func TestTemporarilyUnavailable(t *testing.T) {
+	for kind, path := range paths {
+		t.Run(kind, func(t *testing.T) {
+			s := emulator(t, ucemu.RunningPolls(1))
+			s.Inject(ucemu.Fault{Prefix: submitPath(kind), Status: http.StatusInternalServerError, Code: "TEMPORARILY_UNAVAILABLE", N: 1})
+			s.Inject(ucemu.Fault{Prefix: pollPath(kind), Status: http.StatusBadGateway, Code: "TEMPORARILY_UNAVAILABLE", N: 1})
+			res, err := executor(t, s, path, fast()).Query(context.Background(), "CREATE CATALOG c")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := s.RequestsTo(submitPath(kind)); n != 2 {
+				t.Errorf("%d submissions, want 2", n)
+			}
+			if _, ok := s.Owner(ucemu.Sec("CATALOG", "c")); !ok || res == nil {
+				t.Error("the statement did not take effect")
+			}
+		})
+	}
+}
+
+// CLOSED (warehouses only: succeeded, the result no longer there) ends the
+// statement without a result and without an error, seen while waiting and
+// when attaching to a statement that ended long ago.
+func TestClosed(t *testing.T) {
+	s := emulator(t, ucemu.RunningPolls(1<<30))
+	o := fast()
+	o.Timeout = time.Minute // a CLOSED taken for RUNNING fails in a minute
+	o.Submitted = func(sub sqlexec.Submission) error {
+		s.CloseStatement(sub.ID)
+		return nil
+	}
+	e := executor(t, s, whPath, o)
+	res, err := e.Query(context.Background(), "CREATE CATALOG c")
+	if err != nil || res.StatementID == "" || res.Columns != nil || res.Rows != nil {
+		t.Fatalf("closed while waiting: %+v %v", res, err)
+	}
+	if _, ok := s.Owner(ucemu.Sec("CATALOG", "c")); !ok {
+		t.Error("the closed statement did not take effect")
+	}
+
+	s.SetPolls(0, 0)
+	res, err = executor(t, s, whPath, fast()).Query(context.Background(), "SELECT 1")
+	if err != nil || len(res.Rows) != 1 {
+		t.Fatalf("SELECT 1: %v %v", res, err)
+	}
+	s.CloseStatement(res.StatementID)
+	got, err := executor(t, s, whPath, fast()).Attach(context.Background(), res.StatementID, sqlexec.Statement{Text: "SELECT 1"})
+	if err != nil || got.StatementID != res.StatementID || got.Rows != nil {
+		t.Errorf("attached to a closed statement: %+v %v", got, err)
+	}
+}
+
+// A cluster that does not start within the start-up budget fails the
+// statement; the cluster was asked to start once.
+func TestClusterStartTimeout(t *testing.T) {
+	s := emulator(t, ucemu.Cluster(cluster, "TERMINATED"), ucemu.StartPolls(1<<30))
+	var ev events
+	o := fast()
+	o.StartTimeout, o.Progress = 20*time.Millisecond, ev.add
+	_, err := executor(t, s, clPath, o).Query(context.Background(), "SELECT 1")
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "cluster 0101-abc did not start within 20ms") {
+		t.Errorf("error %v", err)
+	}
+	if got := ev.kinds(); got != "starting" {
+		t.Errorf("events %q, want starting", got)
+	}
+	if n := s.RequestsTo("POST /api/2.1/clusters/start"); n != 1 {
+		t.Errorf("%d start requests, want 1", n)
+	}
+	if n := s.RequestsTo("POST /api/1.2/commands/execute"); n != 0 {
+		t.Errorf("%d commands submitted to a cluster that did not start", n)
+	}
+}
+
+// A poll whose connection drops is made again; when it keeps dropping, the
+// statement's outcome is unknown and the error says the poll failed.
+func TestPollDropped(t *testing.T) {
+	for kind, path := range paths {
+		t.Run(kind, func(t *testing.T) {
+			s := emulator(t, ucemu.RunningPolls(1))
+			s.Fail(pollPath(kind), 0, 1)
+			e := executor(t, s, path, fast())
+			if res, err := e.Query(context.Background(), "SELECT 1"); err != nil || len(res.Rows) != 1 {
+				t.Fatalf("one dropped poll: %v %v", res, err)
+			}
+			s.Fail(pollPath(kind), 0, 1000)
+			before := s.RequestsTo(pollPath(kind))
+			_, err := e.Query(context.Background(), "SELECT 1")
+			var se *sqlexec.Error
+			var te *databricks.TransportError
+			if !errors.As(err, &se) || !se.Unknown || se.StatementID == "" || !errors.As(err, &te) || !strings.Contains(err.Error(), "polling the") {
+				t.Errorf("polls that keep dropping: %v", err)
+			}
+			// net/http may itself send a GET again on a fresh connection.
+			if n := s.RequestsTo(pollPath(kind)) - before; n < sqlexec.DefaultMaxAttempts {
+				t.Errorf("%d polls, want at least %d attempts", n, sqlexec.DefaultMaxAttempts)
+			}
+		})
+	}
+}
+
+// The start-up budget is larger than the execution budget (doc.go).
+func TestDefaultBudgets(t *testing.T) {
+	if sqlexec.DefaultStartTimeout <= sqlexec.DefaultTimeout {
+		t.Errorf("start-up budget %v, execution budget %v: want the start-up budget larger", sqlexec.DefaultStartTimeout, sqlexec.DefaultTimeout)
+	}
+}

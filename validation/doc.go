@@ -6,7 +6,8 @@
 // [Run] returns [Results] in the API's shape,
 // {"status", "validationTests": [{"name", "status", "result", "message"}]},
 // each test passed, failed, warning or skipped, the overall status being
-// the worst of them. The message of a test that does not pass says what to
+// the worst of them, and every test carrying a result ([] when it found
+// nothing to report), as the API's example does. The message of a test that does not pass says what to
 // do. Tests that cannot run because an earlier one failed (SQL after a
 // failed connection, everything after refused credentials) are skipped,
 // and say why.

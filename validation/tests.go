@@ -1,6 +1,7 @@
 package validation
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"strings"
@@ -139,24 +140,62 @@ func (r *runner) connection() Test {
 	res, err := r.exec.Query(r.ctx, "SELECT 1")
 	if err != nil {
 		r.noSQL = "the basic connection failed"
-		return failed("SELECT 1 failed: " + trim(err) + hint(err))
+		return failed("SELECT 1 failed: " + trim(err) + r.hint(err))
 	}
 	return passed("SELECT 1 ran on the "+string(r.exec.Target().Kind)+" "+r.exec.Target().ID, res.Objects())
 }
 
-// hint says what to do about a failed statement.
-func hint(err error) string {
+// hint says what to do about a SELECT 1 that failed: each cause its own
+// advice.
+func (r *runner) hint(err error) string {
+	t := r.exec.Target()
+	what := string(t.Kind) + " " + t.ID
 	var se *sqlexec.Error
 	var ae *databricks.APIError
+	var te *databricks.TransportError
+	isSQL := errors.As(err, &se)
 	switch {
 	case errors.As(err, &ae) && (ae.Status == 401 || ae.Status == 403):
 		return ": check that the credentials are valid and that the service principal has CAN USE on the warehouse"
-	case errors.As(err, &se) && se.Class == "INSUFFICIENT_PERMISSIONS":
+	case isSQL && se.Class == "INSUFFICIENT_PERMISSIONS":
 		return ": grant the service principal what the message names"
-	case errors.Is(err, sqlexec.ErrOutcomeUnknown):
-		return ": the statement did not end in time: check the warehouse, or give more time with --timeout"
+	case errors.Is(err, context.Canceled):
+		return ": the validation was interrupted before the statement ended: run it again"
+	case errors.As(err, &te) && te.Timeout:
+		return ": a request to the workspace got no answer in time: check the network path to workspaceUrl (a proxy, firewall or VPN), or " + more("give each request more time", r.opts.RequestTimeoutSetting)
+	case errors.Is(err, context.DeadlineExceeded):
+		return ": the statement did not end in time: check that the " + what + " runs and is not overloaded (a cold start takes minutes, and a busy warehouse queues statements), or " + more("give it more time", r.opts.TimeoutSetting)
+	case errors.As(err, &ae) && ae.NotFound() && errors.Is(err, sqlexec.ErrOutcomeUnknown):
+		return ": the workspace no longer knows the statement it accepted (it forgets statements some time after they end): run the validation again"
+	case errors.As(err, &te):
+		return ": the connection to the workspace failed before the answer came: check the network path to workspaceUrl (a proxy, firewall or VPN that drops connections), then run the validation again"
+	case errors.As(err, &ae) && ae.Status >= 500:
+		return ": the workspace failed on its side: run the validation again in a few minutes; if it keeps failing, check the " + what + " and https://status.databricks.com, and give Databricks support the message"
+	case errors.As(err, &ae):
+		return ": the workspace refused the statement: check httpPath (copy it from the connection details of the SQL warehouse, or the cluster's JDBC/ODBC tab)"
+	case isSQL && se.State == "FAILED":
+		id := ""
+		if se.StatementID != "" {
+			id = " " + se.StatementID
+		}
+		where := "the query history"
+		if t.Kind == sqlexec.Cluster {
+			where = "the cluster's driver log"
+		}
+		return ": SELECT 1 reached the " + what + " and failed there: look the statement" + id + " up in " + where + " for the cause, check the " + what + "'s health, then run the validation again"
+	case isSQL && se.State == "CANCELED":
+		return ": the statement was cancelled on the workspace (by someone, or because the " + what + " stopped): check the " + what + ", then run the validation again"
 	}
-	return ""
+	return ": check the " + what + ", then run the validation again"
+}
+
+// more is advice to give more time, with the setting that does it when
+// there is one.
+func more(advice, setting string) string {
+	if setting != "" {
+		return advice + " with " + setting
+	}
+	return advice
 }
 
 // catalog checks the governance catalog: for automatic setup, absent or

@@ -32,8 +32,9 @@ type Test struct {
 	Name   string `json:"name"`
 	Status Status `json:"status"`
 	// Result is what the test found, such as [{"1": 1}] for the basic
-	// connection; nil when it found nothing worth reporting.
-	Result any `json:"result,omitempty"`
+	// connection. [Run] gives every test one, as the API's example does:
+	// [] when the test found nothing worth reporting.
+	Result any `json:"result"`
 	// Message gives context and, unless the test passed, what to do.
 	Message string `json:"message"`
 }
@@ -80,6 +81,11 @@ type Options struct {
 	// RequestTimeout bounds each REST request; 0 means Timeout, up to a
 	// minute.
 	RequestTimeout time.Duration
+	// TimeoutSetting and RequestTimeoutSetting name where the caller sets
+	// Timeout and RequestTimeout, such as a command's "--deadline" and
+	// "--timeout", for the advice of a test whose statement or request ran
+	// out of time ("give it more time with --deadline"); "" names none.
+	TimeoutSetting, RequestTimeoutSetting string
 	// Concurrency bounds the requests of the privileges test in flight; 0
 	// means databricks.DefaultConcurrency.
 	Concurrency int
@@ -192,6 +198,9 @@ func (r *runner) run() *Results {
 			test = t.run()
 		}
 		test.Name = t.name
+		if test.Result == nil {
+			test.Result = []any{}
+		}
 		res.ValidationTests = append(res.ValidationTests, test)
 		if rank[test.Status] > rank[res.Status] {
 			res.Status = test.Status

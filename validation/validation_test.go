@@ -59,8 +59,7 @@ func TestGoldens(t *testing.T) {
 			if err != nil {
 				t.Fatalf("payload: %v", err)
 			}
-			s := emulatorFor(t, in, sections["emulator"])
-			setup(t, s, expand(t, in, sections["setup.sql"]))
+			s := emulatorFor(t, in, sections["emulator"], expand(t, in, sections["setup.sql"]))
 			res, err := Run(context.Background(), in, testOptions(s))
 			if err != nil {
 				t.Fatal(err)
@@ -127,8 +126,9 @@ func expand(t *testing.T, in *ucbootstrap.Integration, setup string) string {
 
 // emulatorFor starts an emulator that knows the payload's token (as the
 // service principal), a metastore admin, the warehouse wh and the cluster
-// of the test payloads, then applies the "emulator" lines.
-func emulatorFor(t *testing.T, in *ucbootstrap.Integration, lines string) *ucemu.Server {
+// of the test payloads and has the "emulator" lines' options, runs the
+// setup script, then injects the lines' faults.
+func emulatorFor(t *testing.T, in *ucbootstrap.Integration, lines, setupSQL string) *ucemu.Server {
 	t.Helper()
 	opts := []ucemu.Option{
 		ucemu.MetastoreAdmin(testAdmin), ucemu.Token(testAdminToken, testAdmin),
@@ -169,6 +169,11 @@ func emulatorFor(t *testing.T, in *ucbootstrap.Integration, lines string) *ucemu
 			status, count := n(len(f)-2), n(len(f)-1)
 			prefix := strings.Join(f[1:len(f)-2], " ")
 			later = append(later, func(s *ucemu.Server) { s.Fail(prefix, status, count) })
+		case f[0] == "running-polls" && len(f) == 2:
+			opts = append(opts, ucemu.RunningPolls(n(1)))
+		case f[0] == "fail-statement" && len(f) >= 3:
+			count, text := n(1), strings.Join(f[2:], " ")
+			later = append(later, func(s *ucemu.Server) { s.FailStatement(text, count) })
 		case f[0] == "forbid" && len(f) == 3:
 			sec := ucemu.Sec(f[1], f[2])
 			later = append(later, func(s *ucemu.Server) { s.Forbid(sec) })
@@ -178,6 +183,7 @@ func emulatorFor(t *testing.T, in *ucbootstrap.Integration, lines string) *ucemu
 	}
 	s := ucemu.New(opts...)
 	t.Cleanup(s.Close)
+	setup(t, s, setupSQL)
 	for _, f := range later {
 		f(s)
 	}

@@ -75,8 +75,12 @@ func runValidateLive(cmd *cobra.Command, p *payload, f validateFlags) error {
 		InsecureLoopback: f.live.insecureLoopback,
 		Timeout:          timeout,
 		RequestTimeout:   f.live.timeout,
-		Concurrency:      f.live.concurrency,
-		Requirements:     []privileges.Option{privileges.Rules(privileges.RuleSet(f.live.rules))},
+		// The advice of a statement or request out of time names the flag
+		// that gives it more.
+		TimeoutSetting:        "--deadline",
+		RequestTimeoutSetting: "--timeout",
+		Concurrency:           f.live.concurrency,
+		Requirements:          []privileges.Option{privileges.Rules(privileges.RuleSet(f.live.rules))},
 	}
 	if isTerminal(stderr) {
 		opts.Progress = func(msg string) { fmt.Fprintf(stderr, "ucbootstrap: %s: %s\n", time.Now().Format("15:04:05"), msg) }

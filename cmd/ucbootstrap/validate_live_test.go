@@ -84,6 +84,25 @@ func TestValidateLiveFails(t *testing.T) {
 	}
 }
 
+// A SELECT 1 that does not end before the deadline is told to take more
+// time with --deadline, the flag that bounds statements (not --timeout,
+// which bounds each request).
+func TestValidateLiveDeadlineAdvice(t *testing.T) {
+	s := validateServer(t, ucemu.RunningPolls(1<<30))
+	payload := writeLivePayload(t, s, validatePayload)
+	code, out, stderr := runCLI(t, "validate", payload, "--live", "--insecure-loopback", "--deadline", "2s")
+	line := ""
+	for _, l := range strings.Split(out, "\n") {
+		if strings.Contains(l, "Basic Connection Test") {
+			line = l
+		}
+	}
+	if code != 1 || !strings.HasPrefix(line, "failed ") || !strings.Contains(line, "the statement did not end in time") ||
+		!strings.HasSuffix(line, "or give it more time with --deadline") || strings.Contains(line, "--timeout") {
+		t.Errorf("exit %d, the connection test %q\n%s%s", code, line, out, stderr)
+	}
+}
+
 func TestValidateLiveUsage(t *testing.T) {
 	s := validateServer(t)
 	payload := writeLivePayload(t, s, validatePayload)

@@ -40,11 +40,14 @@
 // seeded) order, keeps grants to deleted principals with an empty
 // principal, starts a stopped warehouse when a statement is submitted to
 // it (the statement stays PENDING meanwhile), and rejects requests without
-// valid credentials. Faults can be injected: 429 and 5xx responses, a
+// valid credentials. Faults can be injected: 429 and 5xx responses (with
+// the error_code and Retry-After asked for, [Server.Inject]), a
 // connection dropped before or after a statement is accepted, statements
 // that stay PENDING or RUNNING for N polls, a cancel that comes too late
-// (the statement takes effect and reports CANCELED), and statements that
-// expire (404). Latency can be added, and requests are counted.
+// (the statement takes effect and reports CANCELED), statements that are
+// closed after they succeed (CLOSED: the result is gone,
+// [Server.CloseStatement]) and statements that expire (404). Latency can
+// be added, and requests are counted.
 //
 // It watches the order a client keeps: a statement submitted while a
 // statement of the same caller on a related object (the same one, its

@@ -348,3 +348,33 @@ func TestRuleSystemTables(t *testing.T) {
 	do(t, s, admin, "GRANT USE SCHEMA ON SCHEMA system.access TO `"+sp+"`")
 	allowed(t, s, sp, probe)
 }
+
+// [privileges] changing a table's rows (MERGE) takes MODIFY on it, and
+// reading it as well: SELECT on the table, USE SCHEMA on its schema and
+// USE CATALOG on its catalog.
+func TestRuleMergeNeedsModify(t *testing.T) {
+	s := newWorkspace(t)
+	do(t, s, admin, "CREATE CATALOG c", "CREATE SCHEMA c.s",
+		"CREATE TABLE c.s.t AS SELECT * FROM VALUES ('k', 'v') AS m(`key`, `value`)")
+	merge := "MERGE INTO c.s.t AS m USING (SELECT 'k' AS `key`, 'w' AS `value`) AS s ON m.`key` = s.`key` WHEN MATCHED THEN UPDATE SET m.`value` = s.`value`"
+	refused(t, s, alice, merge, "INSUFFICIENT_PERMISSIONS")
+	do(t, s, admin, "GRANT USE CATALOG ON CATALOG c TO `alice@example.com`", "GRANT USE SCHEMA ON SCHEMA c.s TO `alice@example.com`",
+		"GRANT SELECT ON TABLE c.s.t TO `alice@example.com`")
+	if msg := refused(t, s, alice, merge, "INSUFFICIENT_PERMISSIONS"); !strings.Contains(msg, "User does not have MODIFY on Table 'c.s.t'") {
+		t.Errorf("SELECT without MODIFY: %q, want the missing MODIFY", msg)
+	}
+	do(t, s, admin, "GRANT MODIFY ON TABLE c.s.t TO `alice@example.com`", "REVOKE SELECT ON TABLE c.s.t FROM `alice@example.com`")
+	if msg := refused(t, s, alice, merge, "INSUFFICIENT_PERMISSIONS"); !strings.Contains(msg, "User does not have SELECT on Table 'c.s.t'") {
+		t.Errorf("MODIFY without SELECT: %q, want the missing SELECT", msg)
+	}
+	do(t, s, admin, "GRANT SELECT ON TABLE c.s.t TO `alice@example.com`", "REVOKE USE SCHEMA ON SCHEMA c.s FROM `alice@example.com`")
+	if msg := refused(t, s, alice, merge, "INSUFFICIENT_PERMISSIONS"); !strings.Contains(msg, "USE SCHEMA") {
+		t.Errorf("without USE SCHEMA: %q, want the missing USE SCHEMA", msg)
+	}
+	do(t, s, admin, "GRANT USE SCHEMA ON SCHEMA c.s TO `alice@example.com`")
+	allowed(t, s, alice, merge)
+	rows, err := s.Exec(alice, "SELECT `value` FROM c.s.t")
+	if err != nil || len(rows) != 1 || rows[0][0] != "w" {
+		t.Errorf("after the MERGE: %v %v, want [[w]]", rows, err)
+	}
+}

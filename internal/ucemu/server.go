@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -163,10 +164,34 @@ func (id identity) name() string {
 }
 
 // A fault answers the next n requests that match with status (or drops
-// their connection when status is 0).
+// their connection when status is 0), error_code code (status's usual one
+// when "") and, when retryAfter >= 0, Retry-After.
 type fault struct {
 	method, prefix string
 	status, n      int
+	code           string
+	retryAfter     int // seconds; -1 for none
+}
+
+// A Fault is an answer the emulator gives instead of serving a request
+// ([Server.Inject]).
+type Fault struct {
+	// Prefix selects the requests whose path starts with it; it may start
+	// with a method and a space ("POST /api/2.0/sql/statements") to match
+	// that method only.
+	Prefix string
+	// Status is the HTTP status of the answer; 0 drops the connection
+	// without an answer.
+	Status int
+	// Code is the error_code of the answer; "" gives the status's usual
+	// one (TEMPORARILY_UNAVAILABLE for 503, REQUEST_LIMIT_EXCEEDED for
+	// 429, INTERNAL_ERROR for another 5xx, ...).
+	Code string
+	// RetryAfter, when positive, is sent as Retry-After, in whole seconds;
+	// otherwise a 429 carries "Retry-After: 0" and other answers none.
+	RetryAfter time.Duration
+	// N is the number of requests answered so.
+	N int
 }
 
 // New starts an emulator. Close it when done. New panics when Addr names an
@@ -339,27 +364,42 @@ func (s *Server) Unassign(n int) {
 
 // Fail makes the next n requests whose path starts with prefix fail with
 // status. prefix may start with a method and a space ("POST /api/2.0/sql/
-// statements") to match that method only. A 429 carries "Retry-After: 0".
+// statements") to match that method only. A 429 carries "Retry-After: 0";
+// [Server.Inject] sets another wait, or another error_code.
 func (s *Server) Fail(prefix string, status, n int) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	f := &fault{prefix: prefix, status: status, n: n}
-	if m, p, ok := strings.Cut(prefix, " "); ok {
-		f.method, f.prefix = m, p
-	}
-	s.faults = append(s.faults, f)
+	s.Inject(Fault{Prefix: prefix, Status: status, N: n})
 }
 
-// takeFault returns the status of the first fault that matches r, or -1.
-// s.mu is held.
-func (s *Server) takeFault(r *http.Request) int {
+// Inject makes the next f.N requests that match f.Prefix get f's answer,
+// after the faults injected before.
+func (s *Server) Inject(f Fault) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ft := &fault{prefix: f.Prefix, status: f.Status, n: f.N, code: f.Code, retryAfter: -1}
+	if m, p, ok := strings.Cut(f.Prefix, " "); ok {
+		ft.method, ft.prefix = m, p
+	}
+	switch {
+	case f.RetryAfter > 0:
+		ft.retryAfter = int((f.RetryAfter + time.Second - 1) / time.Second)
+	case f.Status == http.StatusTooManyRequests:
+		ft.retryAfter = 0
+	}
+	if ft.code == "" {
+		ft.code = faultCode(f.Status)
+	}
+	s.faults = append(s.faults, ft)
+}
+
+// takeFault returns the first fault that matches r, or nil. s.mu is held.
+func (s *Server) takeFault(r *http.Request) *fault {
 	for _, f := range s.faults {
 		if f.n > 0 && strings.HasPrefix(r.URL.Path, f.prefix) && (f.method == "" || f.method == r.Method) {
 			f.n--
-			return f.status
+			return f
 		}
 	}
-	return -1
+	return nil
 }
 
 // Requests returns the number of API requests served (the token endpoint
@@ -440,19 +480,22 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusUnauthorized, "UNAUTHENTICATED", "Invalid access token.")
 		return
 	}
-	switch {
-	case fault == 0:
-		dropConnection(w)
-		return
-	case fault == http.StatusTooManyRequests:
-		w.Header().Set("Retry-After", "0")
-		writeError(w, fault, "REQUEST_LIMIT_EXCEEDED", "Too many requests.")
-		return
-	case fault == http.StatusServiceUnavailable:
-		writeError(w, fault, "TEMPORARILY_UNAVAILABLE", "The service is temporarily unavailable.")
-		return
-	case fault > 0:
-		writeError(w, fault, faultCode(fault), http.StatusText(fault)+" (injected).")
+	if fault != nil {
+		if fault.status == 0 {
+			dropConnection(w)
+			return
+		}
+		if fault.retryAfter >= 0 {
+			w.Header().Set("Retry-After", strconv.Itoa(fault.retryAfter))
+		}
+		msg := http.StatusText(fault.status) + " (injected)."
+		switch fault.code {
+		case "REQUEST_LIMIT_EXCEEDED":
+			msg = "Too many requests."
+		case "TEMPORARILY_UNAVAILABLE":
+			msg = "The service is temporarily unavailable."
+		}
+		writeError(w, fault.status, fault.code, msg)
 		return
 	}
 	p := r.URL.Path
@@ -485,6 +528,10 @@ func faultCode(status int) string {
 		return "PERMISSION_DENIED"
 	case http.StatusNotFound:
 		return "NOT_FOUND"
+	case http.StatusTooManyRequests:
+		return "REQUEST_LIMIT_EXCEEDED"
+	case http.StatusServiceUnavailable:
+		return "TEMPORARILY_UNAVAILABLE"
 	}
 	if status >= 500 {
 		return "INTERNAL_ERROR"

@@ -240,6 +240,28 @@ func (s *Server) Expire(id string) {
 	}
 }
 
+// CloseStatement closes a statement that succeeded, as Databricks does
+// some time after it ends: polling it then answers the state CLOSED
+// ("execution successful, and statement closed; result no longer
+// available for fetch", Statement Execution API), without a manifest or
+// result, and its chunks are gone. A statement that has not ended is
+// executed first; one that failed or was cancelled stays as it is. Only
+// statements on warehouses close: commands on clusters have no such state.
+func (s *Server) CloseStatement(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st := s.exec.statements[id]
+	if st == nil || s.warehouses[st.compute] == nil {
+		return
+	}
+	if !terminal(st.state) {
+		s.execute(st)
+	}
+	if st.state == "SUCCEEDED" {
+		st.state, st.rel = "CLOSED", nil
+	}
+}
+
 // maxLog bounds the log of executed statements of a long-running emulator.
 const maxLog = 10000
 

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 const tok = "tok"
@@ -191,6 +193,64 @@ func TestStatementFaults(t *testing.T) {
 	}
 	if got := len(s.Executed()); got != 2 { // CREATE CATALOG b and SELECT 1
 		t.Errorf("%d statements executed, want 2", got)
+	}
+}
+
+// Inject answers with the status, error_code and Retry-After asked for.
+func TestInject(t *testing.T) {
+	s := sqlServer(t)
+	s.Inject(Fault{Prefix: "GET " + WarehousesPath, Status: http.StatusInternalServerError, Code: "TEMPORARILY_UNAVAILABLE", RetryAfter: 1500 * time.Millisecond, N: 1})
+	s.Fail(WarehousesPath, http.StatusTooManyRequests, 1)
+	s.Fail(WarehousesPath, http.StatusServiceUnavailable, 1)
+	for _, want := range []struct {
+		status     int
+		code       string
+		retryAfter []string
+	}{
+		{500, "TEMPORARILY_UNAVAILABLE", []string{"2"}}, // whole seconds, rounded up
+		{429, "REQUEST_LIMIT_EXCEEDED", []string{"0"}},
+		{503, "TEMPORARILY_UNAVAILABLE", nil},
+		{200, "", nil},
+	} {
+		req, _ := http.NewRequest(http.MethodGet, s.URL+WarehousesPath+"wh", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var body map[string]any
+		json.NewDecoder(resp.Body).Decode(&body)
+		resp.Body.Close()
+		code, _ := body["error_code"].(string)
+		if resp.StatusCode != want.status || code != want.code || !slices.Equal(resp.Header.Values("Retry-After"), want.retryAfter) {
+			t.Errorf("got %d %q Retry-After %q, want %d %q %q", resp.StatusCode, code, resp.Header.Values("Retry-After"), want.status, want.code, want.retryAfter)
+		}
+	}
+}
+
+// A statement closed after it succeeded answers CLOSED, without its
+// result, and its side effect stays; one that failed stays FAILED.
+func TestCloseStatement(t *testing.T) {
+	s := sqlServer(t, RunningPolls(1<<30))
+	_, resp := submit(t, s, map[string]any{"statement": "CREATE CATALOG c", "wait_timeout": "0s"})
+	id := resp["statement_id"].(string)
+	s.CloseStatement(id) // runs it first
+	code, resp := call(t, s, http.MethodGet, StatementsPath+"/"+id, nil)
+	if st, _, _ := state(resp); code != 200 || st != "CLOSED" || resp["manifest"] != nil || resp["result"] != nil {
+		t.Errorf("closed: %d %v", code, resp)
+	}
+	if _, ok := s.Owner(Sec("CATALOG", "c")); !ok {
+		t.Error("the closed statement did not take effect")
+	}
+	if code, _ := call(t, s, http.MethodGet, StatementsPath+"/"+id+"/result/chunks/0", nil); code != 404 {
+		t.Errorf("a chunk of a closed statement: %d, want 404", code)
+	}
+	_, resp = submit(t, s, map[string]any{"statement": "CREATE CATALOG c", "wait_timeout": "0s"})
+	id = resp["statement_id"].(string)
+	s.CloseStatement(id) // fails: c exists
+	_, resp = call(t, s, http.MethodGet, StatementsPath+"/"+id, nil)
+	if st, _, _ := state(resp); st != "FAILED" {
+		t.Errorf("a failed statement closed: %v", resp)
 	}
 }
 
