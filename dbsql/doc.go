@@ -52,7 +52,12 @@
 // forms of parsed verbs (CREATE STREAMING TABLE, CREATE PROCEDURE, CREATE
 // OR REFRESH, Hive CREATE FUNCTION ... AS 'class', the partition, SERDE and
 // LOCATION forms of ALTER TABLE, SHOW GROUPS, USERS, PARTITIONS, DESCRIBE
-// QUERY, ...) become an [OpaqueStmt] that records its exact span. A
+// QUERY, ...) become an [OpaqueStmt] that records its exact span. The
+// first tokens after an opaque verb must fit the statement's syntax
+// (INSERT INTO or OVERWRITE, DELETE FROM, SET key [= value], ADD JAR,
+// TABLE name, a select list, ...), so that prose starting with such a
+// word ("Set up Unity Catalog first.") is a syntax error at the first
+// token that does not fit; the rest of the statement is not checked. A
 // statement whose first word is none of these is a syntax error at that
 // word, with a did-you-mean for a near miss. Query bodies inside parsed
 // statements (CREATE TABLE ... AS query, a function's RETURN expression)
