@@ -387,6 +387,7 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 		}
 	}
 	clauses := false // a table clause was parsed: USING must come before
+	var partitionPos, clusterPos, bucketPos Pos
 	for {
 		pos := p.pos
 		switch {
@@ -417,11 +418,13 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 			s.Using = &id
 			continue
 		case p.is("PARTITIONED"):
+			partitionPos = pos
 			p.next()
 			p.expectKw("BY")
 			p.once(pos, s.PartitionBy != nil, "PARTITIONED BY")
 			s.PartitionBy, s.PartitionColumns = p.parsePartitionColumns()
 		case p.is("CLUSTER"):
+			clusterPos = pos
 			p.next()
 			p.expectKw("BY")
 			p.once(pos, s.ClusterBy != nil || s.ClusterAuto || s.ClusterNone, "CLUSTER BY")
@@ -434,6 +437,7 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 				s.ClusterBy = p.parseIdentList()
 			}
 		case p.is("CLUSTERED"):
+			bucketPos = pos
 			p.once(pos, s.Bucketing != nil, "CLUSTERED BY")
 			s.Bucketing = p.parseBucketing()
 		case p.is("LOCATION"):
@@ -473,6 +477,10 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 		default:
 			p.endClauses("CREATE TABLE", "USING", "OPTIONS", "PARTITIONED", "CLUSTER", "CLUSTERED", "LOCATION", "COMMENT", "TBLPROPERTIES", "WITH", "DEFAULT", "AS")
 			s.EndPos = p.prevEnd
+			if s.ClusterBy != nil || s.ClusterAuto {
+				p.clusterWith(clusterPos, partitionPos, "PARTITIONED BY", "partitions")
+				p.clusterWith(clusterPos, bucketPos, "CLUSTERED BY ... INTO n BUCKETS", "buckets")
+			}
 			if s.External && s.Location == nil {
 				p.fail(s.Create, "an external table needs a LOCATION: give LOCATION 'path', or drop EXTERNAL to create a managed table")
 			}
@@ -480,6 +488,16 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 		}
 		clauses = true
 	}
+}
+
+// clusterWith reports CLUSTER BY (at cluster) given with another layout
+// clause (at other, if valid), at the later of the two: liquid clustering
+// replaces partitions and buckets.
+func (p *parser) clusterWith(cluster, other Pos, clause, what string) {
+	if !other.IsValid() {
+		return
+	}
+	p.fail(max(cluster, other), "CLUSTER BY cannot be combined with %s: liquid clustering replaces %s; keep one of the two", clause, what)
 }
 
 // parsePartitionColumns parses PARTITIONED BY's ( column [type], ... ):
@@ -1042,6 +1060,9 @@ func (p *parser) parseCreateView(s *CreateViewStmt) Stmt {
 	if s.IfNotExists && s.OrReplace {
 		p.orReplaceAndIfNotExists(ifPos, "view")
 	}
+	if s.IfNotExists && s.Temporary {
+		p.fail(ifPos, "CREATE TEMPORARY VIEW takes no IF NOT EXISTS: use CREATE OR REPLACE TEMPORARY VIEW")
+	}
 	s.Name = p.parseName(View)
 	if s.Temporary {
 		p.checkUnqualified("view", s.Name)
@@ -1127,6 +1148,9 @@ func (p *parser) parseViewWith(s *CreateViewStmt, pos Pos) {
 		}
 		s.Metrics = true
 	case p.is("SCHEMA"):
+		if s.Temporary {
+			p.fail(pos, "a temporary view takes no WITH SCHEMA clause: recreate it when the underlying schema changes, or create a persisted view")
+		}
 		p.next()
 		if s.SchemaBinding != "" {
 			p.duplicate(pos, "WITH SCHEMA")
