@@ -605,7 +605,8 @@ func (p *parser) parseTableElements(ctx columnContext) (cols []*ColumnDef, cons 
 }
 
 // isConstraint reports whether a table constraint starts at the next
-// token: CONSTRAINT name ..., PRIMARY KEY, FOREIGN KEY or CHECK (...).
+// token: CONSTRAINT name ..., PRIMARY KEY, FOREIGN KEY, UNIQUE (...) or
+// CHECK (...).
 func (p *parser) isConstraint() bool {
 	if p.tok != IDENT {
 		return false
@@ -616,7 +617,7 @@ func (p *parser) isConstraint() bool {
 		return tok == IDENT || tok == QUOTEDIDENT
 	case p.is("PRIMARY"), p.is("FOREIGN"):
 		return tok == IDENT && strings.EqualFold(lit, "KEY")
-	case p.is("CHECK"):
+	case p.is("CHECK"), p.is("UNIQUE"):
 		return tok == LPAREN
 	}
 	return false
@@ -664,12 +665,23 @@ func (p *parser) parseConstraint(column bool) *Constraint {
 		if p.tok == LPAREN {
 			c.RefColumns = p.parseIdentList()
 		}
-	case column && p.is("REFERENCES"):
-		p.next()
+	case column && (p.is("REFERENCES") || p.is("FOREIGN")):
+		// [FOREIGN KEY] REFERENCES: the same constraint, printed
+		// without the optional words.
+		if p.got("FOREIGN") {
+			p.expectKw("KEY")
+		}
+		p.expectKw("REFERENCES")
 		c.Kind = "REFERENCES"
 		c.References = p.parseName(Table)
 		if p.tok == LPAREN {
 			c.RefColumns = p.parseIdentList()
+		}
+	case p.is("UNIQUE"):
+		p.next()
+		c.Kind = "UNIQUE"
+		if !column {
+			c.Columns = p.parseIdentList()
 		}
 	case !column && p.is("CHECK"):
 		p.next()
@@ -680,9 +692,9 @@ func (p *parser) parseConstraint(column bool) *Constraint {
 		c.Kind = "CHECK"
 	default:
 		if column {
-			p.errorExpectedWord("PRIMARY KEY or REFERENCES", []string{"PRIMARY", "REFERENCES"})
+			p.errorExpectedWord("PRIMARY KEY, UNIQUE or [FOREIGN KEY] REFERENCES", []string{"PRIMARY", "UNIQUE", "FOREIGN", "REFERENCES"})
 		}
-		p.errorExpectedWord("PRIMARY KEY, FOREIGN KEY or CHECK", []string{"PRIMARY", "FOREIGN", "CHECK"})
+		p.errorExpectedWord("PRIMARY KEY, FOREIGN KEY, UNIQUE or CHECK", []string{"PRIMARY", "FOREIGN", "UNIQUE", "CHECK"})
 	}
 	if from := p.pos; p.parseConstraintOptions() {
 		sp := p.span(from, p.prevEnd)
@@ -695,7 +707,8 @@ func (p *parser) parseConstraint(column bool) *Constraint {
 // parseConstraintOptions parses the options of a constraint, and reports
 // whether there were any: [NOT] ENFORCED, [NOT] DEFERRABLE, INITIALLY
 // {DEFERRED | IMMEDIATE}, RELY, NORELY, MATCH FULL, ON {UPDATE | DELETE} NO
-// ACTION.
+// ACTION, and ENABLE NOVALIDATE, which the CONSTRAINT clause page accepts
+// for NOT ENFORCED DEFERRABLE INITIALLY DEFERRED.
 func (p *parser) parseConstraintOptions() bool {
 	any := false
 	for {
@@ -716,6 +729,9 @@ func (p *parser) parseConstraintOptions() bool {
 		case p.is("MATCH"):
 			p.next()
 			p.expectKw("FULL")
+		case p.is("ENABLE"):
+			p.next()
+			p.expectKw("NOVALIDATE")
 		case p.is("ON"):
 			if tok, lit := p.peek(); tok != IDENT || !(strings.EqualFold(lit, "UPDATE") || strings.EqualFold(lit, "DELETE")) {
 				return any
@@ -732,11 +748,11 @@ func (p *parser) parseConstraintOptions() bool {
 }
 
 // columnStop lists the keywords that end a DEFAULT expression.
-var columnStop = []string{"NOT", "COMMENT", "MASK", "DEFAULT", "GENERATED", "COLLATE", "CONSTRAINT", "PRIMARY", "REFERENCES", "FIRST", "AFTER"}
+var columnStop = []string{"NOT", "COMMENT", "MASK", "DEFAULT", "GENERATED", "COLLATE", "CONSTRAINT", "PRIMARY", "FOREIGN", "UNIQUE", "REFERENCES", "FIRST", "AFTER"}
 
 // noType lists the words that may follow a column name whose type is left
 // out (in a materialized view's column list).
-var noType = []string{"COMMENT", "NOT", "MASK", "CONSTRAINT", "PRIMARY", "REFERENCES"}
+var noType = []string{"COMMENT", "NOT", "MASK", "CONSTRAINT", "PRIMARY", "FOREIGN", "UNIQUE", "REFERENCES"}
 
 func (p *parser) parseColumnDef(ctx columnContext) *ColumnDef {
 	c := p.columns.new()
@@ -782,7 +798,7 @@ func (p *parser) parseColumnDef(ctx columnContext) *ColumnDef {
 				p.expectKw("COLUMNS")
 				c.MaskUsing = p.parseArgs()
 			}
-		case p.is("CONSTRAINT"), p.is("PRIMARY"), p.is("REFERENCES"):
+		case p.is("CONSTRAINT"), p.is("PRIMARY"), p.is("FOREIGN"), p.is("UNIQUE"), p.is("REFERENCES"):
 			c.Constraints = append(c.Constraints, p.parseConstraint(true))
 		case ctx == colAdd && p.is("FIRST"):
 			p.next()
@@ -800,7 +816,7 @@ func (p *parser) parseColumnDef(ctx columnContext) *ColumnDef {
 		default:
 			if p.tok == IDENT {
 				p.errorExpectedWord("a column property (NOT NULL, COMMENT, DEFAULT, GENERATED, MASK, ...), ',' or ')'",
-					[]string{"NOT", "COMMENT", "COLLATE", "DEFAULT", "GENERATED", "MASK", "CONSTRAINT", "PRIMARY", "REFERENCES"})
+					[]string{"NOT", "COMMENT", "COLLATE", "DEFAULT", "GENERATED", "MASK", "CONSTRAINT", "PRIMARY", "FOREIGN", "UNIQUE", "REFERENCES"})
 			}
 			c.EndPos = p.prevEnd
 			return c
