@@ -36,7 +36,7 @@ func (p *parser) checkOpaque(verb string) {
 	case "TABLE":
 		p.checkTableQuery()
 	case "INSERT":
-		p.opaqueWord("INSERT", "INTO", "OVERWRITE")
+		p.opaqueWord("INSERT", "INTO", "OVERWRITE", "WITH") // INSERT [WITH SCHEMA EVOLUTION] { INTO | OVERWRITE }
 	case "MERGE":
 		p.opaqueWord("MERGE", "INTO", "WITH") // MERGE [WITH SCHEMA EVOLUTION] INTO
 	case "UPDATE":

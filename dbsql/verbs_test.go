@@ -84,6 +84,42 @@ func TestOpaqueVerbs(t *testing.T) {
 			}
 		}
 	}
+	// More valid forms whose first tokens differ: they stay opaque.
+	for _, src := range []string{
+		"SELECT 1", "SELECT * FROM t", "SELECT DISTINCT a b FROM t", "SELECT a AS b, c d FROM t",
+		"SELECT current_date today", "SELECT a b LIMIT 1", "SELECT a IS NOT NULL x FROM t",
+		"SELECT CASE WHEN a THEN b END c FROM t", "SELECT INTERVAL 1 DAY AS i",
+		"SELECT DATE '2024-01-01' d", "SELECT e.name emp FROM t e", "SELECT count(*) n FROM t",
+		"SELECT a b UNION ALL SELECT c d", "SELECT a::string s FROM t", "SELECT /*+ BROADCAST(t) */ a b FROM t",
+		"SELECT TRANSFORM (a) USING 'cat' AS (x) FROM t", "SELECT a b |> WHERE b > 1",
+		"WITH RECURSIVE r (n) AS (SELECT 1) SELECT * FROM r", "WITH q (SELECT 1) SELECT * FROM q",
+		"TABLE c.s.t", "TABLE t ORDER BY a LIMIT 1", "TABLE t |> WHERE a = 1", "TABLE IDENTIFIER(:t)",
+		"INSERT OVERWRITE TABLE t SELECT 1", "INSERT WITH SCHEMA EVOLUTION INTO t BY NAME SELECT 1",
+		"INSERT INTO t REPLACE WHERE a = 1 SELECT 1",
+		"MERGE INTO t USING s ON t.a = s.a WHEN MATCHED THEN DELETE",
+		"UPDATE t SET a = 1", "UPDATE c.s.t x SET a = 1", "UPDATE delta.`/p` SET a = 1", "UPDATE IDENTIFIER(:t) SET a = 1",
+		"EXPLAIN SELECT 1", "EXPLAIN FORMATTED WITH q AS (SELECT 1) SELECT * FROM q", "EXPLAIN (SELECT 1)",
+		"ANALYZE TABLES IN s COMPUTE STATISTICS", "CACHE LAZY TABLE t", "CACHE TABLE t AS SELECT 1",
+		"LIST JARS", "ADD FILES '/a' '/b'", "ADD ARCHIVE '/a.zip'",
+		"CALL p()", "CALL IDENTIFIER('p')(1)", "COMMIT WORK", "ROLLBACK", "COMMIT TRANSACTION",
+		"RESET", "RESET `spark.sql.ansi.enabled`", "SET", "SET -v", "SET ansi_mode", "SET ansi_mode=true",
+		"SET spark.sql.shuffle.partitions = auto", "SET VAR v = 1", "SET VARIABLE (a, b) = (SELECT 1, 2)",
+		"SET TIME ZONE LOCAL", "SET TIME ZONE 'America/Los_Angeles'", "SET `a b` = 1", "SET CATALOG main",
+		"VACUUM '/data/events' RETAIN 100 HOURS", "VACUUM delta.`/p`", "OPTIMIZE t WHERE d >= '2024'",
+		"RESTORE t TO TIMESTAMP AS OF '2024-01-01'", "REFRESH '/path/to/t'", "REFRESH FUNCTION f",
+		"DECLARE v INT", "DECLARE VARIABLE v = 1", "FROM (SELECT 1 AS a) SELECT a", "VALUES 1, 2",
+		"SYNC TABLE main.s.t FROM hive_metastore.s.t", "MSCK REPAIR TABLE t SYNC PARTITIONS",
+		"LOAD DATA LOCAL INPATH '/p' OVERWRITE INTO TABLE t", "GET '/Volumes/a' TO '/tmp/a'",
+		"GENERATE symlink_format_manifest FOR TABLE delta.`/p`", "CONVERT TO DELTA t NO STATISTICS",
+		"EXECUTE IMMEDIATE 'SELECT ?' USING 1",
+	} {
+		st, err := dbsql.ParseStmt(src)
+		if err != nil {
+			t.Errorf("%s: %v", src, err)
+		} else if _, ok := st.(*dbsql.OpaqueStmt); !ok {
+			t.Errorf("%s: %T, want *dbsql.OpaqueStmt", src, st)
+		}
+	}
 	for _, tc := range []struct{ src, want string }{
 		{"SELCT 1", "1:1: SELCT is not a statement of Databricks SQL: did you mean SELECT?"},
 		{"MERG INTO t USING s ON a = b WHEN MATCHED THEN DELETE", "1:1: MERG is not a statement of Databricks SQL: did you mean MERGE?"},
@@ -94,7 +130,7 @@ func TestOpaqueVerbs(t *testing.T) {
 		{"Add the service principal to the admins group first.", "1:5: expected JAR, JARS, FILE, FILES, ARCHIVE or ARCHIVES after ADD, found the"},
 		{"Select the rows you want.", "1:17: expected ',', FROM or the end of the statement after the select item the rows, found you"},
 		{"DELETE everything now", "1:8: expected FROM after DELETE, found everything"},
-		{"insert coin", "1:8: expected INTO or OVERWRITE after INSERT, found coin"},
+		{"insert coin", "1:8: expected INTO, OVERWRITE or WITH after INSERT, found coin"},
 		{"Table of contents", "1:10: expected ';', UNION, ORDER BY or LIMIT after the table name of TABLE, found contents"},
 		{"With this script you set up the catalog.", "1:11: expected AS or '(' after the name of the common table expression, found script"},
 		{"Update the script when the payload changes.", "1:19: expected SET after the table of UPDATE, found when"},
