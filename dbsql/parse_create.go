@@ -1320,7 +1320,7 @@ func (p *parser) parseCreateVolume(s *CreateVolumeStmt) Stmt {
 			p.once(pos, s.Comment != nil, "COMMENT")
 			s.Comment = p.parseString()
 		default:
-			p.endClauses("CREATE TABLE", "USING", "OPTIONS", "PARTITIONED", "CLUSTER", "CLUSTERED", "LOCATION", "COMMENT", "TBLPROPERTIES", "WITH", "DEFAULT", "AS")
+			p.endClauses("CREATE VOLUME", "LOCATION", "COMMENT")
 			s.EndPos = p.prevEnd
 			if s.External && s.Location == nil {
 				p.fail(s.Create, "an external volume needs a LOCATION: give LOCATION 'path' in an external location, or drop EXTERNAL for a managed volume")
