@@ -69,8 +69,8 @@ func (p *parser) checkOpaque(verb string) {
 		p.opaqueWord("ADD", resourceWords...)
 	case "LIST":
 		// LIST 'url' ... or LIST { JAR | FILE | ARCHIVE } ...
-		if p.tok != STRING {
-			p.opaqueWordOr("a path string or "+words(resourceWords...)+" after LIST", resourceWords)
+		if p.tok != STRING && !p.gotAny(resourceWords) {
+			p.errorExpectedWord("a path string or "+words(resourceWords...)+" after LIST", resourceWords)
 		}
 	case "GET", "PUT", "REMOVE":
 		if p.tok != STRING {
@@ -121,17 +121,20 @@ var resourceWords = []string{"JAR", "JARS", "FILE", "FILES", "ARCHIVE", "ARCHIVE
 // opaqueWord requires one of the keywords after what (the words already
 // read) and consumes it.
 func (p *parser) opaqueWord(what string, kws ...string) {
-	p.opaqueWordOr(words(kws...)+" after "+what, kws)
+	if !p.gotAny(kws) {
+		p.errorExpectedWord(words(kws...)+" after "+what, kws)
+	}
 }
 
-func (p *parser) opaqueWordOr(expected string, kws []string) {
+// gotAny consumes one of the keywords if it is next.
+func (p *parser) gotAny(kws []string) bool {
 	for _, kw := range kws {
 		if p.is(kw) {
 			p.next()
-			return
+			return true
 		}
 	}
-	p.errorExpectedWord(expected, kws)
+	return false
 }
 
 // opaqueIdent requires a name part and consumes it.
