@@ -39,6 +39,9 @@ func (p *parser) parseGrant() Stmt {
 	}
 	p.next()
 	principal := p.parsePrincipal()
+	if !revoke && p.is("WITH") && p.peekIs("GRANT") {
+		p.fail(p.pos, "WITH GRANT OPTION is not Databricks SQL: Unity Catalog has no grant option; grant MANAGE to let a principal grant the securable")
+	}
 	p.checkGrant(verb, privs, on, principal)
 	if revoke {
 		s := p.revokes.new()
