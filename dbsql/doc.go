@@ -75,8 +75,11 @@
 // REPLACE with IF NOT EXISTS, temporary objects that are qualified or take
 // IF NOT EXISTS, TO RECIPIENT outside a share grant, a missing or second
 // principal, ALL PRIVILEGES with other privileges, clauses given twice or
-// out of order, and the errors of the INVALID_SQL_SYNTAX class that come
-// from the text alone. Semantic mistakes, such as a privilege that does not
+// out of order, clauses that Spark's parser refuses together (CLUSTER BY
+// with PARTITIONED BY or with CLUSTERED BY ... BUCKETS, a temporary view
+// WITH SCHEMA), a grant option (Unity Catalog has none), and the errors of
+// the INVALID_SQL_SYNTAX class that come from the text alone (among them
+// EMPTY_PARTITION_VALUE). Semantic mistakes, such as a privilege that does not
 // apply to its securable, are left to package lint.
 //
 // Syntax errors are reported as an [ErrorList] sorted by position; the
