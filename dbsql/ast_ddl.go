@@ -46,7 +46,7 @@ func (x *Schedule) End() Pos { return x.EndPos }
 type Constraint struct {
 	ConstraintPos Pos    // position of CONSTRAINT, else of the kind's first word
 	Name          *Ident // CONSTRAINT name
-	Kind          string // "PRIMARY KEY", "FOREIGN KEY", "REFERENCES" (column constraint) or "CHECK"
+	Kind          string // "PRIMARY KEY", "FOREIGN KEY", "REFERENCES" (column constraint, [FOREIGN KEY] REFERENCES), "UNIQUE" or "CHECK"
 	Columns       []Ident
 	Timeseries    *Ident // PRIMARY KEY (..., column TIMESERIES)
 	References    *QualifiedName
@@ -217,6 +217,7 @@ type (
 		EndPos Pos
 
 		LikeName *QualifiedName // SHOW FUNCTIONS [LIKE] function_name
+		Limit    *Literal       // SHOW TABLES DROPPED ... LIMIT n
 	}
 
 	// A DescribeStmt is DESCRIBE (or DESC) [kind] [EXTENDED] securable

@@ -39,7 +39,7 @@
 //     RECIPIENT
 //   - COMMENT ON ... IS, DROP [TEMPORARY] ... [IF EXISTS] ... [CASCADE |
 //     RESTRICT | FORCE], USE [CATALOG | SCHEMA | DATABASE] name or 'name'
-//   - SHOW CATALOGS, SCHEMAS, TABLES, VIEWS, FUNCTIONS, VOLUMES, EXTERNAL
+//   - SHOW CATALOGS, SCHEMAS, TABLES [DROPPED], VIEWS, FUNCTIONS, VOLUMES, EXTERNAL
 //     LOCATIONS, CREDENTIALS, CONNECTIONS, SHARES, RECIPIENTS, PROVIDERS,
 //     CREATE TABLE, TBLPROPERTIES, COLUMNS ([ShowStmt]), and DESCRIBE
 //     ([DescribeStmt])
@@ -52,7 +52,12 @@
 // forms of parsed verbs (CREATE STREAMING TABLE, CREATE PROCEDURE, CREATE
 // OR REFRESH, Hive CREATE FUNCTION ... AS 'class', the partition, SERDE and
 // LOCATION forms of ALTER TABLE, SHOW GROUPS, USERS, PARTITIONS, DESCRIBE
-// QUERY, ...) become an [OpaqueStmt] that records its exact span. A
+// QUERY, ...) become an [OpaqueStmt] that records its exact span. The
+// first tokens after an opaque verb must fit the statement's syntax
+// (INSERT INTO or OVERWRITE, DELETE FROM, SET key [= value], ADD JAR,
+// TABLE name, a select list, ...), so that prose starting with such a
+// word ("Set up Unity Catalog first.") is a syntax error at the first
+// token that does not fit; the rest of the statement is not checked. A
 // statement whose first word is none of these is a syntax error at that
 // word, with a did-you-mean for a near miss. Query bodies inside parsed
 // statements (CREATE TABLE ... AS query, a function's RETURN expression)
@@ -70,8 +75,11 @@
 // REPLACE with IF NOT EXISTS, temporary objects that are qualified or take
 // IF NOT EXISTS, TO RECIPIENT outside a share grant, a missing or second
 // principal, ALL PRIVILEGES with other privileges, clauses given twice or
-// out of order, and the errors of the INVALID_SQL_SYNTAX class that come
-// from the text alone. Semantic mistakes, such as a privilege that does not
+// out of order, clauses that Spark's parser refuses together (CLUSTER BY
+// with PARTITIONED BY or with CLUSTERED BY ... BUCKETS, a temporary view
+// WITH SCHEMA), a grant option (Unity Catalog has none), and the errors of
+// the INVALID_SQL_SYNTAX class that come from the text alone (among them
+// EMPTY_PARTITION_VALUE). Semantic mistakes, such as a privilege that does not
 // apply to its securable, are left to package lint.
 //
 // Syntax errors are reported as an [ErrorList] sorted by position; the

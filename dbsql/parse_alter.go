@@ -554,6 +554,33 @@ var shareObjectTypes = map[string]ObjectType{
 	"TABLE": Table, "SCHEMA": Schema, "VIEW": View, "MATERIALIZED": MaterializedView, "MODEL": Model, "VOLUME": Volume,
 }
 
+// parseSharePartition parses one partition specification of a shared
+// table, ( column [= value | LIKE pattern] [, ...] ): the PARTITION clause
+// of ALTER SHARE takes several, separated by commas ("PARTITION (c1 = 5),
+// (c1 = 7)" in the SHOW ALL IN SHARE page). A column with '=' and no value
+// is EMPTY_PARTITION_VALUE of the invalid SQL syntax error class.
+func (p *parser) parseSharePartition() {
+	p.expect(LPAREN)
+	for {
+		col := p.parseIdentWhat("a partition column")
+		switch {
+		case p.tok == EQ:
+			p.next()
+			if p.tok == COMMA || p.tok == RPAREN {
+				p.fail(p.pos, "the partition column %s has no value after '=': give a value, or leave out '='", col.Name)
+			}
+			p.parseExprSpan()
+		case p.tok != COMMA && p.tok != RPAREN:
+			p.parseExprSpan() // LIKE pattern, or another comparison
+		}
+		if p.tok != COMMA {
+			break
+		}
+		p.next()
+	}
+	p.expect(RPAREN)
+}
+
 // parseShareObject parses { ADD | ALTER } [type] name [COMMENT 'text']
 // [PARTITION (...)] [AS name] [WITH HISTORY | WITHOUT HISTORY] or REMOVE
 // type name (ALTER SHARE page; the type defaults to TABLE).
@@ -579,13 +606,11 @@ func (p *parser) parseShareObject() *ShareObjectAction {
 		if x.Type == Table && p.is("PARTITION") {
 			from := p.pos
 			p.next()
-			p.expect(LPAREN)
-			p.parseExprSpan()
+			p.parseSharePartition()
 			for p.tok == COMMA {
 				p.next()
-				p.parseExprSpan()
+				p.parseSharePartition()
 			}
-			p.expect(RPAREN)
 			sp := p.span(from, p.prevEnd)
 			x.Partition = &sp
 		}

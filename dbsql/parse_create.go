@@ -387,6 +387,7 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 		}
 	}
 	clauses := false // a table clause was parsed: USING must come before
+	var partitionPos, clusterPos, bucketPos Pos
 	for {
 		pos := p.pos
 		switch {
@@ -417,11 +418,13 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 			s.Using = &id
 			continue
 		case p.is("PARTITIONED"):
+			partitionPos = pos
 			p.next()
 			p.expectKw("BY")
 			p.once(pos, s.PartitionBy != nil, "PARTITIONED BY")
 			s.PartitionBy, s.PartitionColumns = p.parsePartitionColumns()
 		case p.is("CLUSTER"):
+			clusterPos = pos
 			p.next()
 			p.expectKw("BY")
 			p.once(pos, s.ClusterBy != nil || s.ClusterAuto || s.ClusterNone, "CLUSTER BY")
@@ -434,6 +437,7 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 				s.ClusterBy = p.parseIdentList()
 			}
 		case p.is("CLUSTERED"):
+			bucketPos = pos
 			p.once(pos, s.Bucketing != nil, "CLUSTERED BY")
 			s.Bucketing = p.parseBucketing()
 		case p.is("LOCATION"):
@@ -473,6 +477,10 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 		default:
 			p.endClauses("CREATE TABLE", "USING", "OPTIONS", "PARTITIONED", "CLUSTER", "CLUSTERED", "LOCATION", "COMMENT", "TBLPROPERTIES", "WITH", "DEFAULT", "AS")
 			s.EndPos = p.prevEnd
+			if s.ClusterBy != nil || s.ClusterAuto {
+				p.clusterWith(clusterPos, partitionPos, "PARTITIONED BY", "partitions")
+				p.clusterWith(clusterPos, bucketPos, "CLUSTERED BY ... INTO n BUCKETS", "buckets")
+			}
 			if s.External && s.Location == nil {
 				p.fail(s.Create, "an external table needs a LOCATION: give LOCATION 'path', or drop EXTERNAL to create a managed table")
 			}
@@ -480,6 +488,16 @@ func (p *parser) parseCreateTable(s *CreateTableStmt) Stmt {
 		}
 		clauses = true
 	}
+}
+
+// clusterWith reports CLUSTER BY (at cluster) given with another layout
+// clause (at other, if valid), at the later of the two: liquid clustering
+// replaces partitions and buckets.
+func (p *parser) clusterWith(cluster, other Pos, clause, what string) {
+	if !other.IsValid() {
+		return
+	}
+	p.fail(max(cluster, other), "CLUSTER BY cannot be combined with %s: liquid clustering replaces %s; keep one of the two", clause, what)
 }
 
 // parsePartitionColumns parses PARTITIONED BY's ( column [type], ... ):
@@ -587,7 +605,8 @@ func (p *parser) parseTableElements(ctx columnContext) (cols []*ColumnDef, cons 
 }
 
 // isConstraint reports whether a table constraint starts at the next
-// token: CONSTRAINT name ..., PRIMARY KEY, FOREIGN KEY or CHECK (...).
+// token: CONSTRAINT name ..., PRIMARY KEY, FOREIGN KEY, UNIQUE (...) or
+// CHECK (...).
 func (p *parser) isConstraint() bool {
 	if p.tok != IDENT {
 		return false
@@ -598,7 +617,7 @@ func (p *parser) isConstraint() bool {
 		return tok == IDENT || tok == QUOTEDIDENT
 	case p.is("PRIMARY"), p.is("FOREIGN"):
 		return tok == IDENT && strings.EqualFold(lit, "KEY")
-	case p.is("CHECK"):
+	case p.is("CHECK"), p.is("UNIQUE"):
 		return tok == LPAREN
 	}
 	return false
@@ -646,12 +665,23 @@ func (p *parser) parseConstraint(column bool) *Constraint {
 		if p.tok == LPAREN {
 			c.RefColumns = p.parseIdentList()
 		}
-	case column && p.is("REFERENCES"):
-		p.next()
+	case column && (p.is("REFERENCES") || p.is("FOREIGN")):
+		// [FOREIGN KEY] REFERENCES: the same constraint, printed
+		// without the optional words.
+		if p.got("FOREIGN") {
+			p.expectKw("KEY")
+		}
+		p.expectKw("REFERENCES")
 		c.Kind = "REFERENCES"
 		c.References = p.parseName(Table)
 		if p.tok == LPAREN {
 			c.RefColumns = p.parseIdentList()
+		}
+	case p.is("UNIQUE"):
+		p.next()
+		c.Kind = "UNIQUE"
+		if !column {
+			c.Columns = p.parseIdentList()
 		}
 	case !column && p.is("CHECK"):
 		p.next()
@@ -662,9 +692,9 @@ func (p *parser) parseConstraint(column bool) *Constraint {
 		c.Kind = "CHECK"
 	default:
 		if column {
-			p.errorExpectedWord("PRIMARY KEY or REFERENCES", []string{"PRIMARY", "REFERENCES"})
+			p.errorExpectedWord("PRIMARY KEY, UNIQUE or [FOREIGN KEY] REFERENCES", []string{"PRIMARY", "UNIQUE", "FOREIGN", "REFERENCES"})
 		}
-		p.errorExpectedWord("PRIMARY KEY, FOREIGN KEY or CHECK", []string{"PRIMARY", "FOREIGN", "CHECK"})
+		p.errorExpectedWord("PRIMARY KEY, FOREIGN KEY, UNIQUE or CHECK", []string{"PRIMARY", "FOREIGN", "UNIQUE", "CHECK"})
 	}
 	if from := p.pos; p.parseConstraintOptions() {
 		sp := p.span(from, p.prevEnd)
@@ -677,7 +707,8 @@ func (p *parser) parseConstraint(column bool) *Constraint {
 // parseConstraintOptions parses the options of a constraint, and reports
 // whether there were any: [NOT] ENFORCED, [NOT] DEFERRABLE, INITIALLY
 // {DEFERRED | IMMEDIATE}, RELY, NORELY, MATCH FULL, ON {UPDATE | DELETE} NO
-// ACTION.
+// ACTION, and ENABLE NOVALIDATE, which the CONSTRAINT clause page accepts
+// for NOT ENFORCED DEFERRABLE INITIALLY DEFERRED.
 func (p *parser) parseConstraintOptions() bool {
 	any := false
 	for {
@@ -698,6 +729,9 @@ func (p *parser) parseConstraintOptions() bool {
 		case p.is("MATCH"):
 			p.next()
 			p.expectKw("FULL")
+		case p.is("ENABLE"):
+			p.next()
+			p.expectKw("NOVALIDATE")
 		case p.is("ON"):
 			if tok, lit := p.peek(); tok != IDENT || !(strings.EqualFold(lit, "UPDATE") || strings.EqualFold(lit, "DELETE")) {
 				return any
@@ -714,11 +748,11 @@ func (p *parser) parseConstraintOptions() bool {
 }
 
 // columnStop lists the keywords that end a DEFAULT expression.
-var columnStop = []string{"NOT", "COMMENT", "MASK", "DEFAULT", "GENERATED", "COLLATE", "CONSTRAINT", "PRIMARY", "REFERENCES", "FIRST", "AFTER"}
+var columnStop = []string{"NOT", "COMMENT", "MASK", "DEFAULT", "GENERATED", "COLLATE", "CONSTRAINT", "PRIMARY", "FOREIGN", "UNIQUE", "REFERENCES", "FIRST", "AFTER"}
 
 // noType lists the words that may follow a column name whose type is left
 // out (in a materialized view's column list).
-var noType = []string{"COMMENT", "NOT", "MASK", "CONSTRAINT", "PRIMARY", "REFERENCES"}
+var noType = []string{"COMMENT", "NOT", "MASK", "CONSTRAINT", "PRIMARY", "FOREIGN", "UNIQUE", "REFERENCES"}
 
 func (p *parser) parseColumnDef(ctx columnContext) *ColumnDef {
 	c := p.columns.new()
@@ -764,7 +798,7 @@ func (p *parser) parseColumnDef(ctx columnContext) *ColumnDef {
 				p.expectKw("COLUMNS")
 				c.MaskUsing = p.parseArgs()
 			}
-		case p.is("CONSTRAINT"), p.is("PRIMARY"), p.is("REFERENCES"):
+		case p.is("CONSTRAINT"), p.is("PRIMARY"), p.is("FOREIGN"), p.is("UNIQUE"), p.is("REFERENCES"):
 			c.Constraints = append(c.Constraints, p.parseConstraint(true))
 		case ctx == colAdd && p.is("FIRST"):
 			p.next()
@@ -782,7 +816,7 @@ func (p *parser) parseColumnDef(ctx columnContext) *ColumnDef {
 		default:
 			if p.tok == IDENT {
 				p.errorExpectedWord("a column property (NOT NULL, COMMENT, DEFAULT, GENERATED, MASK, ...), ',' or ')'",
-					[]string{"NOT", "COMMENT", "COLLATE", "DEFAULT", "GENERATED", "MASK", "CONSTRAINT", "PRIMARY", "REFERENCES"})
+					[]string{"NOT", "COMMENT", "COLLATE", "DEFAULT", "GENERATED", "MASK", "CONSTRAINT", "PRIMARY", "FOREIGN", "UNIQUE", "REFERENCES"})
 			}
 			c.EndPos = p.prevEnd
 			return c
@@ -1042,6 +1076,9 @@ func (p *parser) parseCreateView(s *CreateViewStmt) Stmt {
 	if s.IfNotExists && s.OrReplace {
 		p.orReplaceAndIfNotExists(ifPos, "view")
 	}
+	if s.IfNotExists && s.Temporary {
+		p.fail(ifPos, "CREATE TEMPORARY VIEW takes no IF NOT EXISTS: use CREATE OR REPLACE TEMPORARY VIEW")
+	}
 	s.Name = p.parseName(View)
 	if s.Temporary {
 		p.checkUnqualified("view", s.Name)
@@ -1127,6 +1164,9 @@ func (p *parser) parseViewWith(s *CreateViewStmt, pos Pos) {
 		}
 		s.Metrics = true
 	case p.is("SCHEMA"):
+		if s.Temporary {
+			p.fail(pos, "a temporary view takes no WITH SCHEMA clause: recreate it when the underlying schema changes, or create a persisted view")
+		}
 		p.next()
 		if s.SchemaBinding != "" {
 			p.duplicate(pos, "WITH SCHEMA")
@@ -1280,7 +1320,7 @@ func (p *parser) parseCreateVolume(s *CreateVolumeStmt) Stmt {
 			p.once(pos, s.Comment != nil, "COMMENT")
 			s.Comment = p.parseString()
 		default:
-			p.endClauses("CREATE TABLE", "USING", "OPTIONS", "PARTITIONED", "CLUSTER", "CLUSTERED", "LOCATION", "COMMENT", "TBLPROPERTIES", "WITH", "DEFAULT", "AS")
+			p.endClauses("CREATE VOLUME", "LOCATION", "COMMENT")
 			s.EndPos = p.prevEnd
 			if s.External && s.Location == nil {
 				p.fail(s.Create, "an external volume needs a LOCATION: give LOCATION 'path' in an external location, or drop EXTERNAL for a managed volume")

@@ -13,6 +13,12 @@ func (p *parser) parseGrant() Stmt {
 	start := p.pos
 	revoke := p.is("REVOKE")
 	p.next()
+	if revoke && p.is("GRANT") && p.peekIs("OPTION") {
+		// The REVOKE page has no GRANT OPTION FOR: Unity Catalog has no
+		// grant option (privileges are delegated with MANAGE or
+		// ownership).
+		p.fail(p.pos, "REVOKE GRANT OPTION FOR is not Databricks SQL: Unity Catalog has no grant option; revoke the privilege itself")
+	}
 	privs := p.parsePrivileges()
 	if !p.is("ON") {
 		if p.is("TO") || p.is("FROM") {
@@ -33,6 +39,9 @@ func (p *parser) parseGrant() Stmt {
 	}
 	p.next()
 	principal := p.parsePrincipal()
+	if !revoke && p.is("WITH") && p.peekIs("GRANT") {
+		p.fail(p.pos, "WITH GRANT OPTION is not Databricks SQL: Unity Catalog has no grant option; grant MANAGE to let a principal grant the securable")
+	}
 	p.checkGrant(verb, privs, on, principal)
 	if revoke {
 		s := p.revokes.new()
@@ -397,6 +406,10 @@ func (p *parser) parseShow() Stmt {
 		s.What = "COLUMNS"
 		s.Target = p.parseName(Table)
 		scope = "schema"
+	case w == "TABLES" && p.peekIs("DROPPED"):
+		p.next()
+		p.next()
+		s.What, scope = "TABLES DROPPED", "schema"
 	case w == "SHARES" && p.peekIs("IN"):
 		p.next()
 		p.next()
@@ -419,7 +432,14 @@ func (p *parser) parseShow() Stmt {
 		}
 		s.In = p.parseName(t)
 	}
-	if s.What != "CREATE TABLE" && s.What != "TBLPROPERTIES" && s.What != "COLUMNS" {
+	switch s.What {
+	case "CREATE TABLE", "TBLPROPERTIES", "COLUMNS":
+	case "TABLES DROPPED":
+		// SHOW TABLES DROPPED [{FROM | IN} schema] [LIMIT n]
+		if p.got("LIMIT") {
+			s.Limit = p.parseNumber()
+		}
+	default:
 		like := p.got("LIKE")
 		switch {
 		case strings.HasSuffix(s.What, "FUNCTIONS") && (p.tok == IDENT || p.tok == QUOTEDIDENT):

@@ -376,7 +376,7 @@ func (p *parser) parseStmtBody() Stmt {
 		if tok, lit := p.peek2(); p.peekIs("TAG") && tok == IDENT && strings.EqualFold(lit, "ON") {
 			return p.parseTag()
 		}
-		return p.parseOpaque(start) // SET of a configuration, a variable, a time zone, ...
+		return p.parseOpaqueVerb(start) // SET of a configuration, a variable, a time zone, ...
 	case "UNSET":
 		return p.parseTag()
 	case "DESCRIBE", "DESC":
@@ -385,7 +385,7 @@ func (p *parser) parseStmtBody() Stmt {
 		return p.parseBegin()
 	}
 	if isOpaqueVerb(p.lit) {
-		return p.parseOpaque(start)
+		return p.parseOpaqueVerb(start)
 	}
 	p.unknownStatement()
 	return nil
@@ -401,6 +401,21 @@ func (p *parser) parseOpaque(start Pos) Stmt {
 	}
 	s := &OpaqueStmt{Verb: verb}
 	s.Span = p.parseRest(start)
+	return s
+}
+
+// parseOpaqueVerb returns the statement that starts with an opaque verb,
+// at start, as opaque text, once the tokens after the verb fit its syntax
+// (checkOpaque).
+func (p *parser) parseOpaqueVerb(start Pos) Stmt {
+	s := &OpaqueStmt{Verb: upper(p.lit)}
+	p.next()
+	p.checkOpaque(s.Verb)
+	p.skipStmt()
+	if p.tok == EOF && p.depth > 0 {
+		p.errorExpected("')'")
+	}
+	s.Span = p.span(start, p.prevEnd)
 	return s
 }
 

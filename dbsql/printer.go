@@ -256,6 +256,11 @@ func (p *printer) constraint(c *Constraint) {
 			p.WriteByte(' ')
 			p.identList(c.RefColumns)
 		}
+	case "UNIQUE":
+		if c.Columns != nil {
+			p.WriteByte(' ')
+			p.identList(c.Columns)
+		}
 	case "CHECK":
 		p.WriteString(" (" + c.Check.Text + ")")
 	}

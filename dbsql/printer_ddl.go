@@ -244,6 +244,9 @@ func (p *printer) stmtDDL(s Stmt) {
 			p.WriteString(" LIKE ")
 			p.name(s.LikeName)
 		}
+		if s.Limit != nil {
+			p.WriteString(" LIMIT " + s.Limit.Value)
+		}
 	case *DescribeStmt:
 		p.WriteString("DESCRIBE ")
 		if s.Kind != "" {

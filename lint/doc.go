@@ -14,7 +14,9 @@
 //
 // [RunWithoutPayload] lints a script without its payload: it runs the rules
 // that need nothing but the script ([Rule.WithoutPayload]) and returns the
-// rules it skipped. [RunEdit] lints an edit script against the edit that
+// rules it skipped. UCB009 displayname is among them by decision: without
+// the payload's service principal, a display name given a grant cannot be
+// told from the name of a group. [RunEdit] lints an edit script against the edit that
 // the change from the old payload to the new one calls for.
 //
 // A [Diagnostic] is a finding in the script; an error returned by Run means

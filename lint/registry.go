@@ -28,7 +28,7 @@ var rules = []*Rule{
 	rule("UCB008", "workspacegroup", "grant to a workspace-local group", runWorkspaceGroup),
 	rule("UCB009", "displayname", "service principal named by display name", runDisplayName),
 	rule("UCB010", "inapplicable", "privilege does not apply to its securable", runInapplicable),
-	rule("UCB011", "location", "managed location is not a cloud storage URI", runLocation),
+	rule("UCB011", "location", "storage location is not a cloud storage URI", runLocation),
 	rule("UCB012", "destructive", "drop or revoke that breaks enforcement", runDestructive),
 	rule("UCB013", "catalogguard", "catalog guard removed or changed", runCatalogGuard),
 	rule("UCB014", "catalogname", "catalog name differs from the payload", runCatalogName),

@@ -439,23 +439,47 @@ func runInapplicable(p *Pass) {
 	}
 }
 
-// cloudSchemes are the URI schemes of a managed location.
+// cloudSchemes are the URI schemes of cloud storage: of an external
+// location, and of the managed locations, tables and volumes inside one.
 var cloudSchemes = []string{"s3://", "abfss://", "gs://", "r2://"}
 
-// runLocation reports a MANAGED LOCATION that is not a cloud storage URI.
+// runLocation reports a storage location of Unity Catalog that is not a
+// cloud storage URI: a MANAGED LOCATION (CREATE or ALTER ... SET), the URL
+// of an external location (CREATE, or ALTER ... SET URL), and the LOCATION
+// of a volume or of a table. A table's LOCATION is checked only when its
+// name has three parts outside hive_metastore: the Hive metastore takes
+// DBFS paths, and a shorter name may be in it.
 func runLocation(p *Pass) {
 	for _, st := range p.File.Stmts {
 		var loc *dbsql.StringLit
+		what, want := "MANAGED LOCATION", "use an s3://, abfss://, gs:// or r2:// URI of an external location"
+		inside := "use an s3://, abfss://, gs:// or r2:// URI inside an external location"
 		switch s := st.(type) {
 		case *dbsql.CreateCatalogStmt:
 			loc = s.ManagedLocation
 		case *dbsql.CreateSchemaStmt:
 			loc = s.ManagedLocation
+		case *dbsql.CreateExternalLocationStmt:
+			loc = s.URL
+			what, want = "the URL", "an external location is an s3://, abfss://, gs:// or r2:// URI"
+		case *dbsql.CreateVolumeStmt:
+			loc, what, want = s.Location, "the LOCATION", inside
+		case *dbsql.CreateTableStmt:
+			if n := s.Name.Parts; len(n) == 3 && !strings.EqualFold(n[0].Name, "hive_metastore") {
+				loc, what, want = s.Location, "the LOCATION", inside
+			}
+		case *dbsql.AlterStmt:
+			if a, ok := s.Action.(*dbsql.SetLocationAction); ok {
+				loc = a.Location
+				if a.Kind == "URL" {
+					what, want = "the URL", "an external location is an s3://, abfss://, gs:// or r2:// URI"
+				}
+			}
 		}
 		if loc == nil || isCloudURI(loc.Value) {
 			continue
 		}
-		p.Reportf(loc, "MANAGED LOCATION %s is not a cloud storage URI: use an s3://, abfss://, gs:// or r2:// URI of an external location", sqltext.Literal(loc.Value))
+		p.Reportf(loc, "%s %s is not a cloud storage URI: %s", what, sqltext.Literal(loc.Value), want)
 	}
 }
 

@@ -190,11 +190,15 @@ func runLint(cmd *cobra.Command, scripts []string, f lintFlags) error {
 // and why.
 func skippedLine(rules []*lint.Rule) string {
 	list := make([]string, len(rules))
+	why := ""
 	for i, r := range rules {
 		list[i] = r.Code + " " + r.Name
+		if r.Code == "UCB009" {
+			why = " (UCB009 needs the service principal's application ID: without it a display name cannot be told from a group's name)"
+		}
 	}
 	return "ucbootstrap: without --payload, skipped " + strings.Join(list, ", ") +
-		": they compare the script with its payload; give --payload PAYLOAD to run them"
+		": they compare the script with its payload" + why + "; give --payload PAYLOAD to run them"
 }
 
 // readScript returns the bytes of the script at path, or of stdin when path
