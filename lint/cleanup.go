@@ -18,13 +18,13 @@ func runCleanup(p *Pass) {
 	}
 	if len(creates(p.Reference)) == 0 && !grants(p.Reference) {
 		if c := creates(p.File); len(c) > 0 {
-			p.Reportf(c[0].stmt, "this is not a cleanup script: it creates %s, which a cleanup never does; lint a setup script with --kind bootstrap, prerequisites or edit", c[0].obj)
+			p.Reportf(c[0].stmt, "this is not a cleanup script: it creates %s, which a cleanup never does; lint a setup script with --kind bootstrap, prerequisites or edit", short(c[0].obj))
 			return
 		}
 		for _, c := range p.Changes {
 			if c.Kind == listing.GrantChange && len(c.Grants) > 0 {
 				p.Reportf(c.Stmt, "this is not a cleanup script: it grants %s on %s, which a cleanup never does; lint a setup script with --kind bootstrap, prerequisites or edit",
-					c.Grants[0].Privilege.SQL(), c.On)
+					c.Grants[0].Privilege.SQL(), short(c.On))
 				return
 			}
 		}

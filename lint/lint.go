@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"errors"
 	"fmt"
+	"github.com/ucbootstrap/ucbootstrap/internal/clip"
 	"slices"
 
 	"github.com/ucbootstrap/ucbootstrap"
@@ -93,6 +94,11 @@ func (p *Pass) Reportf(node dbsql.Node, format string, args ...any) {
 func (p *Pass) Warnf(node dbsql.Node, format string, args ...any) {
 	p.report(node, SeverityWarning, fmt.Sprintf(format, args...))
 }
+
+// short returns v as a message prints it, cut when it is long: a value
+// of the script (a name, a principal, a location) may be huge, and a
+// message repeats it.
+func short(v any) string { return clip.Text(fmt.Sprint(v)) }
 
 func (p *Pass) report(node dbsql.Node, severity diag.Severity, msg string) {
 	pos, end := node.Pos(), node.End()

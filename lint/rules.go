@@ -274,13 +274,13 @@ func runExposure(p *Pass) {
 				privs[i] = g.Privilege.SQL()
 			}
 			p.Reportf(principal, "%s gets %s on %s, inside the governance catalog: nobody but the service principal may reach it; remove the grant",
-				c.Grants[0].Principal, strings.Join(privs, ", "), c.On)
+				short(c.Grants[0].Principal), short(strings.Join(privs, ", ")), short(c.On))
 		case listing.OwnerChange:
 			if p.isSP(c.Owner) || dropped && c.On == catalog {
 				continue
 			}
 			p.Reportf(principal, "%s would own %s, inside the governance catalog: only the service principal may own it; hand it to %s",
-				c.Owner, c.On, orAny(p.ServicePrincipal))
+				short(c.Owner), short(c.On), orAny(p.ServicePrincipal))
 		}
 	}
 }
@@ -340,7 +340,7 @@ func runOwnership(p *Pass) {
 		}
 		if on.Name != "" && p.governed(on) {
 			p.Reportf(st, "this statement on %s comes after the governance catalog is handed to the service principal (line %d), when the runner may no longer make it: move the hand-over to the end of the script",
-				on, line)
+				short(on), line)
 		}
 	}
 }
@@ -372,10 +372,10 @@ func runLegacyPrivilege(p *Pass) {
 				continue
 			}
 			if g.Privilege == privileges.Usage || g.Privilege == privileges.Create {
-				p.Warnf(privs[i], "%s is a legacy privilege name with no Unity Catalog meaning on a %s: remove it", privs[i].Name, c.On.Type)
+				p.Warnf(privs[i], "%s is a legacy privilege name with no Unity Catalog meaning on a %s: remove it", short(privs[i].Name), c.On.Type)
 				continue
 			}
-			p.Warnf(privs[i], "%s is a legacy privilege name, read as %s on a %s: write %s", privs[i].Name, g.Privilege.SQL(), c.On.Type, g.Privilege.SQL())
+			p.Warnf(privs[i], "%s is a legacy privilege name, read as %s on a %s: write %s", short(privs[i].Name), g.Privilege.SQL(), c.On.Type, g.Privilege.SQL())
 		}
 	}
 }
@@ -389,7 +389,7 @@ func runWorkspaceGroup(p *Pass) {
 		}
 		_, principal := grantParts(c.Stmt)
 		p.Warnf(principal, "the workspace-local group %s cannot hold Unity Catalog grants: grant to an account group (such as `account users`) instead",
-			c.Grants[0].Principal)
+			short(c.Grants[0].Principal))
 	}
 }
 
@@ -419,7 +419,7 @@ func runDisplayName(p *Pass) {
 		if needed {
 			_, principal := grantParts(c.Stmt)
 			p.Reportf(principal, "%s is not an application ID, yet gets what the service principal needs: Unity Catalog names a service principal by its application ID, not its display name; grant to %s",
-				sqltext.Ident(name), sqltext.Ident(p.ServicePrincipal))
+				short(sqltext.Ident(name)), sqltext.Ident(p.ServicePrincipal))
 		}
 	}
 }
@@ -434,7 +434,7 @@ func runInapplicable(p *Pass) {
 				continue
 			}
 			p.Reportf(privs[i], "%s does not apply to a %s: Unity Catalog rejects the statement; grant a privilege the %s takes, or name another securable",
-				privs[i].Name, c.On.Type, strings.ToLower(string(c.On.Type)))
+				short(privs[i].Name), c.On.Type, strings.ToLower(string(c.On.Type)))
 		}
 	}
 }
@@ -479,7 +479,7 @@ func runLocation(p *Pass) {
 		if loc == nil || isCloudURI(loc.Value) {
 			continue
 		}
-		p.Reportf(loc, "%s %s is not a cloud storage URI: %s", what, sqltext.Literal(loc.Value), want)
+		p.Reportf(loc, "%s %s is not a cloud storage URI: %s", what, short(sqltext.Literal(loc.Value)), want)
 	}
 }
 
@@ -502,7 +502,7 @@ func runDestructive(p *Pass) {
 	for _, st := range p.File.Stmts {
 		if s, ok := st.(*dbsql.DropStmt); ok && s.Object != nil && s.Object.Name != nil {
 			if on := securable(s.Object); p.governed(on) {
-				p.Reportf(s, "DROP %s breaks the row filters and column masks that call the governance functions: only a cleanup script drops it", on)
+				p.Reportf(s, "DROP %s breaks the row filters and column masks that call the governance functions: only a cleanup script drops it", short(on))
 			}
 		}
 	}
@@ -521,7 +521,7 @@ func runDestructive(p *Pass) {
 				}
 				if r.Privilege == g.Privilege || g.Privilege == privileges.AllPrivileges && privileges.AllPrivilegesCovers(r.Privilege) {
 					p.Reportf(privs[i], "REVOKE %s on %s takes from the service principal what it needs (%s): only a cleanup script revokes it",
-						r.Privilege.SQL(), c.On, r.Reason)
+						r.Privilege.SQL(), short(c.On), r.Reason)
 				}
 			}
 		}
@@ -629,7 +629,7 @@ func runCatalogName(p *Pass) {
 		}
 		if name := strings.ToLower(s.Name.String()); name != p.Catalog {
 			p.Reportf(s.Name, "the script creates catalog %s, but the payload's governance catalog is %s: use %s, or change config.catalog and generate the script again",
-				name, p.Catalog, sqltext.Ident(p.Catalog))
+				short(name), p.Catalog, sqltext.Ident(p.Catalog))
 		}
 	}
 }

@@ -29,6 +29,6 @@ func runSamples(p *Pass) {
 			at, verb = s.On, "REVOKE"
 		}
 		p.Reportf(at, "%s on %s fails: the samples catalog is read-only and its access cannot be changed; remove the statement, or copy the data into a catalog of your own",
-			verb, strings.ToLower(c.On.String()))
+			verb, short(strings.ToLower(c.On.String())))
 	}
 }

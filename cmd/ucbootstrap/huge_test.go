@@ -35,6 +35,7 @@ func TestHugeValuesAreCut(t *testing.T) {
 		{"tenant", []string{"validate", write("tenant.yaml", strings.Replace(string(example), "tenant: acme-prod", "tenant: \"["+huge+"\"", 1))}, "(1048577 bytes)"},
 		{"object type", []string{"audit", payload, "--grants", write("ot.csv", "Principal,ActionType,ObjectType,ObjectKey\nx,SELECT,"+huge+",a.b.c\n")}, "(1048576 bytes)"},
 		{"privilege", []string{"audit", payload, "--grants", write("pv.csv", "Principal,ActionType,ObjectType,ObjectKey\nx,"+huge+",CATALOG,main\n")}, "(1048576 bytes)"},
+		{"script", []string{"lint", write("s.sql", "GRANT "+huge+" ON TABLE main.a.b TO `x`;\nGRANT SELECT ON TABLE immuta.a.b TO `"+huge+"`;\nGRANT SELECT ON TABLE samples."+huge+".b TO `x`;\n"), "--payload", payload}, "UCB015"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, stdout, stderr := runCLI(t, c.args...)
