@@ -7,8 +7,10 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"unicode"
 
 	"github.com/ucbootstrap/ucbootstrap"
+	"github.com/ucbootstrap/ucbootstrap/internal/clip"
 	"github.com/ucbootstrap/ucbootstrap/internal/sqltext"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 	"github.com/ucbootstrap/ucbootstrap/templates"
@@ -36,6 +38,27 @@ func RevokeGrants() Option { return func(o *options) { o.revokeGrants = true } }
 // or MANAGE on it, which a metastore admin does not hold by being one.
 func Runner(principal string) Option { return func(o *options) { o.runner = principal } }
 
+// maxPrincipal bounds a runner's name, generously: a user is named by an
+// e-mail address (at most 254 bytes), a service principal by an
+// application ID (36).
+const maxPrincipal = 1024
+
+// checkRunner refuses a runner that no principal can be named: blank at
+// either end, too long, or holding a control character.
+func checkRunner(r string) error {
+	switch {
+	case r == "":
+		return nil
+	case strings.TrimSpace(r) != r:
+		return fmt.Errorf("generator: the runner %s starts or ends with a blank: name the principal alone", clip.Quote(r))
+	case len(r) > maxPrincipal:
+		return fmt.Errorf("generator: the runner %s is longer than %d bytes: name a user, group or service principal", clip.Quote(r), maxPrincipal)
+	case strings.IndexFunc(r, unicode.IsControl) >= 0:
+		return fmt.Errorf("generator: the runner %s holds a control character: name the principal on one line", clip.Quote(r))
+	}
+	return nil
+}
+
 // Generate returns the script of the given kind for the integration, which
 // it validates first. An invalid payload gives an error wrapping
 // [ucbootstrap.Diagnostics]; a script that cannot be made from a valid
@@ -59,6 +82,9 @@ func Generate(in *ucbootstrap.Integration, kind Kind, opts ...Option) (*Script, 
 	}
 	if kind != Cleanup && o.runner != "" {
 		return nil, fmt.Errorf("generator: a runner (Runner) is only used by the cleanup script, not by %s", kind)
+	}
+	if err := checkRunner(o.runner); err != nil {
+		return nil, err
 	}
 	g := &gen{in: in, c: &in.Config}
 	g.s = &Script{

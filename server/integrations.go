@@ -446,15 +446,26 @@ func writeScript(w http.ResponseWriter, in *ucbootstrap.Integration, kind genera
 	return nil
 }
 
-// cleanupOptions reads ?revokeGrants=true.
+// cleanupOptions reads ?revokeGrants=true and ?runner=PRINCIPAL (the
+// person who runs the cleanup, made the catalog's owner before the DROP,
+// as generate --kind cleanup --runner does).
 func cleanupOptions(r *http.Request) ([]generator.Option, error) {
-	switch v := r.URL.Query().Get("revokeGrants"); v {
+	var opts []generator.Option
+	q := r.URL.Query()
+	switch q.Get("revokeGrants") {
 	case "", "false":
-		return nil, nil
 	case "true":
-		return []generator.Option{generator.RevokeGrants()}, nil
+		opts = append(opts, generator.RevokeGrants())
+	default:
+		return nil, errorf(http.StatusBadRequest, "revokeGrants is true or false.")
 	}
-	return nil, errorf(http.StatusBadRequest, "revokeGrants is true or false.")
+	if q.Has("runner") {
+		if q.Get("runner") == "" {
+			return nil, errorf(http.StatusBadRequest, "runner names the principal who runs the cleanup (a user, group or service principal), or is left out.")
+		}
+		opts = append(opts, generator.Runner(q.Get("runner")))
+	}
+	return opts, nil
 }
 
 func (s *Server) scriptCreate(w http.ResponseWriter, r *http.Request) error {

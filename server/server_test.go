@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -298,6 +299,19 @@ func TestScripts(t *testing.T) {
 	check("1/scripts/delete", h.do("POST", "/integrations/1/scripts/delete", h.reader, "", ""), render(in, generator.Cleanup))
 	wantError(t, h.do("POST", "/integrations/9/scripts/delete", h.reader, "", ""), 404, "No Integration found with ID 9.")
 	wantError(t, h.do("POST", "/integrations/scripts/cleanup?revokeGrants=maybe", h.reader, "application/json", p), 400, "revokeGrants is true or false.")
+	// ?runner= is generate --runner: the runner first takes the catalog.
+	admin := "admin@example.com"
+	check("scripts/cleanup?runner=", h.do("POST", "/integrations/scripts/cleanup?runner="+url.QueryEscape(admin), h.reader, "application/json", p),
+		render(in, generator.Cleanup, generator.Runner(admin)))
+	check("1/scripts/delete?revokeGrants=true&runner=", h.do("POST", "/integrations/1/scripts/delete?revokeGrants=true&runner="+url.QueryEscape(admin), h.reader, "", ""),
+		render(in, generator.Cleanup, generator.RevokeGrants(), generator.Runner(admin)))
+	if r := h.do("POST", "/integrations/1/scripts/delete?runner="+url.QueryEscape(admin), h.reader, "", ""); !strings.Contains(string(r.body), "OWNER TO `admin@example.com`") {
+		t.Errorf("the cleanup with a runner does not hand the catalog to the runner:\n%s", r.body)
+	}
+	wantError(t, h.do("POST", "/integrations/1/scripts/delete?runner=", h.reader, "", ""), 400,
+		"runner names the principal who runs the cleanup (a user, group or service principal), or is left out.")
+	wantError(t, h.do("POST", "/integrations/1/scripts/delete?runner="+url.QueryEscape("a\nGRANT ALL PRIVILEGES ON CATALOG x TO y"), h.reader, "", ""), 400,
+		`the runner "a\nGRANT ALL PRIVILEGES ON CATALOG x TO y" holds a control character: name the principal on one line`)
 }
 
 func TestAuth(t *testing.T) {
