@@ -88,7 +88,8 @@ type Applier interface {
 	// as it goes, and, when run.Checkpoint.Load gives something, resumes
 	// from it (a job taken over from a server that stopped) instead of
 	// running again what had succeeded. A failing statement is reported
-	// as a [*StatementError]; a run that stopped before its end because
+	// as a [*StatementError] (with Refused when a guard of the script
+	// stopped it); a run that stopped before its end because
 	// its context ended or its checkpoint could not be saved, as an error
 	// that wraps [ErrInterrupted]: the job is then left to be taken up
 	// again, from its checkpoint.
@@ -139,6 +140,11 @@ type StatementError struct {
 	SQL   string `json:"statement"`
 	// Message is the workspace's error, without credentials.
 	Message string `json:"message"`
+	// Refused reports that the statement stopped the script on purpose:
+	// it raised its own error (raise_error, USER_RAISED_EXCEPTION), as the
+	// catalog guards do when the catalog exists and is not the
+	// integration's own.
+	Refused bool `json:"refused,omitempty"`
 }
 
 func (e *StatementError) Error() string {

@@ -10,7 +10,14 @@
 // (creating -> enabled or createError, editing -> enabled or editError
 // with the previous configuration restored, deleting -> deleted or
 // deleteError), applying scripts with an [Applier] for automatic setup
-// (and recording the new payload's fingerprint after any edit). The real
+// (and recording the new payload's fingerprint after any edit).
+//
+// Nothing the server runs drops what ucbootstrap did not create: the
+// delete of an integration whose bootstrap created nothing (it stopped at
+// its first, reading statements, or at a catalog guard that refused the
+// catalog) runs no cleanup, and a cleanup whose guard refuses the catalog
+// (it exists and is not the integration's own) leaves that catalog as it
+// is; both end deleted. The real
 // validator and applier are [LiveValidator] (package validation) and
 // [LiveApplier] (package apply, whose statement ledger is kept in the
 // job's checkpoint).

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/generator"
+	"github.com/ucbootstrap/ucbootstrap/privileges"
 	"github.com/ucbootstrap/ucbootstrap/server/store"
 )
 
@@ -150,7 +151,7 @@ func (s *Server) performJob(ctx context.Context, j *store.Job, log *slog.Logger)
 	case store.EditJob:
 		return s.applyEdit(ctx, j, rec, in, cp)
 	case store.DeleteJob:
-		return s.cleanUp(ctx, j, rec, in, cp)
+		return s.cleanUp(ctx, j, rec, in, cp, log)
 	}
 	return failure(store.CreateError, JobError{Job: string(j.Kind), Message: "Unknown job kind."}, store.Change{})
 }
@@ -163,11 +164,18 @@ func orEmpty(b []byte) []byte {
 }
 
 // setUp applies the bootstrap (automatic setup) and validates the setup.
+// A bootstrap that stopped before it could create anything says so in the
+// job's checkpoint, for the cleanup (see cleanUp).
 func (s *Server) setUp(ctx context.Context, j *store.Job, in *ucbootstrap.Integration, cp *checkpoints) outcome {
 	if in.AutoBootstrap {
 		if err := s.apply(ctx, j, in, generator.Bootstrap, nil, false, cp); interrupted(err) {
 			return outcome{leave: true}
 		} else if err != nil {
+			if createdNothing(in, err) {
+				if err := cp.set(ctx, setupPart, nothingCreated); err != nil {
+					return outcome{leave: true}
+				}
+			}
 			return failure(store.CreateError, jobError(j, in, err), store.Change{})
 		}
 	}
@@ -244,16 +252,103 @@ func (s *Server) applyEdit(ctx context.Context, j *store.Job, rec *store.Integra
 }
 
 // cleanUp applies the cleanup (automatic setup), then forgets the
-// credentials.
-func (s *Server) cleanUp(ctx context.Context, j *store.Job, rec *store.Integration, in *ucbootstrap.Integration, cp *checkpoints) outcome {
-	if in.AutoBootstrap {
-		if err := s.apply(ctx, j, in, generator.Cleanup, nil, false, cp); interrupted(err) {
+// credentials. Nothing ucbootstrap runs drops what it did not create: an
+// integration whose bootstrap created nothing is deleted without running
+// the cleanup, and one whose catalog the cleanup's guard refuses (it
+// exists and is not the integration's own) is deleted with that catalog
+// left as it is.
+func (s *Server) cleanUp(ctx context.Context, j *store.Job, rec *store.Integration, in *ucbootstrap.Integration, cp *checkpoints, log *slog.Logger) outcome {
+	deleted := outcome{to: store.Deleted, ch: store.Change{Config: &store.Config{Payload: rec.Config.Payload}, ClearPrevious: true, ClearError: true}}
+	if !in.AutoBootstrap {
+		return deleted
+	}
+	nothing, err := s.setupCreatedNothing(ctx, rec.ID)
+	if err != nil {
+		if ctx.Err() != nil {
 			return outcome{leave: true}
-		} else if err != nil {
-			return failure(store.DeleteError, jobError(j, in, err), store.Change{})
+		}
+		return failure(store.DeleteError, jobError(j, in, err), store.Change{})
+	}
+	if nothing {
+		log.Info("the bootstrap created nothing: no cleanup to run")
+		return deleted
+	}
+	err = s.apply(ctx, j, in, generator.Cleanup, nil, false, cp)
+	var se *StatementError
+	switch {
+	case interrupted(err):
+		return outcome{leave: true}
+	case errors.As(err, &se) && se.Refused && guardAt(in, generator.Cleanup, se.Index):
+		log.Warn("the cleanup's guard refused the catalog: it exists and is not this integration's own; it is left as it is", "catalog", in.Config.CatalogName())
+		return deleted
+	case err != nil:
+		return failure(store.DeleteError, jobError(j, in, err), store.Change{})
+	}
+	return deleted
+}
+
+// The checkpoint part where a create job records what its bootstrap did,
+// and its value for a bootstrap that created nothing.
+const (
+	setupPart      = "setup"
+	nothingCreated = "created nothing"
+)
+
+// createdNothing reports whether err, the failure of in's bootstrap,
+// shows that the bootstrap created nothing: it stopped at a statement
+// that only reads, with only such statements before it, or at a catalog
+// guard that refused the catalog (which then existed, so that the CREATE
+// CATALOG IF NOT EXISTS before the guard did nothing). The sections of a
+// script run one after the other and its guards alone (package apply), so
+// nothing after the statement ran.
+func createdNothing(in *ucbootstrap.Integration, err error) bool {
+	var se *StatementError
+	if !errors.As(err, &se) {
+		return false
+	}
+	script, gerr := generator.Generate(in, generator.Bootstrap)
+	if gerr != nil || se.Index < 0 || se.Index >= len(script.Statements) {
+		return false
+	}
+	for i, st := range script.Statements[:se.Index+1] {
+		switch st.Step.Kind {
+		case privileges.StepRead:
+		case privileges.StepCreateCatalog:
+			if !se.Refused || i == se.Index {
+				return false
+			}
+		default:
+			return false
 		}
 	}
-	return outcome{to: store.Deleted, ch: store.Change{Config: &store.Config{Payload: rec.Config.Payload}, ClearPrevious: true, ClearError: true}}
+	return true
+}
+
+// guardAt reports whether statement i of in's script of kind is a catalog
+// guard.
+func guardAt(in *ucbootstrap.Integration, kind generator.Kind, i int) bool {
+	script, err := generator.Generate(in, kind)
+	return err == nil && i >= 0 && i < len(script.Statements) && script.Statements[i].Section == generator.SectionGuard
+}
+
+// setupCreatedNothing reports whether the integration's create job
+// recorded that its bootstrap created nothing, and no edit ran since.
+func (s *Server) setupCreatedNothing(ctx context.Context, id int64) (bool, error) {
+	jobs, err := s.st.Jobs(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	nothing := false
+	for _, j := range jobs {
+		switch j.Kind {
+		case store.CreateJob:
+			var parts map[string]string
+			nothing = json.Unmarshal(orEmpty(j.Checkpoint), &parts) == nil && parts[setupPart] == nothingCreated
+		case store.EditJob:
+			return false, nil
+		}
+	}
+	return nothing, nil
 }
 
 // apply generates a script and runs it with the applier, under the
@@ -320,6 +415,11 @@ type checkpoints struct {
 type checkpoint struct {
 	cp   *checkpoints
 	part string
+}
+
+// set saves a part of the checkpoint.
+func (cp *checkpoints) set(ctx context.Context, part, value string) error {
+	return (&checkpoint{cp: cp, part: part}).Save(ctx, []byte(value))
 }
 
 func (c *checkpoint) Load() []byte {
