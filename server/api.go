@@ -162,6 +162,11 @@ type JobError struct {
 	// RolledBack is set for a failed edit: whether the previous
 	// configuration was applied again.
 	RolledBack *bool `json:"rolledBack,omitempty"`
+	// ValidationResults are, for a failed edit, the latest validation
+	// results of the configuration that failed (those PUT answered, or
+	// those run after the edit); the integration's own validationResults
+	// are then those of the configuration it holds again.
+	ValidationResults json.RawMessage `json:"validationResults,omitempty"`
 }
 
 // apiError is the body of every error response.

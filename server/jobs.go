@@ -132,12 +132,19 @@ func (s *Server) performJob(ctx context.Context, j *store.Job, log *slog.Logger)
 	if j.Attempts > s.cfg.MaxAttempts {
 		je := JobError{Job: string(j.Kind), Message: fmt.Sprintf("The job was interrupted %d times; it is given up.", j.Attempts-1)}
 		if j.Kind == store.EditJob {
-			return failure(errStatus, je, store.Change{RestorePrevious: true})
+			// The edit is not applied back: running on is what failed.
+			rolledBack := false
+			je.RolledBack = &rolledBack
+			je.Message += " The previous configuration is restored in the record but was not applied again."
+			return s.restored(ctx, rec, je, rec.Validation)
 		}
 		return failure(errStatus, je, store.Change{})
 	}
 	in, err := s.open(rec.ID, &rec.Config)
 	if err != nil {
+		if j.Kind == store.EditJob {
+			return s.restored(ctx, rec, JobError{Job: string(j.Kind), Message: err.Error()}, rec.Validation)
+		}
 		return failure(errStatus, JobError{Job: string(j.Kind), Message: err.Error()}, store.Change{})
 	}
 	cp := &checkpoints{s: s, job: j}
@@ -199,30 +206,40 @@ func (s *Server) applyEdit(ctx context.Context, j *store.Job, rec *store.Integra
 	if rec.Previous != nil {
 		p, err := s.open(rec.ID, rec.Previous)
 		if err != nil {
-			return failure(store.EditError, jobError(j, in, err), store.Change{RestorePrevious: true})
+			return s.restored(ctx, rec, jobError(j, in, err), rec.Validation)
 		}
 		prev = p
 	}
-	fail := func(je JobError, ch store.Change) outcome {
+	// fail applies the previous configuration again; results are the
+	// failed edit's validation results after the edit, nil when it did not
+	// get that far (PUT's are then the latest).
+	fail := func(je JobError, results []byte) outcome {
+		if results == nil {
+			results = rec.Validation
+		}
+		if prev == nil {
+			return failure(store.EditError, je, store.Change{Validation: results})
+		}
 		rolledBack := true
-		if prev != nil {
-			var err error
-			if in.AutoBootstrap {
-				err = s.apply(ctx, j, prev, generator.Edit, in, true, cp)
-			} else {
-				err = s.cfg.Applier.Record(ctx, prev)
-			}
-			if interrupted(err) || ctx.Err() != nil {
-				return outcome{leave: true}
-			}
-			if err != nil {
-				rolledBack = false
-				je.Message += " Applying the previous configuration again failed too: " + scrub(in, scrub(prev, err.Error()))
-			}
+		var err error
+		if in.AutoBootstrap {
+			err = s.apply(ctx, j, prev, generator.Edit, in, true, cp)
+		} else {
+			err = s.cfg.Applier.Record(ctx, prev)
+		}
+		if interrupted(err) || ctx.Err() != nil {
+			return outcome{leave: true}
+		}
+		if err != nil {
+			rolledBack = false
+			je.Message += " Applying the previous configuration again failed too: " + scrub(in, scrub(prev, err.Error()))
 		}
 		je.RolledBack = &rolledBack
-		ch.RestorePrevious = prev != nil
-		return failure(store.EditError, je, ch)
+		o := s.restored(ctx, rec, je, results)
+		if ctx.Err() != nil {
+			return outcome{leave: true}
+		}
+		return o
 	}
 	if prev != nil {
 		var err error
@@ -235,7 +252,7 @@ func (s *Server) applyEdit(ctx context.Context, j *store.Job, rec *store.Integra
 			return outcome{leave: true}
 		}
 		if err != nil {
-			return fail(jobError(j, in, err), store.Change{})
+			return fail(jobError(j, in, err), nil)
 		}
 	}
 	res, results, err := s.validateJob(ctx, in)
@@ -243,12 +260,41 @@ func (s *Server) applyEdit(ctx context.Context, j *store.Job, rec *store.Integra
 		return outcome{leave: true}
 	}
 	if err != nil {
-		return fail(jobError(j, in, err), store.Change{Validation: results})
+		return fail(jobError(j, in, err), results)
 	}
 	if res.Failed() {
-		return fail(JobError{Job: string(j.Kind), Message: "The validation tests failed after the edit; validationResults say which."}, store.Change{Validation: results})
+		return fail(JobError{Job: string(j.Kind), Message: "The validation tests failed after the edit; error.validationResults say which."}, results)
 	}
 	return outcome{to: store.Enabled, ch: store.Change{Validation: results, ClearError: true, ClearPrevious: true}}
+}
+
+// restored is the outcome of an edit that failed: editError, the previous
+// configuration restored, and the validation results of that
+// configuration, run now (after its rollback); edited, the failed edit's
+// latest validation results, go into the error. When the tests of the
+// restored configuration cannot run, the integration has no validation
+// results, and the error says why.
+func (s *Server) restored(ctx context.Context, rec *store.Integration, je JobError, edited []byte) outcome {
+	je.ValidationResults = edited
+	ch := store.Change{RestorePrevious: rec.Previous != nil}
+	if rec.Previous == nil {
+		// Nothing to restore (a record from before previous
+		// configurations were kept): the edit's results are its own.
+		ch.Validation = edited
+		return failure(store.EditError, je, ch)
+	}
+	prev, err := s.open(rec.ID, rec.Previous)
+	var results []byte
+	if err == nil {
+		_, results, err = s.validateJob(ctx, prev)
+	}
+	if err != nil {
+		ch.ClearValidation = true
+		je.Message += " The validation tests of the restored configuration could not run: " + strings.TrimPrefix(err.Error(), "server: ")
+	} else {
+		ch.Validation = results
+	}
+	return failure(store.EditError, je, ch)
 }
 
 // cleanUp applies the cleanup (automatic setup), then forgets the

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -263,6 +264,70 @@ func TestMaxAttempts(t *testing.T) {
 	}
 	if h.ws.total() != 0 {
 		t.Error("a given-up job ran statements")
+	}
+}
+
+// An edit job given up after too many interruptions: editError, not
+// rolled back, the previous configuration restored in the record with
+// validation results of its own (run again), the edit's in the error.
+func TestMaxAttemptsEdit(t *testing.T) {
+	h := newHarness(t, "sqlite", func(c *Config) { c.MaxAttempts = 1 })
+	h.val.tagData = true
+	h.post("/integrations", tokenPayload(ws1, true))
+	h.runJobs()
+	before := h.do("GET", "/integrations/1", h.reader, "", "").json(t)
+	r := h.do("PUT", "/integrations/1", h.admin, "application/json", tokenPayload(ws1, true, "main.sales", "main.hr"))
+	if r.status != 200 {
+		t.Fatalf("PUT: %d %s", r.status, r.body)
+	}
+	editing := js(r.json(t)["validationResults"])
+	ctx := context.Background()
+	if j, err := h.st.Claim(ctx, "crashing", time.Millisecond); err != nil || j == nil || j.Kind != store.EditJob {
+		t.Fatal(j, err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	runs := len(h.app.runs)
+	h.runJobs()
+	st := statusBody(t, h, "1")
+	e, _ := st["error"].(map[string]any)
+	if st["status"] != "editError" || e["rolledBack"] != false || !strings.Contains(js(e), "interrupted 1 times") {
+		t.Fatalf("after the given-up edit: %s", js(st))
+	}
+	if len(h.app.runs) != runs {
+		t.Error("the given-up edit ran a script")
+	}
+	after := h.do("GET", "/integrations/1", h.reader, "", "").json(t)
+	if js(after["config"]) != js(before["config"]) || js(after["validationResults"]) != js(before["validationResults"]) {
+		t.Errorf("after the given-up edit: config %s, validationResults %s; want the previous configuration's %s, %s",
+			js(after["config"]), js(after["validationResults"]), js(before["config"]), js(before["validationResults"]))
+	}
+	if got := js(e["validationResults"]); got != editing || got == js(before["validationResults"]) {
+		t.Errorf("error.validationResults = %s; want the PUT's %s", got, editing)
+	}
+}
+
+// A rolled-back edit whose restored configuration cannot be validated:
+// no validation results (none are known for it), and the error says why.
+func TestEditRollbackUnvalidated(t *testing.T) {
+	h := newHarness(t, "sqlite", nil)
+	h.post("/integrations", tokenPayload(ws1, true))
+	h.runJobs()
+	h.app.failAt = 0
+	if r := h.do("PUT", "/integrations/1", h.admin, "application/json", tokenPayload(ws1, true, "main.sales", "main.hr")); r.status != 200 {
+		t.Fatalf("PUT: %d %s", r.status, r.body)
+	}
+	h.val.mu.Lock()
+	h.val.gate = func(context.Context) error { return errors.New("the warehouse does not answer") }
+	h.val.mu.Unlock()
+	h.runJobs()
+	st := statusBody(t, h, "1")
+	e, _ := st["error"].(map[string]any)
+	if st["status"] != "editError" || e["rolledBack"] != true || st["validationResults"] != nil || e["validationResults"] == nil ||
+		!strings.Contains(js(e["message"]), "The validation tests of the restored configuration could not run: Processing Error: the warehouse does not answer") {
+		t.Errorf("after the rollback: %s", js(st))
+	}
+	if got := h.do("GET", "/integrations/1", h.reader, "", "").json(t); got["validationResults"] != nil {
+		t.Errorf("GET shows validationResults %s", js(got["validationResults"]))
 	}
 }
 

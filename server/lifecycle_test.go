@@ -205,3 +205,71 @@ func TestLiveDeleteAfterRefusedSetup(t *testing.T) {
 		t.Errorf("the delete job sent %d requests to the workspace", n)
 	}
 }
+
+// validationOf returns the validationResults of GET /integrations/{id},
+// as normalized JSON.
+func validationOf(t *testing.T, h *harness, id string) string {
+	t.Helper()
+	r := h.do("GET", "/integrations/"+id, h.reader, "", "")
+	if r.status != 200 {
+		t.Fatalf("GET: %d %s", r.status, r.body)
+	}
+	return js(r.json(t)["validationResults"])
+}
+
+// An edit that fails and is rolled back leaves the record with the
+// previous configuration and the validation results of that
+// configuration, run after the rollback; the failed edit's results are in
+// /status's error. Both an automatic edit whose statement fails and a
+// manual edit whose script was not run (its validation fails).
+func TestLiveEditRollbackValidation(t *testing.T) {
+	for _, auto := range []bool{true, false} {
+		t.Run(fmt.Sprintf("autoBootstrap=%t", auto), func(t *testing.T) {
+			emu, port := startEmulator(t)
+			payload, edited := emuPayload(port, auto), emuPayload(port, auto, "main.hr")
+			if auto {
+				runScript(t, emu, edited, generator.Prerequisites)
+			} else {
+				runBootstrap(t, emu, payload)
+			}
+			h := applyHarness(t, "sqlite")
+			h.post("/integrations", payload)
+			h.runJobs()
+			if s := statusOf(t, h, "1"); s != "enabled" {
+				t.Fatalf("after the create job: %s", s)
+			}
+			enabled := validationOf(t, h, "1")
+			if auto {
+				edit := generate(t, edited, generator.Edit, generator.From(mustDecode(t, payload)))
+				emu.FailStatement(edit.Statements[0].SQL, 1)
+			}
+			r := h.do("PUT", "/integrations/1", h.admin, "application/json", edited)
+			if r.status != 200 {
+				t.Fatalf("PUT: %d %s", r.status, r.body)
+			}
+			editing := js(r.json(t)["validationResults"])
+			if editing == enabled {
+				t.Fatalf("the edit's validation results are those of the configuration before it: the test shows nothing\n%s", editing)
+			}
+			h.runJobs()
+			st := statusBody(t, h, "1")
+			e, _ := st["error"].(map[string]any)
+			if st["status"] != "editError" || e["rolledBack"] != true {
+				t.Fatalf("after the failed edit: %s", js(st))
+			}
+			if got := validationOf(t, h, "1"); got != enabled {
+				t.Errorf("after the rollback, validationResults are not those of the restored configuration:\n%s\nwant\n%s", got, enabled)
+			}
+			if got := js(st["validationResults"]); got != enabled {
+				t.Errorf("/status validationResults after the rollback:\n%s\nwant\n%s", got, enabled)
+			}
+			failed := js(e["validationResults"])
+			if auto && failed != editing {
+				t.Errorf("error.validationResults = %s\nwant the PUT's %s", failed, editing)
+			}
+			if !auto && !strings.Contains(failed, `"status":"failed"`) {
+				t.Errorf("error.validationResults = %s\nwant the failed tests after the edit", failed)
+			}
+		})
+	}
+}
