@@ -273,3 +273,38 @@ func TestLiveEditRollbackValidation(t *testing.T) {
 		})
 	}
 }
+
+// An automatic setup whose cleanup failed (deleteError: the workspace
+// refused the service principal's statement) accepts a PUT, as the
+// documented answer to a DELETE with credentials says ("If you need to
+// update your integration credentials, use PUT"); after the edit, DELETE
+// cleans up.
+func TestLiveEditAfterDeleteError(t *testing.T) {
+	emu, port := startEmulator(t)
+	payload := emuPayload(port, true)
+	runScript(t, emu, payload, generator.Prerequisites)
+	h := applyHarness(t, "sqlite")
+	h.post("/integrations", payload)
+	h.runJobs()
+	emu.Fail("POST /api/2.0/sql/statements", 403, 1)
+	h.do("DELETE", "/integrations/1", h.admin, "", "")
+	h.runJobs()
+	if st := statusBody(t, h, "1"); st["status"] != "deleteError" {
+		t.Fatalf("after the failed cleanup: %s", js(st))
+	}
+	if r := h.do("PUT", "/integrations/1", h.admin, "application/json", payload); r.status != 200 || r.json(t)["status"] != "editing" {
+		t.Fatalf("PUT in deleteError: %d %s", r.status, r.body)
+	}
+	h.runJobs()
+	if st := statusBody(t, h, "1"); st["status"] != "enabled" {
+		t.Fatalf("after the edit: %s", js(st))
+	}
+	h.do("DELETE", "/integrations/1", h.admin, "", "")
+	h.runJobs()
+	if st := statusBody(t, h, "1"); st["status"] != "deleted" {
+		t.Fatalf("after the second delete: %s", js(st))
+	}
+	if _, ok := emu.Owner(ucemu.Sec("CATALOG", "immuta")); ok {
+		t.Error("the cleanup left catalog immuta")
+	}
+}
