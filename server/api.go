@@ -145,6 +145,10 @@ type StatementError struct {
 	// catalog guards do when the catalog exists and is not the
 	// integration's own.
 	Refused bool `json:"refused,omitempty"`
+	// Unknown reports that the statement's outcome is not known: it may
+	// have taken effect (the connection dropped after the workspace
+	// accepted it).
+	Unknown bool `json:"-"`
 }
 
 func (e *StatementError) Error() string {

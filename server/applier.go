@@ -74,12 +74,16 @@ func (a *LiveApplier) Apply(ctx context.Context, run *Run) error {
 	var ie *apply.InterruptedError
 	switch {
 	case errors.As(err, &se):
-		msg, refused := strings.TrimPrefix(se.Err.Error(), "sqlexec: "), false
+		out := &StatementError{Index: se.Statement.Index, SQL: se.Statement.SQL, Message: strings.TrimPrefix(se.Err.Error(), "sqlexec: ")}
 		if e := se.SQL(); e != nil {
-			msg = strings.TrimPrefix(e.Error(), "sqlexec: ")
-			refused = e.Class == userRaisedException
+			out.Message = strings.TrimPrefix(e.Error(), "sqlexec: ")
+			out.Refused = e.Class == userRaisedException
+			out.Unknown = e.Unknown
+		} else {
+			// Not the workspace's answer: the statement may have run.
+			out.Unknown = true
 		}
-		return &StatementError{Index: se.Statement.Index, SQL: se.Statement.SQL, Message: msg, Refused: refused}
+		return out
 	case errors.As(err, &ie):
 		return fmt.Errorf("%w: %s", ErrInterrupted, strings.TrimPrefix(ie.Error(), "apply: "))
 	case err != nil && ctx.Err() != nil:

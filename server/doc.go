@@ -17,8 +17,9 @@
 //
 // A record's validationResults are always those of the configuration it
 // holds. After an edit that failed, the previous configuration is applied
-// again (rolled back) and restored in the record, and its validation tests
-// run again: the record shows those results (none when they cannot run;
+// again (rolled back; not when the failure shows that the edit changed
+// nothing, since the edit back would revoke grants the failed edit did not
+// make) and restored in the record, and its validation tests run again: the record shows those results (none when they cannot run;
 // the error says why), and the failed edit's latest results (PUT's, or
 // those after the edit) are in the status's error.validationResults.
 //

@@ -232,7 +232,7 @@ func (s *Server) applyEdit(ctx context.Context, j *store.Job, rec *store.Integra
 		}
 		if err != nil {
 			rolledBack = false
-			je.Message += " Applying the previous configuration again failed too: " + scrub(in, scrub(prev, err.Error()))
+			je.Message = sentences(je.Message, "Applying the previous configuration again failed too: "+scrub(in, scrub(prev, err.Error())))
 		}
 		je.RolledBack = &rolledBack
 		o := s.restored(ctx, rec, je, results)
@@ -249,6 +249,19 @@ func (s *Server) applyEdit(ctx context.Context, j *store.Job, rec *store.Integra
 			err = s.cfg.Applier.Record(ctx, in)
 		}
 		if interrupted(err) || ctx.Err() != nil {
+			return outcome{leave: true}
+		}
+		var se *StatementError
+		if errors.As(err, &se) && in.AutoBootstrap && editChangedNothing(in, prev, se) {
+			// Nothing to undo; the edit back would revoke grants the
+			// failed edit did not make (those an admin made beforehand).
+			rolledBack := true
+			je := jobError(j, in, err)
+			je.RolledBack = &rolledBack
+			je.Message = sentences(je.Message, "The edit changed nothing on the workspace: there was nothing to roll back.")
+			if o := s.restored(ctx, rec, je, rec.Validation); ctx.Err() == nil {
+				return o
+			}
 			return outcome{leave: true}
 		}
 		if err != nil {
@@ -290,7 +303,7 @@ func (s *Server) restored(ctx context.Context, rec *store.Integration, je JobErr
 	}
 	if err != nil {
 		ch.ClearValidation = true
-		je.Message += " The validation tests of the restored configuration could not run: " + strings.TrimPrefix(err.Error(), "server: ")
+		je.Message = sentences(je.Message, "The validation tests of the restored configuration could not run: "+strings.TrimPrefix(err.Error(), "server: "))
 	} else {
 		ch.Validation = results
 	}
@@ -353,14 +366,20 @@ func createdNothing(in *ucbootstrap.Integration, err error) bool {
 		return false
 	}
 	script, gerr := generator.Generate(in, generator.Bootstrap)
-	if gerr != nil || se.Index < 0 || se.Index >= len(script.Statements) {
+	if gerr != nil {
+		return false
+	}
+	if changedNothing(script, se) {
+		return true
+	}
+	if se.Index < 0 || se.Index >= len(script.Statements) || !se.Refused {
 		return false
 	}
 	for i, st := range script.Statements[:se.Index+1] {
 		switch st.Step.Kind {
 		case privileges.StepRead:
 		case privileges.StepCreateCatalog:
-			if !se.Refused || i == se.Index {
+			if i == se.Index {
 				return false
 			}
 		default:
@@ -368,6 +387,36 @@ func createdNothing(in *ucbootstrap.Integration, err error) bool {
 		}
 	}
 	return true
+}
+
+// changedNothing reports whether script, which failed at se, left the
+// workspace as it was. Package apply runs the sections one after the
+// other and stops after the section that failed, whose other statements
+// may have run meanwhile: every statement of the sections before, and of
+// the failing one's, must only read, and the failing statement must only
+// read or have failed for sure.
+func changedNothing(script *generator.Script, se *StatementError) bool {
+	if se.Index < 0 || se.Index >= len(script.Statements) {
+		return false
+	}
+	failing := script.Statements[se.Index]
+	for i, st := range script.Statements {
+		if st.Section > failing.Section {
+			break
+		}
+		if st.Step.Kind == privileges.StepRead || (i == se.Index && !se.Unknown) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// editChangedNothing reports whether the edit from prev to in, which
+// failed at se, left the workspace as it was.
+func editChangedNothing(in, prev *ucbootstrap.Integration, se *StatementError) bool {
+	script, err := generator.Generate(in, generator.Edit, generator.From(prev))
+	return err == nil && changedNothing(script, se)
 }
 
 // guardAt reports whether statement i of in's script of kind is a catalog
@@ -547,6 +596,14 @@ func (s *Server) Revalidate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// sentences appends the sentence more to text, with a full stop between.
+func sentences(text, more string) string {
+	if text != "" && !strings.HasSuffix(text, ".") {
+		text += "."
+	}
+	return text + " " + more
 }
 
 func mustJSON(v any) []byte {

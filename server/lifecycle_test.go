@@ -308,3 +308,38 @@ func TestLiveEditAfterDeleteError(t *testing.T) {
 		t.Error("the cleanup left catalog immuta")
 	}
 }
+
+// An automatic edit that fails at its first change (the grant on a new
+// data source) changed nothing, so it is not applied back: the edit back
+// would revoke the privileges on that data source that the metastore
+// admin granted the service principal beforehand (the prerequisites).
+func TestLiveEditFailedFirstStatement(t *testing.T) {
+	emu, port := startEmulator(t)
+	payload, edited := emuPayload(port, true), emuPayload(port, true, "main.hr")
+	runScript(t, emu, edited, generator.Prerequisites)
+	hr := ucemu.Sec("SCHEMA", "main.hr")
+	granted := fmt.Sprint(emu.Privileges(emuSP, hr))
+	if granted == "[]" {
+		t.Fatal("the prerequisites granted nothing on main.hr: the test shows nothing")
+	}
+	h := applyHarness(t, "sqlite")
+	h.post("/integrations", payload)
+	h.runJobs()
+	edit := generate(t, edited, generator.Edit, generator.From(mustDecode(t, payload)))
+	emu.FailStatement(edit.Statements[0].SQL, 1)
+	from := len(emu.Executed())
+	h.do("PUT", "/integrations/1", h.admin, "application/json", edited)
+	h.runJobs()
+	st := statusBody(t, h, "1")
+	if e, _ := st["error"].(map[string]any); st["status"] != "editError" || e["rolledBack"] != true {
+		t.Fatalf("after the failed edit: %s", js(st))
+	}
+	if got := fmt.Sprint(emu.Privileges(emuSP, hr)); got != granted {
+		t.Errorf("the service principal holds %s on main.hr after the failed edit; before it, %s", got, granted)
+	}
+	for _, e := range emu.Executed()[from:] {
+		if strings.HasPrefix(e.Statement, "REVOKE") {
+			t.Errorf("the failed edit's job ran %s", e.Statement)
+		}
+	}
+}
