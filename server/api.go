@@ -89,10 +89,12 @@ type Applier interface {
 	// from it (a job taken over from a server that stopped) instead of
 	// running again what had succeeded. A failing statement is reported
 	// as a [*StatementError] (with Refused when a guard of the script
-	// stopped it); a run that stopped before its end because
-	// its context ended or its checkpoint could not be saved, as an error
-	// that wraps [ErrInterrupted]: the job is then left to be taken up
-	// again, from its checkpoint.
+	// stopped it, Unknown when it may have taken effect); a run that
+	// stopped before its end because its context ended or its checkpoint
+	// could not be saved, as an error that wraps [ErrInterrupted]: the
+	// job is then left to be taken up again, from its checkpoint. The
+	// server relies on the order of package apply: the sections one after
+	// the other, none after the one that failed.
 	Apply(ctx context.Context, run *Run) error
 	// Record has the service principal record in the workspace the
 	// fingerprint of in's payload (generator.RecordFingerprint): the edit
