@@ -88,10 +88,13 @@ type Applier interface {
 	// as it goes, and, when run.Checkpoint.Load gives something, resumes
 	// from it (a job taken over from a server that stopped) instead of
 	// running again what had succeeded. A failing statement is reported
-	// as a [*StatementError]; a run that stopped before its end because
-	// its context ended or its checkpoint could not be saved, as an error
-	// that wraps [ErrInterrupted]: the job is then left to be taken up
-	// again, from its checkpoint.
+	// as a [*StatementError] (with Refused when a guard of the script
+	// stopped it, Unknown when it may have taken effect); a run that
+	// stopped before its end because its context ended or its checkpoint
+	// could not be saved, as an error that wraps [ErrInterrupted]: the
+	// job is then left to be taken up again, from its checkpoint. The
+	// server relies on the order of package apply: the sections one after
+	// the other, none after the one that failed.
 	Apply(ctx context.Context, run *Run) error
 	// Record has the service principal record in the workspace the
 	// fingerprint of in's payload (generator.RecordFingerprint): the edit
@@ -139,6 +142,15 @@ type StatementError struct {
 	SQL   string `json:"statement"`
 	// Message is the workspace's error, without credentials.
 	Message string `json:"message"`
+	// Refused reports that the statement stopped the script on purpose:
+	// it raised its own error (raise_error, USER_RAISED_EXCEPTION), as the
+	// catalog guards do when the catalog exists and is not the
+	// integration's own.
+	Refused bool `json:"refused,omitempty"`
+	// Unknown reports that the statement's outcome is not known: it may
+	// have taken effect (the connection dropped after the workspace
+	// accepted it).
+	Unknown bool `json:"-"`
 }
 
 func (e *StatementError) Error() string {
@@ -156,6 +168,11 @@ type JobError struct {
 	// RolledBack is set for a failed edit: whether the previous
 	// configuration was applied again.
 	RolledBack *bool `json:"rolledBack,omitempty"`
+	// ValidationResults are, for a failed edit, the latest validation
+	// results of the configuration that failed (those PUT answered, or
+	// those run after the edit); the integration's own validationResults
+	// are then those of the configuration it holds again.
+	ValidationResults json.RawMessage `json:"validationResults,omitempty"`
 }
 
 // apiError is the body of every error response.

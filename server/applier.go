@@ -74,11 +74,16 @@ func (a *LiveApplier) Apply(ctx context.Context, run *Run) error {
 	var ie *apply.InterruptedError
 	switch {
 	case errors.As(err, &se):
-		msg := strings.TrimPrefix(se.Err.Error(), "sqlexec: ")
+		out := &StatementError{Index: se.Statement.Index, SQL: se.Statement.SQL, Message: strings.TrimPrefix(se.Err.Error(), "sqlexec: ")}
 		if e := se.SQL(); e != nil {
-			msg = strings.TrimPrefix(e.Error(), "sqlexec: ")
+			out.Message = strings.TrimPrefix(e.Error(), "sqlexec: ")
+			out.Refused = e.Class == userRaisedException
+			out.Unknown = e.Unknown
+		} else {
+			// Not the workspace's answer: the statement may have run.
+			out.Unknown = true
 		}
-		return &StatementError{Index: se.Statement.Index, SQL: se.Statement.SQL, Message: msg}
+		return out
 	case errors.As(err, &ie):
 		return fmt.Errorf("%w: %s", ErrInterrupted, strings.TrimPrefix(ie.Error(), "apply: "))
 	case err != nil && ctx.Err() != nil:
@@ -93,6 +98,10 @@ func (a *LiveApplier) Apply(ctx context.Context, run *Run) error {
 	}
 	return nil
 }
+
+// userRaisedException is the error class of raise_error
+// (docs.databricks.com/aws/en/sql/language-manual/functions/raise_error).
+const userRaisedException = "USER_RAISED_EXCEPTION"
 
 // Record runs, as the service principal, the statement that records in's
 // payload fingerprint in the governance catalog.

@@ -14,6 +14,22 @@
 // validator and applier are [LiveValidator] (package validation) and
 // [LiveApplier] (package apply, whose statement ledger is kept in the
 // job's checkpoint).
+//
+// A record's validationResults are always those of the configuration it
+// holds. After an edit that failed, the previous configuration is applied
+// again (rolled back; not when the failure shows that the edit changed
+// nothing, since the edit back would revoke grants the failed edit did not
+// make) and restored in the record, and its validation tests run again: the record shows those results (none when they cannot run;
+// the error says why), and the failed edit's latest results (PUT's, or
+// those after the edit) are in the status's error.validationResults.
+//
+// Nothing the server runs drops what ucbootstrap did not create: the
+// delete of an integration whose bootstrap created nothing (it stopped at
+// its first, reading statements, or at a catalog guard that refused the
+// catalog) runs no cleanup, and a cleanup whose guard refuses the catalog
+// (it exists and is not the integration's own) leaves that catalog as it
+// is; both end deleted.
+//
 // The status is the lock: every transition is a compare-and-swap in the
 // store, and a job runs under a renewed lease, so that a job whose server
 // was killed is taken over, from its checkpoint, by the next server that

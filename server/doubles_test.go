@@ -26,8 +26,11 @@ type fakeValidator struct {
 	// echoes credentials), to test scrubbing.
 	echo bool
 	// gate, when not nil, is waited on by every validation.
-	gate  func(ctx context.Context) error
-	calls []Phase
+	gate func(ctx context.Context) error
+	// tagData puts the configuration's data sources in the results, so
+	// that a test can tell whose results a record shows.
+	tagData bool
+	calls   []Phase
 }
 
 func (v *fakeValidator) Validate(ctx context.Context, in *ucbootstrap.Integration, phase Phase, _ *ucbootstrap.Integration) (*Results, error) {
@@ -35,7 +38,7 @@ func (v *fakeValidator) Validate(ctx context.Context, in *ucbootstrap.Integratio
 	v.calls = append(v.calls, phase)
 	unreadable := v.unreadable[in.Config.Host()]
 	failFrom, failing := v.failing[in.Config.Host()]
-	gate, echo := v.gate, v.echo
+	gate, echo, tag := v.gate, v.echo, v.tagData
 	v.mu.Unlock()
 	if gate != nil {
 		if err := gate(ctx); err != nil {
@@ -49,6 +52,10 @@ func (v *fakeValidator) Validate(ctx context.Context, in *ucbootstrap.Integratio
 		{Name: "Connection", Status: "passed", Result: json.RawMessage(`[{"1":1}]`)},
 		{Name: "Metastore", Status: "passed"},
 	}}
+	if tag {
+		b, _ := json.Marshal(in.Config.DataSources)
+		res.Tests[1].Result = b
+	}
 	if failing && (phase == failFrom || phase == PhaseSetup || phase == PhaseRecurring) {
 		msg := "the service principal lacks USE CATALOG on main"
 		if echo {

@@ -16,9 +16,13 @@ import (
 	"github.com/ucbootstrap/ucbootstrap/server/store"
 )
 
-// The statuses each request starts from.
+// The statuses each request starts from. A deleteError integration is
+// still in use, with its configuration as it was (Immuta: "rolled back to
+// the previous state"), and may be edited: a DELETE that fails for
+// credentials that no longer work needs a PUT of new ones, as the
+// documented answer to a DELETE with credentials says.
 var (
-	editable  = []store.Status{store.Enabled, store.EditError, store.RecurringValidationError}
+	editable  = []store.Status{store.Enabled, store.EditError, store.DeleteError, store.RecurringValidationError}
 	deletable = []store.Status{store.Enabled, store.CreateError, store.EditError, store.DeleteError, store.RecurringValidationError}
 )
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/ucbootstrap/ucbootstrap"
 	"github.com/ucbootstrap/ucbootstrap/generator"
+	"github.com/ucbootstrap/ucbootstrap/privileges"
 	"github.com/ucbootstrap/ucbootstrap/server/store"
 )
 
@@ -131,12 +132,19 @@ func (s *Server) performJob(ctx context.Context, j *store.Job, log *slog.Logger)
 	if j.Attempts > s.cfg.MaxAttempts {
 		je := JobError{Job: string(j.Kind), Message: fmt.Sprintf("The job was interrupted %d times; it is given up.", j.Attempts-1)}
 		if j.Kind == store.EditJob {
-			return failure(errStatus, je, store.Change{RestorePrevious: true})
+			// The edit is not applied back: running on is what failed.
+			rolledBack := false
+			je.RolledBack = &rolledBack
+			je.Message += " The previous configuration is restored in the record but was not applied again."
+			return s.restored(ctx, rec, je, rec.Validation)
 		}
 		return failure(errStatus, je, store.Change{})
 	}
 	in, err := s.open(rec.ID, &rec.Config)
 	if err != nil {
+		if j.Kind == store.EditJob {
+			return s.restored(ctx, rec, JobError{Job: string(j.Kind), Message: err.Error()}, rec.Validation)
+		}
 		return failure(errStatus, JobError{Job: string(j.Kind), Message: err.Error()}, store.Change{})
 	}
 	cp := &checkpoints{s: s, job: j}
@@ -150,7 +158,7 @@ func (s *Server) performJob(ctx context.Context, j *store.Job, log *slog.Logger)
 	case store.EditJob:
 		return s.applyEdit(ctx, j, rec, in, cp)
 	case store.DeleteJob:
-		return s.cleanUp(ctx, j, rec, in, cp)
+		return s.cleanUp(ctx, j, rec, in, cp, log)
 	}
 	return failure(store.CreateError, JobError{Job: string(j.Kind), Message: "Unknown job kind."}, store.Change{})
 }
@@ -163,11 +171,18 @@ func orEmpty(b []byte) []byte {
 }
 
 // setUp applies the bootstrap (automatic setup) and validates the setup.
+// A bootstrap that stopped before it could create anything says so in the
+// job's checkpoint, for the cleanup (see cleanUp).
 func (s *Server) setUp(ctx context.Context, j *store.Job, in *ucbootstrap.Integration, cp *checkpoints) outcome {
 	if in.AutoBootstrap {
 		if err := s.apply(ctx, j, in, generator.Bootstrap, nil, false, cp); interrupted(err) {
 			return outcome{leave: true}
 		} else if err != nil {
+			if createdNothing(in, err) {
+				if err := cp.set(ctx, setupPart, nothingCreated); err != nil {
+					return outcome{leave: true}
+				}
+			}
 			return failure(store.CreateError, jobError(j, in, err), store.Change{})
 		}
 	}
@@ -191,30 +206,40 @@ func (s *Server) applyEdit(ctx context.Context, j *store.Job, rec *store.Integra
 	if rec.Previous != nil {
 		p, err := s.open(rec.ID, rec.Previous)
 		if err != nil {
-			return failure(store.EditError, jobError(j, in, err), store.Change{RestorePrevious: true})
+			return s.restored(ctx, rec, jobError(j, in, err), rec.Validation)
 		}
 		prev = p
 	}
-	fail := func(je JobError, ch store.Change) outcome {
+	// fail applies the previous configuration again; results are the
+	// failed edit's validation results after the edit, nil when it did not
+	// get that far (PUT's are then the latest).
+	fail := func(je JobError, results []byte) outcome {
+		if results == nil {
+			results = rec.Validation
+		}
+		if prev == nil {
+			return failure(store.EditError, je, store.Change{Validation: results})
+		}
 		rolledBack := true
-		if prev != nil {
-			var err error
-			if in.AutoBootstrap {
-				err = s.apply(ctx, j, prev, generator.Edit, in, true, cp)
-			} else {
-				err = s.cfg.Applier.Record(ctx, prev)
-			}
-			if interrupted(err) || ctx.Err() != nil {
-				return outcome{leave: true}
-			}
-			if err != nil {
-				rolledBack = false
-				je.Message += " Applying the previous configuration again failed too: " + scrub(in, scrub(prev, err.Error()))
-			}
+		var err error
+		if in.AutoBootstrap {
+			err = s.apply(ctx, j, prev, generator.Edit, in, true, cp)
+		} else {
+			err = s.cfg.Applier.Record(ctx, prev)
+		}
+		if interrupted(err) || ctx.Err() != nil {
+			return outcome{leave: true}
+		}
+		if err != nil {
+			rolledBack = false
+			je.Message = sentences(je.Message, "Applying the previous configuration again failed too: "+scrub(in, scrub(prev, err.Error())))
 		}
 		je.RolledBack = &rolledBack
-		ch.RestorePrevious = prev != nil
-		return failure(store.EditError, je, ch)
+		o := s.restored(ctx, rec, je, results)
+		if ctx.Err() != nil {
+			return outcome{leave: true}
+		}
+		return o
 	}
 	if prev != nil {
 		var err error
@@ -226,8 +251,21 @@ func (s *Server) applyEdit(ctx context.Context, j *store.Job, rec *store.Integra
 		if interrupted(err) || ctx.Err() != nil {
 			return outcome{leave: true}
 		}
+		var se *StatementError
+		if errors.As(err, &se) && in.AutoBootstrap && editChangedNothing(in, prev, se) {
+			// Nothing to undo; the edit back would revoke grants the
+			// failed edit did not make (those an admin made beforehand).
+			rolledBack := true
+			je := jobError(j, in, err)
+			je.RolledBack = &rolledBack
+			je.Message = sentences(je.Message, "The edit changed nothing on the workspace: there was nothing to roll back.")
+			if o := s.restored(ctx, rec, je, rec.Validation); ctx.Err() == nil {
+				return o
+			}
+			return outcome{leave: true}
+		}
 		if err != nil {
-			return fail(jobError(j, in, err), store.Change{})
+			return fail(jobError(j, in, err), nil)
 		}
 	}
 	res, results, err := s.validateJob(ctx, in)
@@ -235,25 +273,177 @@ func (s *Server) applyEdit(ctx context.Context, j *store.Job, rec *store.Integra
 		return outcome{leave: true}
 	}
 	if err != nil {
-		return fail(jobError(j, in, err), store.Change{Validation: results})
+		return fail(jobError(j, in, err), results)
 	}
 	if res.Failed() {
-		return fail(JobError{Job: string(j.Kind), Message: "The validation tests failed after the edit; validationResults say which."}, store.Change{Validation: results})
+		return fail(JobError{Job: string(j.Kind), Message: "The validation tests failed after the edit; error.validationResults say which."}, results)
 	}
 	return outcome{to: store.Enabled, ch: store.Change{Validation: results, ClearError: true, ClearPrevious: true}}
 }
 
+// restored is the outcome of an edit that failed: editError, the previous
+// configuration restored, and the validation results of that
+// configuration, run now (after its rollback); edited, the failed edit's
+// latest validation results, go into the error. When the tests of the
+// restored configuration cannot run, the integration has no validation
+// results, and the error says why.
+func (s *Server) restored(ctx context.Context, rec *store.Integration, je JobError, edited []byte) outcome {
+	je.ValidationResults = edited
+	ch := store.Change{RestorePrevious: rec.Previous != nil}
+	if rec.Previous == nil {
+		// Nothing to restore (a record from before previous
+		// configurations were kept): the edit's results are its own.
+		ch.Validation = edited
+		return failure(store.EditError, je, ch)
+	}
+	prev, err := s.open(rec.ID, rec.Previous)
+	var results []byte
+	if err == nil {
+		_, results, err = s.validateJob(ctx, prev)
+	}
+	if err != nil {
+		ch.ClearValidation = true
+		je.Message = sentences(je.Message, "The validation tests of the restored configuration could not run: "+strings.TrimPrefix(err.Error(), "server: "))
+	} else {
+		ch.Validation = results
+	}
+	return failure(store.EditError, je, ch)
+}
+
 // cleanUp applies the cleanup (automatic setup), then forgets the
-// credentials.
-func (s *Server) cleanUp(ctx context.Context, j *store.Job, rec *store.Integration, in *ucbootstrap.Integration, cp *checkpoints) outcome {
-	if in.AutoBootstrap {
-		if err := s.apply(ctx, j, in, generator.Cleanup, nil, false, cp); interrupted(err) {
+// credentials. Nothing ucbootstrap runs drops what it did not create: an
+// integration whose bootstrap created nothing is deleted without running
+// the cleanup, and one whose catalog the cleanup's guard refuses (it
+// exists and is not the integration's own) is deleted with that catalog
+// left as it is.
+func (s *Server) cleanUp(ctx context.Context, j *store.Job, rec *store.Integration, in *ucbootstrap.Integration, cp *checkpoints, log *slog.Logger) outcome {
+	deleted := outcome{to: store.Deleted, ch: store.Change{Config: &store.Config{Payload: rec.Config.Payload}, ClearPrevious: true, ClearError: true}}
+	if !in.AutoBootstrap {
+		return deleted
+	}
+	nothing, err := s.setupCreatedNothing(ctx, rec.ID)
+	if err != nil {
+		if ctx.Err() != nil {
 			return outcome{leave: true}
-		} else if err != nil {
-			return failure(store.DeleteError, jobError(j, in, err), store.Change{})
+		}
+		return failure(store.DeleteError, jobError(j, in, err), store.Change{})
+	}
+	if nothing {
+		log.Info("the bootstrap created nothing: no cleanup to run")
+		return deleted
+	}
+	err = s.apply(ctx, j, in, generator.Cleanup, nil, false, cp)
+	var se *StatementError
+	switch {
+	case interrupted(err):
+		return outcome{leave: true}
+	case errors.As(err, &se) && se.Refused && guardAt(in, generator.Cleanup, se.Index):
+		log.Warn("the cleanup's guard refused the catalog: it exists and is not this integration's own; it is left as it is", "catalog", in.Config.CatalogName())
+		return deleted
+	case err != nil:
+		return failure(store.DeleteError, jobError(j, in, err), store.Change{})
+	}
+	return deleted
+}
+
+// The checkpoint part where a create job records what its bootstrap did,
+// and its value for a bootstrap that created nothing.
+const (
+	setupPart      = "setup"
+	nothingCreated = "created nothing"
+)
+
+// createdNothing reports whether err, the failure of in's bootstrap,
+// shows that the bootstrap created nothing: it stopped at a statement
+// that only reads, with only such statements before it, or at a catalog
+// guard that refused the catalog (which then existed, so that the CREATE
+// CATALOG IF NOT EXISTS before the guard did nothing). The sections of a
+// script run one after the other and its guards alone (package apply), so
+// nothing after the statement ran.
+func createdNothing(in *ucbootstrap.Integration, err error) bool {
+	var se *StatementError
+	if !errors.As(err, &se) {
+		return false
+	}
+	script, gerr := generator.Generate(in, generator.Bootstrap)
+	if gerr != nil {
+		return false
+	}
+	if changedNothing(script, se) {
+		return true
+	}
+	if se.Index < 0 || se.Index >= len(script.Statements) || !se.Refused {
+		return false
+	}
+	for i, st := range script.Statements[:se.Index+1] {
+		switch st.Step.Kind {
+		case privileges.StepRead:
+		case privileges.StepCreateCatalog:
+			if i == se.Index {
+				return false
+			}
+		default:
+			return false
 		}
 	}
-	return outcome{to: store.Deleted, ch: store.Change{Config: &store.Config{Payload: rec.Config.Payload}, ClearPrevious: true, ClearError: true}}
+	return true
+}
+
+// changedNothing reports whether script, which failed at se, left the
+// workspace as it was. Package apply runs the sections one after the
+// other and stops after the section that failed, whose other statements
+// may have run meanwhile: every statement of the sections before, and of
+// the failing one's, must only read, and the failing statement must only
+// read or have failed for sure.
+func changedNothing(script *generator.Script, se *StatementError) bool {
+	if se.Index < 0 || se.Index >= len(script.Statements) {
+		return false
+	}
+	failing := script.Statements[se.Index]
+	for i, st := range script.Statements {
+		if st.Section > failing.Section {
+			break
+		}
+		if st.Step.Kind == privileges.StepRead || (i == se.Index && !se.Unknown) {
+			continue
+		}
+		return false
+	}
+	return true
+}
+
+// editChangedNothing reports whether the edit from prev to in, which
+// failed at se, left the workspace as it was.
+func editChangedNothing(in, prev *ucbootstrap.Integration, se *StatementError) bool {
+	script, err := generator.Generate(in, generator.Edit, generator.From(prev))
+	return err == nil && changedNothing(script, se)
+}
+
+// guardAt reports whether statement i of in's script of kind is a catalog
+// guard.
+func guardAt(in *ucbootstrap.Integration, kind generator.Kind, i int) bool {
+	script, err := generator.Generate(in, kind)
+	return err == nil && i >= 0 && i < len(script.Statements) && script.Statements[i].Section == generator.SectionGuard
+}
+
+// setupCreatedNothing reports whether the integration's create job
+// recorded that its bootstrap created nothing, and no edit ran since.
+func (s *Server) setupCreatedNothing(ctx context.Context, id int64) (bool, error) {
+	jobs, err := s.st.Jobs(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	nothing := false
+	for _, j := range jobs {
+		switch j.Kind {
+		case store.CreateJob:
+			var parts map[string]string
+			nothing = json.Unmarshal(orEmpty(j.Checkpoint), &parts) == nil && parts[setupPart] == nothingCreated
+		case store.EditJob:
+			return false, nil
+		}
+	}
+	return nothing, nil
 }
 
 // apply generates a script and runs it with the applier, under the
@@ -320,6 +510,11 @@ type checkpoints struct {
 type checkpoint struct {
 	cp   *checkpoints
 	part string
+}
+
+// set saves a part of the checkpoint.
+func (cp *checkpoints) set(ctx context.Context, part, value string) error {
+	return (&checkpoint{cp: cp, part: part}).Save(ctx, []byte(value))
 }
 
 func (c *checkpoint) Load() []byte {
@@ -401,6 +596,14 @@ func (s *Server) Revalidate(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// sentences appends the sentence more to text, with a full stop between.
+func sentences(text, more string) string {
+	if text != "" && !strings.HasSuffix(text, ".") {
+		text += "."
+	}
+	return text + " " + more
 }
 
 func mustJSON(v any) []byte {

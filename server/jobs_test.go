@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
@@ -65,7 +66,9 @@ func TestManualCreate(t *testing.T) {
 }
 
 // A failed edit: editError, the previous configuration restored (in the
-// record and, for automatic setup, on the workspace).
+// record and, for automatic setup, on the workspace). An edit whose
+// failure shows that it changed nothing is not applied back: the edit
+// back would revoke grants it did not make.
 func TestEditRollback(t *testing.T) {
 	for _, backend := range storetest.Backends {
 		t.Run(backend, func(t *testing.T) {
@@ -73,8 +76,10 @@ func TestEditRollback(t *testing.T) {
 			h.post("/integrations", tokenPayload(ws1, true))
 			h.runJobs()
 			before := h.do("GET", "/integrations/1", h.reader, "", "")
-			h.app.failAt = 0
-			if r := h.do("PUT", "/integrations/1", h.admin, "application/json", tokenPayload(ws1, true, "main.sales", "main.hr")); r.status != 200 {
+			// The second grant fails: the first, of the same section,
+			// may have run; the edit is applied back.
+			h.app.failAt = 1
+			if r := h.do("PUT", "/integrations/1", h.admin, "application/json", tokenPayload(ws1, true, "main.sales", "main.hr", "main.fin")); r.status != 200 {
 				t.Fatalf("PUT: %d %s", r.status, r.body)
 			}
 			h.runJobs()
@@ -111,6 +116,34 @@ func TestEditRollback(t *testing.T) {
 				t.Errorf("after the second edit: %s", s)
 			}
 		})
+	}
+}
+
+func TestEditChangedNothing(t *testing.T) {
+	h := newHarness(t, "sqlite", nil)
+	h.post("/integrations", tokenPayload(ws1, true))
+	h.runJobs()
+	edited := tokenPayload(ws1, true, "main.sales", "main.hr")
+	edit, err := generator.Generate(mustDecode(t, edited), generator.Edit, generator.From(mustDecode(t, tokenPayload(ws1, true))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(edit.Statements) != 1 {
+		t.Fatalf("the edit has %d statements; the test wants one", len(edit.Statements))
+	}
+	h.app.failAt = 0
+	runs := len(h.app.runs)
+	if r := h.do("PUT", "/integrations/1", h.admin, "application/json", edited); r.status != 200 {
+		t.Fatalf("PUT: %d %s", r.status, r.body)
+	}
+	h.runJobs()
+	st := statusBody(t, h, "1")
+	e, _ := st["error"].(map[string]any)
+	if st["status"] != "editError" || e["rolledBack"] != true || !strings.Contains(js(e["message"]), "nothing to roll back") {
+		t.Errorf("after the failed edit: %s", js(st))
+	}
+	if n := len(h.app.runs) - runs; n != 1 {
+		t.Errorf("%d runs; want the edit only", n)
 	}
 }
 
@@ -266,6 +299,70 @@ func TestMaxAttempts(t *testing.T) {
 	}
 }
 
+// An edit job given up after too many interruptions: editError, not
+// rolled back, the previous configuration restored in the record with
+// validation results of its own (run again), the edit's in the error.
+func TestMaxAttemptsEdit(t *testing.T) {
+	h := newHarness(t, "sqlite", func(c *Config) { c.MaxAttempts = 1 })
+	h.val.tagData = true
+	h.post("/integrations", tokenPayload(ws1, true))
+	h.runJobs()
+	before := h.do("GET", "/integrations/1", h.reader, "", "").json(t)
+	r := h.do("PUT", "/integrations/1", h.admin, "application/json", tokenPayload(ws1, true, "main.sales", "main.hr"))
+	if r.status != 200 {
+		t.Fatalf("PUT: %d %s", r.status, r.body)
+	}
+	editing := js(r.json(t)["validationResults"])
+	ctx := context.Background()
+	if j, err := h.st.Claim(ctx, "crashing", time.Millisecond); err != nil || j == nil || j.Kind != store.EditJob {
+		t.Fatal(j, err)
+	}
+	time.Sleep(5 * time.Millisecond)
+	runs := len(h.app.runs)
+	h.runJobs()
+	st := statusBody(t, h, "1")
+	e, _ := st["error"].(map[string]any)
+	if st["status"] != "editError" || e["rolledBack"] != false || !strings.Contains(js(e), "interrupted 1 times") {
+		t.Fatalf("after the given-up edit: %s", js(st))
+	}
+	if len(h.app.runs) != runs {
+		t.Error("the given-up edit ran a script")
+	}
+	after := h.do("GET", "/integrations/1", h.reader, "", "").json(t)
+	if js(after["config"]) != js(before["config"]) || js(after["validationResults"]) != js(before["validationResults"]) {
+		t.Errorf("after the given-up edit: config %s, validationResults %s; want the previous configuration's %s, %s",
+			js(after["config"]), js(after["validationResults"]), js(before["config"]), js(before["validationResults"]))
+	}
+	if got := js(e["validationResults"]); got != editing || got == js(before["validationResults"]) {
+		t.Errorf("error.validationResults = %s; want the PUT's %s", got, editing)
+	}
+}
+
+// A rolled-back edit whose restored configuration cannot be validated:
+// no validation results (none are known for it), and the error says why.
+func TestEditRollbackUnvalidated(t *testing.T) {
+	h := newHarness(t, "sqlite", nil)
+	h.post("/integrations", tokenPayload(ws1, true))
+	h.runJobs()
+	h.app.failAt = 0
+	if r := h.do("PUT", "/integrations/1", h.admin, "application/json", tokenPayload(ws1, true, "main.sales", "main.hr")); r.status != 200 {
+		t.Fatalf("PUT: %d %s", r.status, r.body)
+	}
+	h.val.mu.Lock()
+	h.val.gate = func(context.Context) error { return errors.New("the warehouse does not answer") }
+	h.val.mu.Unlock()
+	h.runJobs()
+	st := statusBody(t, h, "1")
+	e, _ := st["error"].(map[string]any)
+	if st["status"] != "editError" || e["rolledBack"] != true || st["validationResults"] != nil || e["validationResults"] == nil ||
+		!strings.Contains(js(e["message"]), "The validation tests of the restored configuration could not run: Processing Error: the warehouse does not answer") {
+		t.Errorf("after the rollback: %s", js(st))
+	}
+	if got := h.do("GET", "/integrations/1", h.reader, "", "").json(t); got["validationResults"] != nil {
+		t.Errorf("GET shows validationResults %s", js(got["validationResults"]))
+	}
+}
+
 // Without a validator or an applier, the server says so instead of
 // pretending.
 func TestNotImplemented(t *testing.T) {
@@ -289,4 +386,36 @@ func TestNotImplemented(t *testing.T) {
 func js(v any) string {
 	b, _ := json.Marshal(v)
 	return string(b)
+}
+
+// changedNothing: a failure in the first section that changes anything
+// shows that nothing changed only when every other statement up to that
+// section reads, and the failing one reads or surely failed.
+func TestChangedNothing(t *testing.T) {
+	old, edited := mustDecode(t, tokenPayload(ws1, true)), mustDecode(t, tokenPayload(ws1, true, "main.sales", "main.hr"))
+	bootstrap, err := generator.Generate(old, generator.Bootstrap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	edit, err := generator.Generate(edited, generator.Edit, generator.From(old))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		script *generator.Script
+		se     StatementError
+		want   bool
+	}{
+		{"bootstrap guard fails", bootstrap, StatementError{Index: 0}, true},
+		{"bootstrap guard unknown", bootstrap, StatementError{Index: 0, Unknown: true}, true},
+		{"bootstrap catalog fails", bootstrap, StatementError{Index: 1}, false},
+		{"edit grant fails", edit, StatementError{Index: 0}, true},
+		{"edit grant unknown", edit, StatementError{Index: 0, Unknown: true}, false},
+		{"out of range", edit, StatementError{Index: 5}, false},
+	} {
+		if got := changedNothing(c.script, &c.se); got != c.want {
+			t.Errorf("%s: changedNothing = %t; want %t", c.name, got, c.want)
+		}
+	}
 }

@@ -344,6 +344,20 @@ func testChangeFields(t *testing.T, s store.Store, _ *clock) {
 	if got.Previous != nil || got.Error != nil {
 		t.Errorf("ClearError and ClearPrevious left Previous %+v, Error %s", got.Previous, got.Error)
 	}
+	got, err = s.Update(ctx, in.ID, got.Version, store.Enabled, store.Change{Validation: []byte(`{"status":"passed"}`), ClearValidation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(got.Validation) != `{"status":"passed"}` {
+		t.Errorf("Validation with ClearValidation left %s; Validation wins", got.Validation)
+	}
+	got, err = s.Update(ctx, in.ID, got.Version, store.Enabled, store.Change{ClearValidation: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Validation != nil {
+		t.Errorf("ClearValidation left %s", got.Validation)
+	}
 }
 
 func testLease(t *testing.T, s store.Store, c *clock) {

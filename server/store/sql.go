@@ -270,8 +270,11 @@ func set(ch Change) (string, []any) {
 		col("token", nullBytes(c.Token))
 		col("client_secret", nullBytes(c.ClientSecret))
 	}
-	if ch.Validation != nil {
+	switch {
+	case ch.Validation != nil:
 		col("validation", string(ch.Validation))
+	case ch.ClearValidation:
+		col("validation", nil)
 	}
 	switch {
 	case ch.Error != nil:

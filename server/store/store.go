@@ -72,6 +72,9 @@ type Change struct {
 	Config     *Config
 	Validation []byte
 	Error      []byte
+	// ClearValidation removes the stored Validation (Validation, when not
+	// nil, wins).
+	ClearValidation bool
 	// ClearError removes the stored Error (Error, when not nil, wins).
 	ClearError bool
 	// Previous sets the previous configuration; ClearPrevious removes it.
