@@ -167,14 +167,7 @@ func TestLiveDeleteAfterPartialSetup(t *testing.T) {
 	if _, ok := emu.Owner(ucemu.Sec("CATALOG", "immuta")); !ok {
 		t.Fatal("the bootstrap did not create the catalog")
 	}
-	h.do("DELETE", "/integrations/1", h.admin, "", "")
-	h.runJobs()
-	if st := statusBody(t, h, "1"); st["status"] != "deleted" {
-		t.Fatalf("after the delete job: %s", js(st))
-	}
-	if _, ok := emu.Owner(ucemu.Sec("CATALOG", "immuta")); ok {
-		t.Error("the cleanup left catalog immuta")
-	}
+	deleteAndCheckGone(t, h, emu, "after the delete job")
 }
 
 // An automatic setup whose service principal could not run the bootstrap's
@@ -299,14 +292,7 @@ func TestLiveEditAfterDeleteError(t *testing.T) {
 	if st := statusBody(t, h, "1"); st["status"] != "enabled" {
 		t.Fatalf("after the edit: %s", js(st))
 	}
-	h.do("DELETE", "/integrations/1", h.admin, "", "")
-	h.runJobs()
-	if st := statusBody(t, h, "1"); st["status"] != "deleted" {
-		t.Fatalf("after the second delete: %s", js(st))
-	}
-	if _, ok := emu.Owner(ucemu.Sec("CATALOG", "immuta")); ok {
-		t.Error("the cleanup left catalog immuta")
-	}
+	deleteAndCheckGone(t, h, emu, "after the second delete")
 }
 
 // An automatic edit that fails at its first change (the grant on a new
@@ -341,5 +327,19 @@ func TestLiveEditFailedFirstStatement(t *testing.T) {
 		if strings.HasPrefix(e.Statement, "REVOKE") {
 			t.Errorf("the failed edit's job ran %s", e.Statement)
 		}
+	}
+}
+
+// deleteAndCheckGone deletes integration 1, runs its job, and checks it
+// ends deleted with the governance catalog gone from the workspace.
+func deleteAndCheckGone(t *testing.T, h *harness, emu *ucemu.Server, when string) {
+	t.Helper()
+	h.do("DELETE", "/integrations/1", h.admin, "", "")
+	h.runJobs()
+	if st := statusBody(t, h, "1"); st["status"] != "deleted" {
+		t.Fatalf("%s: %s", when, js(st))
+	}
+	if _, ok := emu.Owner(ucemu.Sec("CATALOG", "immuta")); ok {
+		t.Error("the cleanup left catalog immuta")
 	}
 }
