@@ -137,7 +137,7 @@ func (s *Server) performJob(ctx context.Context, j *store.Job, log *slog.Logger)
 	}
 	in, err := s.open(rec.ID, &rec.Config)
 	if err != nil {
-		return failure(errStatus, JobError{Job: string(j.Kind), Message: err.Error()}, store.Change{})
+		return failure(errStatus, JobError{Job: string(j.Kind), Message: credentialMessage(err)}, store.Change{})
 	}
 	cp := &checkpoints{s: s, job: j}
 	if err := json.Unmarshal(orEmpty(j.Checkpoint), &cp.parts); err != nil || cp.parts == nil {

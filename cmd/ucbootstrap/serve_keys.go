@@ -3,6 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/url"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -18,14 +21,15 @@ func newServeKeysCmd() *cobra.Command {
 		Use:   "keys",
 		Short: "Manage the API keys and data keys of serve",
 		Long: `keys manages, in the store of serve, the API keys that callers send in the
-Authorization header (create, list, revoke), and re-seals the stored
-credentials after a new data key is put first in the data key file
-(rotate-data-key).`,
+Authorization header (create, list, revoke), and the data keys that seal the
+stored credentials: new-data-key makes one, rotate-data-key re-seals the
+credentials after a new key is put first in the data key file, and
+drop-data-key removes an old key once nothing is sealed with it.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageErrorf("missing command: use create, list, revoke, new-data-key or rotate-data-key")
+			return usageErrorf("missing command: use create, list, revoke, new-data-key, rotate-data-key or drop-data-key")
 		},
 	}
-	cmd.AddCommand(newKeysCreateCmd(), newKeysListCmd(), newKeysRevokeCmd(), newKeysNewDataKeyCmd(), newKeysRotateCmd())
+	cmd.AddCommand(newKeysCreateCmd(), newKeysListCmd(), newKeysRevokeCmd(), newKeysNewDataKeyCmd(), newKeysRotateCmd(), newKeysDropCmd())
 	return cmd
 }
 
@@ -129,9 +133,23 @@ func newKeysNewDataKeyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "new-data-key",
 		Short: "Print a new data key, for a data key file or $" + dataKeyEnv,
-		Long: `new-data-key prints a new random data key (256 bits, base64). To rotate, put
-it as the first line of the data key file, keep the old key below it, run
-rotate-data-key, then remove the old key.`,
+		Long: `new-data-key prints a new random data key (256 bits, base64).
+
+To rotate the data key, with the servers running:
+  1. put the new key as the first line of the data key file, the old keys
+     below it (replace the file at once, mode 600: write a new file and mv
+     it over the old one). Each server rereads its --data-key-file before
+     it seals a credential, so new credentials are sealed with the new key
+     and credentials re-sealed with it open. With several servers, update
+     every server's copy of the file first; keys given in $` + dataKeyEnv + `
+     need a restart of every server instead.
+  2. run rotate-data-key: it re-seals every stored credential with the new
+     key.
+  3. run drop-data-key with the old key's id (rotate-data-key prints it): it
+     removes the key from the file, and refuses while any stored credential
+     is still sealed with it (run rotate-data-key again then). A credential
+     sealed with a key that was thrown away is lost: remove keys only this
+     way.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fmt.Fprintln(cmd.OutOrStdout(), datakey.Generate())
@@ -166,10 +184,104 @@ be removed.`,
 				return inputErrorf("%s", trimPrefix(err))
 			}
 			fmt.Fprintf(cmd.ErrOrStderr(), "ucbootstrap: re-sealed %d credentials with data key %s\n", n, ring.Primary())
+			use, err := server.DataKeyUse(cmd.Context(), st)
+			if err != nil {
+				return inputErrorf("%s", trimPrefix(err))
+			}
+			for _, id := range ring.IDs()[1:] {
+				if use[id] == 0 {
+					fmt.Fprintf(cmd.ErrOrStderr(), "ucbootstrap: data key %s seals nothing now: drop it with 'ucbootstrap serve keys drop-data-key%s %s'\n", id, f.args(), id)
+				}
+			}
 			return nil
 		},
 	}
 	f.add(cmd)
 	f.addDataKey(cmd)
 	return cmd
+}
+
+func newKeysDropCmd() *cobra.Command {
+	var f storeFlags
+	cmd := &cobra.Command{
+		Use:   "drop-data-key KEY-ID",
+		Short: "Remove an old data key from the data key file, once nothing is sealed with it",
+		Long: `drop-data-key removes the data key KEY-ID (as rotate-data-key and serve's log
+name it) from --data-key-file. It refuses while any stored credential is
+sealed with that key, naming how many: run rotate-data-key first. It refuses
+to remove the first key, which seals new credentials. The file is replaced at
+once (mode 600), and running servers follow it.
+
+With $` + dataKeyEnv + ` instead of a file, it only checks that nothing is
+sealed with the key: then remove the key from the variable and restart the
+servers.`,
+		Args: cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id := args[0]
+			ring, err := f.ring(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			if !slices.Contains(ring.IDs(), id) {
+				return inputErrorf("the data keys given hold no key %s (they hold %s)", id, strings.Join(ring.IDs(), ", "))
+			}
+			st, err := f.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if err := server.CheckKeys(cmd.Context(), st, ring); err != nil {
+				return inputErrorf("%s", trimPrefix(err))
+			}
+			if ring.File() == "" {
+				use, err := server.DataKeyUse(cmd.Context(), st)
+				if err != nil {
+					return inputErrorf("%s", trimPrefix(err))
+				}
+				if n := use[id]; n > 0 {
+					return f.inUse(&server.DataKeyInUseError{ID: id, Count: n})
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "ucbootstrap: no stored credential is sealed with data key %s: remove it from $%s and restart the servers\n", id, dataKeyEnv)
+				return nil
+			}
+			err = server.DropDataKey(cmd.Context(), st, ring.File(), id)
+			var inUse *server.DataKeyInUseError
+			if errors.As(err, &inUse) {
+				return f.inUse(inUse)
+			}
+			if err != nil {
+				return inputErrorf("%s", trimPrefix(err))
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "ucbootstrap: dropped data key %s from %s\n", id, ring.File())
+			return nil
+		},
+	}
+	f.add(cmd)
+	f.addDataKey(cmd)
+	return cmd
+}
+
+// inUse is the message of a refused drop-data-key.
+func (f *storeFlags) inUse(e *server.DataKeyInUseError) error {
+	what := "credentials are"
+	if e.Count == 1 {
+		what = "credential is"
+	}
+	return inputErrorf("%d stored %s still sealed with data key %s: dropping it would lose them. Re-seal them with the first key first: ucbootstrap serve keys rotate-data-key%s", e.Count, what, e.ID, f.args())
+}
+
+// args gives back the store and data key flags, for a command to suggest.
+func (f *storeFlags) args() string {
+	var b strings.Builder
+	if f.store != "ucbootstrap.db" {
+		st := f.store
+		if u, err := url.Parse(st); err == nil && u.User != nil {
+			st = u.Redacted() // never a password in a message
+		}
+		b.WriteString(" --store " + shellQuote(st))
+	}
+	if f.dataKeyFile != "" {
+		b.WriteString(" --data-key-file " + shellQuote(f.dataKeyFile))
+	}
+	return b.String()
 }
