@@ -3,7 +3,9 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -23,13 +25,14 @@ func newServeKeysCmd() *cobra.Command {
 		Long: `keys manages, in the store of serve, the API keys that callers send in the
 Authorization header (create, list, revoke), and the data keys that seal the
 stored credentials: new-data-key makes one, rotate-data-key re-seals the
-credentials after a new key is put first in the data key file, and
-drop-data-key removes an old key once nothing is sealed with it.`,
+credentials after a new key is put first in the data key file, data-keys
+lists the keys with the number of credentials each seals, and drop-data-key
+removes an old key once nothing is sealed with it.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageErrorf("missing command: use create, list, revoke, new-data-key, rotate-data-key or drop-data-key")
+			return usageErrorf("missing command: use create, list, revoke, new-data-key, data-keys, rotate-data-key or drop-data-key")
 		},
 	}
-	cmd.AddCommand(newKeysCreateCmd(), newKeysListCmd(), newKeysRevokeCmd(), newKeysNewDataKeyCmd(), newKeysRotateCmd(), newKeysDropCmd())
+	cmd.AddCommand(newKeysCreateCmd(), newKeysListCmd(), newKeysRevokeCmd(), newKeysNewDataKeyCmd(), newKeysDataKeysCmd(), newKeysRotateCmd(), newKeysDropCmd())
 	return cmd
 }
 
@@ -183,7 +186,11 @@ be removed.`,
 			if err != nil {
 				return inputErrorf("%s", trimPrefix(err))
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "ucbootstrap: re-sealed %d credentials with data key %s\n", n, ring.Primary())
+			what := "credentials"
+			if n == 1 {
+				what = "credential"
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "ucbootstrap: re-sealed %d %s with data key %s\n", n, what, ring.Primary())
 			use, err := server.DataKeyUse(cmd.Context(), st)
 			if err != nil {
 				return inputErrorf("%s", trimPrefix(err))
@@ -215,15 +222,23 @@ once (mode 600), and running servers follow it.
 With $` + dataKeyEnv + ` instead of a file, it only checks that nothing is
 sealed with the key: then remove the key from the variable and restart the
 servers.`,
-		Args: cobra.ExactArgs(1),
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErrorf("drop-data-key takes one data key id (as data-keys shows it)")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := args[0]
-			ring, err := f.ring(cmd.ErrOrStderr())
+			ring, err := f.existingRing(cmd.ErrOrStderr())
 			if err != nil {
 				return err
 			}
 			if !slices.Contains(ring.IDs(), id) {
 				return inputErrorf("the data keys given hold no key %s (they hold %s)", id, strings.Join(ring.IDs(), ", "))
+			}
+			if id == ring.Primary() {
+				return inputErrorf("data key %s is the primary key: it seals new credentials. To retire it, put a new key first (new-data-key), run rotate-data-key, then drop it", id)
 			}
 			st, err := f.open(cmd.Context())
 			if err != nil {
@@ -263,11 +278,11 @@ servers.`,
 
 // inUse is the message of a refused drop-data-key.
 func (f *storeFlags) inUse(e *server.DataKeyInUseError) error {
-	what := "credentials are"
+	what, it := "credentials", "them"
 	if e.Count == 1 {
-		what = "credential is"
+		what, it = "credential", "it"
 	}
-	return inputErrorf("%d stored %s still sealed with data key %s: dropping it would lose them. Re-seal them with the first key first: ucbootstrap serve keys rotate-data-key%s", e.Count, what, e.ID, f.args())
+	return inputErrorf("data key %s still seals %d stored %s: dropping the key would lose %s. Re-seal first with 'ucbootstrap serve keys rotate-data-key%s', then drop the key", e.ID, e.Count, what, it, f.args())
 }
 
 // args gives back the store and data key flags, for a command to suggest.
@@ -284,4 +299,68 @@ func (f *storeFlags) args() string {
 		b.WriteString(" --data-key-file " + shellQuote(f.dataKeyFile))
 	}
 	return b.String()
+}
+
+func newKeysDataKeysCmd() *cobra.Command {
+	var f storeFlags
+	cmd := &cobra.Command{
+		Use:   "data-keys",
+		Short: "List the data keys and the number of stored credentials each seals",
+		Long: `data-keys lists the ids of the data keys of --data-key-file (or $` + dataKeyEnv + `),
+the first one "primary" (it seals new credentials), the others "old", with the
+number of stored credentials each seals; a key that seals stored credentials
+but is not among the keys given is listed as "missing". An old key that seals
+nothing can be dropped with drop-data-key.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ring, err := f.existingRing(cmd.ErrOrStderr())
+			if err != nil {
+				return err
+			}
+			st, err := f.open(cmd.Context())
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			use, err := server.DataKeyUse(cmd.Context(), st)
+			if err != nil {
+				return inputErrorf("%s", trimPrefix(err))
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tKEY\tCREDENTIALS")
+			ids := ring.IDs()
+			for i, id := range ids {
+				role := "old"
+				if i == 0 {
+					role = "primary"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%d\n", id, role, use[id])
+			}
+			var missing []string
+			for id := range use {
+				if !slices.Contains(ids, id) {
+					missing = append(missing, id)
+				}
+			}
+			slices.Sort(missing)
+			for _, id := range missing {
+				fmt.Fprintf(w, "%s\t%s\t%d\n", id, "missing", use[id])
+			}
+			return w.Flush()
+		},
+	}
+	f.add(cmd)
+	f.addDataKey(cmd)
+	return cmd
+}
+
+// existingRing is ring for the commands that read keys only: a missing
+// --data-key-file is an error, not created.
+func (f *storeFlags) existingRing(stderr io.Writer) (*datakey.Ring, error) {
+	if f.dataKeyFile != "" {
+		if _, err := os.Stat(f.dataKeyFile); err != nil {
+			return nil, inputErrorf("%s", trimPrefix(fmt.Errorf("datakey: %w", err)))
+		}
+	}
+	return f.ring(stderr)
 }
