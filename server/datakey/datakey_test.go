@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/base64"
 	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -275,4 +276,44 @@ func TestRemoveKey(t *testing.T) {
 	if r, err := LoadFile(path); err != nil || len(r.IDs()) != 3 {
 		t.Errorf("the file put back: %v", err)
 	}
+}
+
+// Seal and Open from many goroutines while the key file is rewritten:
+// every value opens (run with -race).
+func TestFollowFileConcurrent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data.key")
+	writeKeys(t, path, testKey(1), testKey(2))
+	r, _ := LoadFile(path)
+	r.SetLogger(slog.New(slog.DiscardHandler))
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			for i := range 200 {
+				v := strings.Repeat("x", g+i)
+				got, err := r.Open(int64(i), "token", r.Seal(int64(i), "token", v))
+				if err != nil || got != v {
+					errs <- fmt.Errorf("goroutine %d, value %d: %q, %v", g, i, got, err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	go func() {
+		defer close(done)
+		orders := []string{b64(testKey(2)) + "\n" + b64(testKey(1)) + "\n", b64(testKey(1)) + "\n" + b64(testKey(2)) + "\n"}
+		for i := range 50 {
+			if err := WriteFile(path, []byte(orders[i%2])); err != nil {
+				t.Error(err) // not Fatal: another goroutine
+				return
+			}
+		}
+	}()
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	<-done
 }
