@@ -225,3 +225,77 @@ func datakeyRing(t *testing.T, k []byte) *datakey.Ring {
 	}
 	return r
 }
+
+// rotatingStore replaces the key file between the sealing of a credential
+// and its write: the rotation, re-seal and drop of its keys all happen
+// while a request holds a credential sealed with the old key.
+type rotatingStore struct {
+	store.Store
+	t    *testing.T
+	path string
+	next [][]byte // the keys of the file after the next sealing; nil: no change
+}
+
+func (s *rotatingStore) rotate() {
+	if s.next != nil {
+		writeKeyFile(s.t, s.path, s.next...)
+		s.next = nil
+	}
+}
+
+func (s *rotatingStore) Create(ctx context.Context, in *store.Integration, kind store.JobKind, seal func(int64) (store.Config, error)) (*store.Integration, error) {
+	return s.Store.Create(ctx, in, kind, func(id int64) (store.Config, error) {
+		c, err := seal(id)
+		s.rotate()
+		return c, err
+	})
+}
+
+func (s *rotatingStore) Begin(ctx context.Context, id int64, from []store.Status, to store.Status, ch store.Change, kind store.JobKind) (*store.Integration, error) {
+	s.rotate()
+	return s.Store.Begin(ctx, id, from, to, ch, kind)
+}
+
+// A credential sealed with the old key and written after the old key was
+// dropped is re-sealed by the server, which still has it in clear.
+func TestSealedDuringRotation(t *testing.T) {
+	for _, backend := range storetest.Backends {
+		t.Run(backend, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "data.key")
+			writeKeyFile(t, path, rotKey(1))
+			var rs *rotatingStore
+			h := newHarness(t, backend, func(c *Config) {
+				rs = &rotatingStore{Store: c.Store, t: t, path: path}
+				c.Store = rs
+				c.Keys = loadKeyFile(t, path)
+				c.Keys.SetLogger(c.Logger)
+			})
+			// Key 2 put first, everything re-sealed and key 1 dropped, all
+			// between the sealing of the token with key 1 and its write.
+			rs.next = [][]byte{rotKey(2)}
+			r := h.post("/integrations", tokenPayload(ws1, true))
+			if r.status != 200 {
+				t.Fatalf("POST: %d %s", r.status, r.body)
+			}
+			id := r.json(t)["id"].(string)
+			if use := keyUse(t, h.st); use[datakey.ID(rotKey(2))] != 1 || len(use) != 1 {
+				t.Fatalf("after a POST during a rotation, sealed by key: %v; want only %s", use, datakey.ID(rotKey(2)))
+			}
+			h.runJobs()
+			// Key 3 put first while a PUT's token is sealed with key 2.
+			rs.next = [][]byte{rotKey(3), rotKey(2)}
+			if r := h.do("PUT", "/integrations/"+id, h.admin, "application/json", tokenPayload(ws1, true, "main.sales", "main.hr")); r.status != 200 {
+				t.Fatalf("PUT: %d %s", r.status, r.body)
+			}
+			// The new token is re-sealed with key 3; the previous
+			// configuration's keeps key 2, for rotate-data-key.
+			if use := keyUse(t, h.st); use[datakey.ID(rotKey(3))] != 1 || use[datakey.ID(rotKey(2))] != 1 || len(use) != 2 {
+				t.Fatalf("after a PUT during a rotation, sealed by key: %v", use)
+			}
+			checkAllOpen(t, h.st, path)
+			if !strings.Contains(h.logs.String(), "re-sealed a credential written during a data key rotation") {
+				t.Errorf("no log of the re-seal:\n%s", h.logs.String())
+			}
+		})
+	}
+}

@@ -280,6 +280,13 @@ func CreateFile(path string) error {
 	return errors.Join(err, f.Close())
 }
 
+// FreshPrimary rereads the key file, as [Ring.Seal] does, and returns the
+// id of the key that seals.
+func (r *Ring) FreshPrimary() string {
+	r.follow()
+	return r.Primary()
+}
+
 // Primary returns the id of the key that seals.
 func (r *Ring) Primary() string { return hex.EncodeToString(r.keys()[0].id[:]) }
 
