@@ -317,3 +317,27 @@ func TestFollowFileConcurrent(t *testing.T) {
 	}
 	<-done
 }
+
+// BenchmarkSeal: a ring of given keys, and one that rereads its key file
+// before each seal.
+func BenchmarkSeal(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "data.key")
+	if err := WriteFile(path, []byte(b64(testKey(2))+"\n"+b64(testKey(1))+"\n")); err != nil {
+		b.Fatal(err)
+	}
+	given, _ := NewRing(testKey(2), testKey(1))
+	file, err := LoadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		r    *Ring
+	}{{"given", given}, {"file", file}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				c.r.Seal(1, "token", "dapi-secret")
+			}
+		})
+	}
+}
