@@ -3,7 +3,6 @@ package main
 import (
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"os"
 	"slices"
@@ -169,15 +168,11 @@ func newKeysRotateCmd() *cobra.Command {
 		Short: "Re-seal every stored credential with the first key of the data keys",
 		Long: `rotate-data-key re-seals every credential in the store with the primary data
 key (the first of --data-key-file or $` + dataKeyEnv + `); the keys below it must
-include the ones the credentials were sealed with. Afterwards the old keys can
-be removed.`,
+include the ones the credentials were sealed with. Then drop the old keys with
+drop-data-key (see new-data-key --help for the steps).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ring, err := f.ring(cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
-			st, err := f.open(cmd.Context())
+			ring, st, err := f.keysAndStore(cmd)
 			if err != nil {
 				return err
 			}
@@ -230,21 +225,17 @@ servers.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			id := args[0]
-			ring, err := f.existingRing(cmd.ErrOrStderr())
+			ring, st, err := f.keysAndStore(cmd)
 			if err != nil {
 				return err
 			}
+			defer st.Close()
 			if !slices.Contains(ring.IDs(), id) {
 				return inputErrorf("the data keys given hold no key %s (they hold %s)", id, strings.Join(ring.IDs(), ", "))
 			}
 			if id == ring.Primary() {
 				return inputErrorf("data key %s is the primary key: it seals new credentials. To retire it, put a new key first (new-data-key), run rotate-data-key, then drop it", id)
 			}
-			st, err := f.open(cmd.Context())
-			if err != nil {
-				return err
-			}
-			defer st.Close()
 			if err := server.CheckKeys(cmd.Context(), st, ring); err != nil {
 				return inputErrorf("%s", trimPrefix(err))
 			}
@@ -313,11 +304,7 @@ but is not among the keys given is listed as "missing". An old key that seals
 nothing can be dropped with drop-data-key.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ring, err := f.existingRing(cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
-			st, err := f.open(cmd.Context())
+			ring, st, err := f.keysAndStore(cmd)
 			if err != nil {
 				return err
 			}
@@ -354,13 +341,22 @@ nothing can be dropped with drop-data-key.`,
 	return cmd
 }
 
-// existingRing is ring for the commands that read keys only: a missing
-// --data-key-file is an error, not created.
-func (f *storeFlags) existingRing(stderr io.Writer) (*datakey.Ring, error) {
+// keysAndStore loads the data keys for the commands that use existing
+// ones (a missing --data-key-file is an error, not created) and opens the
+// store.
+func (f *storeFlags) keysAndStore(cmd *cobra.Command) (*datakey.Ring, store.Store, error) {
 	if f.dataKeyFile != "" {
 		if _, err := os.Stat(f.dataKeyFile); err != nil {
-			return nil, inputErrorf("%s", trimPrefix(fmt.Errorf("datakey: %w", err)))
+			return nil, nil, inputErrorf("%s", trimPrefix(fmt.Errorf("datakey: %w", err)))
 		}
 	}
-	return f.ring(stderr)
+	ring, err := f.ring(cmd.ErrOrStderr())
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := f.open(cmd.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	return ring, st, nil
 }
