@@ -189,15 +189,21 @@ func readFile(path string) ([]key, [sha256.Size]byte, error) {
 	if err != nil {
 		return nil, [sha256.Size]byte{}, err
 	}
+	ks, err := parseFile(path, b)
+	return ks, sha256.Sum256(b), err
+}
+
+// parseFile parses the content of the key file path.
+func parseFile(path string, b []byte) ([]key, error) {
 	keys, err := Parse(string(b))
 	if err != nil {
-		return nil, [sha256.Size]byte{}, fmt.Errorf("%w (in %s)", err, path)
+		return nil, fmt.Errorf("%w (in %s)", err, path)
 	}
 	ks, err := newKeys(keys)
 	if err != nil {
-		return nil, [sha256.Size]byte{}, fmt.Errorf("%w (in %s)", err, path)
+		return nil, fmt.Errorf("%w (in %s)", err, path)
 	}
-	return ks, sha256.Sum256(b), nil
+	return ks, nil
 }
 
 // readKeyFile returns the content of a key file that only its owner can
@@ -239,10 +245,11 @@ func (r *Ring) Reload() (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if sha256.Sum256(b) == r.sum {
+	sum := sha256.Sum256(b)
+	if sum == r.sum {
 		return false, nil
 	}
-	ks, sum, err := readFile(r.path)
+	ks, err := parseFile(r.path, b)
 	if err != nil {
 		return false, err
 	}
