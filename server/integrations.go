@@ -191,8 +191,9 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	var sealed store.Config
 	rec, err := s.st.Create(r.Context(), &store.Integration{Workspace: ws, Status: store.Creating, Validation: results}, store.CreateJob,
-		func(id int64) (store.Config, error) { return s.seal(id, in), nil })
+		func(id int64) (store.Config, error) { sealed = s.seal(id, in); return sealed, nil })
 	var exists *store.ExistsError
 	if errors.As(err, &exists) {
 		return errorf(http.StatusConflict, "%s", existsText(ws, exists.ID))
@@ -200,6 +201,7 @@ func (s *Server) create(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.resealStale(r.Context(), rec.ID, in, sealed)
 	s.log.Info("integration created", logAttrs(rec.ID, rec.Status)...)
 	s.notify()
 	return s.writeIntegration(w, rec)
@@ -364,6 +366,7 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	s.resealStale(r.Context(), rec.ID, in, cfg)
 	s.log.Info("integration editing", logAttrs(rec.ID, rec.Status)...)
 	s.notify()
 	return s.writeIntegration(w, rec)

@@ -142,10 +142,11 @@ func (s *Server) performJob(ctx context.Context, j *store.Job, log *slog.Logger)
 	}
 	in, err := s.open(rec.ID, &rec.Config)
 	if err != nil {
+		msg := credentialMessage(err)
 		if j.Kind == store.EditJob {
-			return s.restored(ctx, rec, JobError{Job: string(j.Kind), Message: err.Error()}, rec.Validation)
+			return s.restored(ctx, rec, JobError{Job: string(j.Kind), Message: msg}, rec.Validation)
 		}
-		return failure(errStatus, JobError{Job: string(j.Kind), Message: err.Error()}, store.Change{})
+		return failure(errStatus, JobError{Job: string(j.Kind), Message: msg}, store.Change{})
 	}
 	cp := &checkpoints{s: s, job: j}
 	if err := json.Unmarshal(orEmpty(j.Checkpoint), &cp.parts); err != nil || cp.parts == nil {

@@ -147,6 +147,15 @@ Every endpoint but /healthz and /openapi.json needs an API key: make one with
 rest with the data keys of --data-key-file (or $` + dataKeyEnv + `), which
 never enter the store.
 
+A running serve follows its --data-key-file, so a data key can be rotated
+without a restart: before it seals a credential it rereads the file, and
+seals with the file's first key; it rereads it too when it meets a
+credential sealed with a key it does not hold. A file that does not load is
+logged and the keys loaded before are kept. Keys given in $` + dataKeyEnv + `
+are read only at start: restart every server with the new keys (the new one
+first, the old ones after it) before rotate-data-key. See
+'ucbootstrap serve keys new-data-key --help' for the steps.
+
 serve listens on loopback unless --addr names another address, which needs
 --tls-cert and --tls-key. It stops on SIGINT or SIGTERM; a job it was running
 is taken up again, from its checkpoint, by the next server on the store.`,
@@ -197,6 +206,7 @@ func runServe(cmd *cobra.Command, f serveFlags) error {
 	if err != nil {
 		return err
 	}
+	ring.SetLogger(log)
 	ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	st, err := f.open(ctx)

@@ -3,6 +3,10 @@ package main
 import (
 	"errors"
 	"fmt"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -18,14 +22,16 @@ func newServeKeysCmd() *cobra.Command {
 		Use:   "keys",
 		Short: "Manage the API keys and data keys of serve",
 		Long: `keys manages, in the store of serve, the API keys that callers send in the
-Authorization header (create, list, revoke), and re-seals the stored
-credentials after a new data key is put first in the data key file
-(rotate-data-key).`,
+Authorization header (create, list, revoke), and the data keys that seal the
+stored credentials: new-data-key makes one, rotate-data-key re-seals the
+credentials after a new key is put first in the data key file, data-keys
+lists the keys with the number of credentials each seals, and drop-data-key
+removes an old key once nothing is sealed with it.`,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			return usageErrorf("missing command: use create, list, revoke, new-data-key or rotate-data-key")
+			return usageErrorf("missing command: use create, list, revoke, new-data-key, data-keys, rotate-data-key or drop-data-key")
 		},
 	}
-	cmd.AddCommand(newKeysCreateCmd(), newKeysListCmd(), newKeysRevokeCmd(), newKeysNewDataKeyCmd(), newKeysRotateCmd())
+	cmd.AddCommand(newKeysCreateCmd(), newKeysListCmd(), newKeysRevokeCmd(), newKeysNewDataKeyCmd(), newKeysDataKeysCmd(), newKeysRotateCmd(), newKeysDropCmd())
 	return cmd
 }
 
@@ -129,9 +135,23 @@ func newKeysNewDataKeyCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "new-data-key",
 		Short: "Print a new data key, for a data key file or $" + dataKeyEnv,
-		Long: `new-data-key prints a new random data key (256 bits, base64). To rotate, put
-it as the first line of the data key file, keep the old key below it, run
-rotate-data-key, then remove the old key.`,
+		Long: `new-data-key prints a new random data key (256 bits, base64).
+
+To rotate the data key, with the servers running:
+  1. put the new key as the first line of the data key file, the old keys
+     below it (replace the file at once, mode 600: write a new file and mv
+     it over the old one). Each server rereads its --data-key-file before
+     it seals a credential, so new credentials are sealed with the new key
+     and credentials re-sealed with it open. With several servers, update
+     every server's copy of the file first; keys given in $` + dataKeyEnv + `
+     need a restart of every server instead.
+  2. run rotate-data-key: it re-seals every stored credential with the new
+     key.
+  3. run drop-data-key with the old key's id (rotate-data-key prints it): it
+     removes the key from the file, and refuses while any stored credential
+     is still sealed with it (run rotate-data-key again then). A credential
+     sealed with a key that was thrown away is lost: remove keys only this
+     way.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			fmt.Fprintln(cmd.OutOrStdout(), datakey.Generate())
@@ -148,15 +168,11 @@ func newKeysRotateCmd() *cobra.Command {
 		Short: "Re-seal every stored credential with the first key of the data keys",
 		Long: `rotate-data-key re-seals every credential in the store with the primary data
 key (the first of --data-key-file or $` + dataKeyEnv + `); the keys below it must
-include the ones the credentials were sealed with. Afterwards the old keys can
-be removed.`,
+include the ones the credentials were sealed with. Then drop the old keys with
+drop-data-key (see new-data-key --help for the steps).`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			ring, err := f.ring(cmd.ErrOrStderr())
-			if err != nil {
-				return err
-			}
-			st, err := f.open(cmd.Context())
+			ring, st, err := f.keysAndStore(cmd)
 			if err != nil {
 				return err
 			}
@@ -165,11 +181,182 @@ be removed.`,
 			if err != nil {
 				return inputErrorf("%s", trimPrefix(err))
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "ucbootstrap: re-sealed %d credentials with data key %s\n", n, ring.Primary())
+			what := "credentials"
+			if n == 1 {
+				what = "credential"
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "ucbootstrap: re-sealed %d %s with data key %s\n", n, what, ring.Primary())
+			use, err := server.DataKeyUse(cmd.Context(), st)
+			if err != nil {
+				return inputErrorf("%s", trimPrefix(err))
+			}
+			for _, id := range ring.IDs()[1:] {
+				if use[id] == 0 {
+					fmt.Fprintf(cmd.ErrOrStderr(), "ucbootstrap: data key %s seals nothing now: drop it with 'ucbootstrap serve keys drop-data-key%s %s'\n", id, f.args(), id)
+				}
+			}
 			return nil
 		},
 	}
 	f.add(cmd)
 	f.addDataKey(cmd)
 	return cmd
+}
+
+func newKeysDropCmd() *cobra.Command {
+	var f storeFlags
+	cmd := &cobra.Command{
+		Use:   "drop-data-key KEY-ID",
+		Short: "Remove an old data key from the data key file, once nothing is sealed with it",
+		Long: `drop-data-key removes the data key KEY-ID (as rotate-data-key and serve's log
+name it) from --data-key-file. It refuses while any stored credential is
+sealed with that key, naming how many: run rotate-data-key first. It refuses
+to remove the first key, which seals new credentials. The file is replaced at
+once (mode 600), and running servers follow it.
+
+With $` + dataKeyEnv + ` instead of a file, it only checks that nothing is
+sealed with the key: then remove the key from the variable and restart the
+servers.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErrorf("drop-data-key takes one data key id (as data-keys shows it)")
+			}
+			return nil
+		},
+		RunE: func(cmd *cobra.Command, args []string) error {
+			id := args[0]
+			ring, st, err := f.keysAndStore(cmd)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if !slices.Contains(ring.IDs(), id) {
+				return inputErrorf("the data keys given hold no key %s (they hold %s)", id, strings.Join(ring.IDs(), ", "))
+			}
+			if id == ring.Primary() {
+				return inputErrorf("data key %s is the primary key: it seals new credentials. To retire it, put a new key first (new-data-key), run rotate-data-key, then drop it", id)
+			}
+			if err := server.CheckKeys(cmd.Context(), st, ring); err != nil {
+				return inputErrorf("%s", trimPrefix(err))
+			}
+			if ring.File() == "" {
+				use, err := server.DataKeyUse(cmd.Context(), st)
+				if err != nil {
+					return inputErrorf("%s", trimPrefix(err))
+				}
+				if n := use[id]; n > 0 {
+					return f.inUse(&server.DataKeyInUseError{ID: id, Count: n})
+				}
+				fmt.Fprintf(cmd.ErrOrStderr(), "ucbootstrap: no stored credential is sealed with data key %s: remove it from $%s and restart the servers\n", id, dataKeyEnv)
+				return nil
+			}
+			err = server.DropDataKey(cmd.Context(), st, ring.File(), id)
+			var inUse *server.DataKeyInUseError
+			if errors.As(err, &inUse) {
+				return f.inUse(inUse)
+			}
+			if err != nil {
+				return inputErrorf("%s", trimPrefix(err))
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "ucbootstrap: dropped data key %s from %s\n", id, ring.File())
+			return nil
+		},
+	}
+	f.add(cmd)
+	f.addDataKey(cmd)
+	return cmd
+}
+
+// inUse is the message of a refused drop-data-key.
+func (f *storeFlags) inUse(e *server.DataKeyInUseError) error {
+	what, it := "credentials", "them"
+	if e.Count == 1 {
+		what, it = "credential", "it"
+	}
+	return inputErrorf("data key %s still seals %d stored %s: dropping the key would lose %s. Re-seal first with 'ucbootstrap serve keys rotate-data-key%s', then drop the key", e.ID, e.Count, what, it, f.args())
+}
+
+// args gives back the store and data key flags, for a command to suggest.
+func (f *storeFlags) args() string {
+	var b strings.Builder
+	if f.store != "ucbootstrap.db" {
+		st := f.store
+		if u, err := url.Parse(st); err == nil && u.User != nil {
+			st = u.Redacted() // never a password in a message
+		}
+		b.WriteString(" --store " + shellQuote(st))
+	}
+	if f.dataKeyFile != "" {
+		b.WriteString(" --data-key-file " + shellQuote(f.dataKeyFile))
+	}
+	return b.String()
+}
+
+func newKeysDataKeysCmd() *cobra.Command {
+	var f storeFlags
+	cmd := &cobra.Command{
+		Use:   "data-keys",
+		Short: "List the data keys and the number of stored credentials each seals",
+		Long: `data-keys lists the ids of the data keys of --data-key-file (or $` + dataKeyEnv + `),
+the first one "primary" (it seals new credentials), the others "old", with the
+number of stored credentials each seals; a key that seals stored credentials
+but is not among the keys given is listed as "missing". An old key that seals
+nothing can be dropped with drop-data-key.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ring, st, err := f.keysAndStore(cmd)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			use, err := server.DataKeyUse(cmd.Context(), st)
+			if err != nil {
+				return inputErrorf("%s", trimPrefix(err))
+			}
+			w := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
+			fmt.Fprintln(w, "ID\tKEY\tCREDENTIALS")
+			ids := ring.IDs()
+			for i, id := range ids {
+				role := "old"
+				if i == 0 {
+					role = "primary"
+				}
+				fmt.Fprintf(w, "%s\t%s\t%d\n", id, role, use[id])
+			}
+			var missing []string
+			for id := range use {
+				if !slices.Contains(ids, id) {
+					missing = append(missing, id)
+				}
+			}
+			slices.Sort(missing)
+			for _, id := range missing {
+				fmt.Fprintf(w, "%s\t%s\t%d\n", id, "missing", use[id])
+			}
+			return w.Flush()
+		},
+	}
+	f.add(cmd)
+	f.addDataKey(cmd)
+	return cmd
+}
+
+// keysAndStore loads the data keys for the commands that use existing
+// ones (a missing --data-key-file is an error, not created) and opens the
+// store.
+func (f *storeFlags) keysAndStore(cmd *cobra.Command) (*datakey.Ring, store.Store, error) {
+	if f.dataKeyFile != "" {
+		if _, err := os.Stat(f.dataKeyFile); err != nil {
+			return nil, nil, inputErrorf("%s", trimPrefix(fmt.Errorf("datakey: %w", err)))
+		}
+	}
+	ring, err := f.ring(cmd.ErrOrStderr())
+	if err != nil {
+		return nil, nil, err
+	}
+	st, err := f.open(cmd.Context())
+	if err != nil {
+		return nil, nil, err
+	}
+	return ring, st, nil
 }

@@ -3,8 +3,12 @@ package datakey
 import (
 	"bytes"
 	"encoding/base64"
+	"errors"
+	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -131,5 +135,209 @@ func TestFiles(t *testing.T) {
 	}
 	if _, err := LoadFile(path); err == nil || !strings.Contains(err.Error(), "chmod 600") {
 		t.Errorf("a world-readable key file loaded: %v", err)
+	}
+}
+
+func b64(k []byte) string { return base64.StdEncoding.EncodeToString(k) }
+
+// writeKeys replaces a key file at once, as the docs say to.
+func writeKeys(t *testing.T, path string, keys ...[]byte) {
+	t.Helper()
+	var text strings.Builder
+	text.WriteString("# test keys\n")
+	for _, k := range keys {
+		text.WriteString(b64(k) + "\n")
+	}
+	if err := WriteFile(path, []byte(text.String())); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// A ring loaded from a file follows it: it seals with the file's current
+// primary key, and opens values sealed with a key added to the file since.
+func TestFollowFile(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data.key")
+	writeKeys(t, path, testKey(1))
+	running, err := LoadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var logs bytes.Buffer
+	running.SetLogger(slog.New(slog.NewTextHandler(&logs, nil)))
+	before := running.Seal(1, "token", "v1")
+
+	// The rotation: the new key first, the old one kept.
+	writeKeys(t, path, testKey(2), testKey(1))
+	rotate, _ := LoadFile(path)
+	resealed := rotate.Seal(1, "token", "v1")
+	if got, err := running.Open(1, "token", resealed); err != nil || got != "v1" {
+		t.Fatalf("the running ring does not open a value sealed with the new key: %q, %v", got, err)
+	}
+	if got, err := running.Open(1, "token", before); err != nil || got != "v1" {
+		t.Fatalf("the running ring does not open its old value: %q, %v", got, err)
+	}
+	if id, _ := KeyOf(running.Seal(2, "token", "v2")); id != ID(testKey(2)) {
+		t.Errorf("the running ring seals with %s after the rotation; want the new key %s", id, ID(testKey(2)))
+	}
+	if !strings.Contains(logs.String(), "data key file reloaded") || strings.Contains(logs.String(), b64(testKey(2))) {
+		t.Errorf("the reload log:\n%s", logs.String())
+	}
+
+	// A file that does not load leaves the keys as they were.
+	for _, bad := range []func(){
+		func() { os.WriteFile(path, []byte("not a key\n"), 0o600) },
+		func() { writeKeys(t, path, testKey(3)); os.Chmod(path, 0o644) },
+		func() { os.Remove(path) },
+	} {
+		bad()
+		logs.Reset()
+		if id, _ := KeyOf(running.Seal(3, "token", "v3")); id != ID(testKey(2)) {
+			t.Errorf("after a bad file the ring seals with %s; want %s", id, ID(testKey(2)))
+		}
+		if !strings.Contains(logs.String(), "does not load") {
+			t.Errorf("a bad file is not logged:\n%s", logs.String())
+		}
+		if changed, err := running.Reload(); changed || err == nil {
+			t.Errorf("Reload of a bad file = %t, %v", changed, err)
+		}
+	}
+	writeKeys(t, path, testKey(2))
+	if changed, err := running.Reload(); !changed || err != nil || strings.Join(running.IDs(), ",") != ID(testKey(2)) {
+		t.Errorf("Reload = %t, %v; ids %v", changed, err, running.IDs())
+	}
+	if changed, err := running.Reload(); changed || err != nil {
+		t.Errorf("Reload of the same file = %t, %v", changed, err)
+	}
+
+	// Keys given to NewRing have no file to follow.
+	given, _ := NewRing(testKey(1))
+	if changed, err := given.Reload(); changed || err != nil || given.File() != "" {
+		t.Errorf("a ring of given keys: Reload = %t, %v; File %q", changed, err, given.File())
+	}
+}
+
+func TestKeyError(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data.key")
+	writeKeys(t, path, testKey(1))
+	r, _ := LoadFile(path)
+	other, _ := NewRing(testKey(2))
+	_, err := r.Open(4, "clientSecret", other.Seal(4, "clientSecret", "s"))
+	var ke *KeyError
+	if !errors.As(err, &ke) {
+		t.Fatalf("error %T %v; want a *KeyError", err, err)
+	}
+	want := KeyError{Integration: 4, Field: "clientSecret", Key: ID(testKey(2)), Have: []string{ID(testKey(1))}, File: path, Missing: true}
+	if !reflect.DeepEqual(*ke, want) {
+		t.Errorf("KeyError %+v\nwant     %+v", *ke, want)
+	}
+	sealed := r.Seal(4, "token", "s")
+	_, err = r.Open(5, "token", sealed)
+	if !errors.As(err, &ke) || ke.Missing || ke.Integration != 5 || ke.Key != ID(testKey(1)) {
+		t.Errorf("a moved value: %v", err)
+	}
+}
+
+func TestRemoveKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data.key")
+	k1, k2, k3 := b64(testKey(1)), b64(testKey(2)), b64(testKey(3))
+	orig := "# keys\n" + k1 + "\n\n" + k2 + ", " + k3 + "\n"
+	if err := os.WriteFile(path, []byte(orig), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ id, want string }{
+		{ID(testKey(1)), "is the primary key"},
+		{ID(testKey(9)), "holds no key"},
+	} {
+		if _, err := RemoveKey(path, c.id); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("RemoveKey(%s) = %v; want %q", c.id, err, c.want)
+		}
+	}
+	old, err := RemoveKey(path, ID(testKey(2)))
+	if err != nil || string(old) != orig {
+		t.Fatalf("RemoveKey = %q, %v", old, err)
+	}
+	b, _ := os.ReadFile(path)
+	if want := "# keys\n" + k1 + "\n\n" + k3 + "\n"; string(b) != want {
+		t.Errorf("the file after RemoveKey:\n%s\nwant:\n%s", b, want)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode %v; want 600", fi.Mode().Perm())
+	}
+	if _, err := RemoveKey(path, ID(testKey(3))); err != nil {
+		t.Fatal(err)
+	}
+	// The directory holds only the key file: no temporary file left.
+	if ents, _ := os.ReadDir(filepath.Dir(path)); len(ents) != 1 {
+		t.Errorf("files left: %v", ents)
+	}
+	if err := WriteFile(path, old); err != nil {
+		t.Fatal(err)
+	}
+	if r, err := LoadFile(path); err != nil || len(r.IDs()) != 3 {
+		t.Errorf("the file put back: %v", err)
+	}
+}
+
+// Seal and Open from many goroutines while the key file is rewritten:
+// every value opens (run with -race).
+func TestFollowFileConcurrent(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data.key")
+	writeKeys(t, path, testKey(1), testKey(2))
+	r, _ := LoadFile(path)
+	r.SetLogger(slog.New(slog.DiscardHandler))
+	done := make(chan struct{})
+	errs := make(chan error, 4)
+	for g := range 4 {
+		go func() {
+			for i := range 200 {
+				v := strings.Repeat("x", g+i)
+				got, err := r.Open(int64(i), "token", r.Seal(int64(i), "token", v))
+				if err != nil || got != v {
+					errs <- fmt.Errorf("goroutine %d, value %d: %q, %v", g, i, got, err)
+					return
+				}
+			}
+			errs <- nil
+		}()
+	}
+	go func() {
+		defer close(done)
+		orders := []string{b64(testKey(2)) + "\n" + b64(testKey(1)) + "\n", b64(testKey(1)) + "\n" + b64(testKey(2)) + "\n"}
+		for i := range 50 {
+			if err := WriteFile(path, []byte(orders[i%2])); err != nil {
+				t.Error(err) // not Fatal: another goroutine
+				return
+			}
+		}
+	}()
+	for range 4 {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	<-done
+}
+
+// BenchmarkSeal: a ring of given keys, and one that rereads its key file
+// before each seal.
+func BenchmarkSeal(b *testing.B) {
+	path := filepath.Join(b.TempDir(), "data.key")
+	if err := WriteFile(path, []byte(b64(testKey(2))+"\n"+b64(testKey(1))+"\n")); err != nil {
+		b.Fatal(err)
+	}
+	given, _ := NewRing(testKey(2), testKey(1))
+	file, err := LoadFile(path)
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		r    *Ring
+	}{{"given", given}, {"file", file}} {
+		b.Run(c.name, func(b *testing.B) {
+			for b.Loop() {
+				c.r.Seal(1, "token", "dapi-secret")
+			}
+		})
 	}
 }
