@@ -205,9 +205,29 @@ func TestApplyCommand(t *testing.T) {
 		t.Errorf("the interrupted run's record: %+v", rec)
 	}
 
-	_, sqlOut, sqlErr := runCLIEnv(t, map[string]string{"DATABRICKS_TOKEN": ""}, "audit", w.Path, "--live", "--insecure-loopback", "--via", "sql")
-	_, restOut, restErr := runCLIEnv(t, map[string]string{"DATABRICKS_TOKEN": ""}, "audit", w.Path, "--live", "--insecure-loopback", "--via", "rest")
-	if sqlOut != restOut || !strings.Contains(sqlErr, "ran via sql (") || !strings.Contains(restErr, "ran via rest (") {
-		t.Errorf("audit --live by both paths:\n%s%s---\n%s%s", sqlOut, sqlErr, restOut, restErr)
+	// Both paths give the same report, in every format, also when others
+	// hold grants on the data sources (the warehouse path does not read
+	// them).
+	w.Exec(emutest.Admin, "GRANT SELECT ON TABLE `hr`.`people`.`employees` TO `analysts`")
+	for _, format := range []string{"text", "json"} {
+		_, sqlOut, sqlErr := runCLIEnv(t, map[string]string{"DATABRICKS_TOKEN": ""}, "audit", w.Path, "--live", "--insecure-loopback", "--via", "sql", "--format", format)
+		_, restOut, restErr := runCLIEnv(t, map[string]string{"DATABRICKS_TOKEN": ""}, "audit", w.Path, "--live", "--insecure-loopback", "--via", "rest", "--format", format)
+		if sqlOut != restOut || sqlOut == "" || !strings.Contains(sqlErr, "ran via sql (") || !strings.Contains(restErr, "ran via rest (") {
+			t.Errorf("audit --live --format %s by both paths:\n%s%s---\n%s%s", format, sqlOut, sqlErr, restOut, restErr)
+		}
+	}
+
+	// A path that cannot run is not said to have run.
+	data, err := os.ReadFile(w.Path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	onCluster := filepath.Join(dir, "cluster.yaml")
+	if err := os.WriteFile(onCluster, bytes.Replace(data, []byte("/sql/1.0/warehouses/8a1b2c3d4e5f6a7b"), []byte("sql/protocolv1/o/0/0123-456789-abcdefgh"), 1), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, stderr = runCLIEnv(t, map[string]string{"DATABRICKS_TOKEN": ""}, "audit", onCluster, "--live", "--insecure-loopback", "--via", "sql")
+	if code == 0 || strings.Contains(stderr, "ran via") || !strings.Contains(stderr, "needs a SQL warehouse") {
+		t.Errorf("audit --via sql on a cluster: exit %d\n%s%s", code, out, stderr)
 	}
 }
