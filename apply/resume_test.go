@@ -8,9 +8,11 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ucbootstrap/ucbootstrap/generator"
 	"github.com/ucbootstrap/ucbootstrap/internal/emutest"
+	"github.com/ucbootstrap/ucbootstrap/internal/ucemu"
 )
 
 // executions returns how often the emulator executed each statement of
@@ -207,17 +209,19 @@ func TestResumeRefuses(t *testing.T) {
 }
 
 // TestInterrupt: a run whose context ends half-way (Ctrl-C) cancels what
-// runs, keeps its record, and says it was interrupted; resumed, it runs
-// nothing that had succeeded.
+// runs (each statement stays in flight for a poll), keeps its record, and
+// says it was interrupted, telling the statements that did not run from
+// those whose outcome is unknown; resumed, it runs nothing that had
+// succeeded.
 func TestInterrupt(t *testing.T) {
-	w := emutest.New(t, example("audit-enabled.yaml"))
+	w := emutest.New(t, example("audit-enabled.yaml"), ucemu.RunningPolls(1))
 	m := &memory{}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	o := options(w, w.In, generator.Bootstrap)
-	o.Ledger, o.Concurrency = m, 2
+	o.Ledger, o.Concurrency, o.NoValidation = m, 2, true // the validation polls at its own pace
 	o.Progress = func(ev Event) {
-		if ev.Done >= 10 {
+		if ev.Done >= 10 && ev.Running > 0 {
 			cancel()
 		}
 	}
@@ -229,6 +233,27 @@ func TestInterrupt(t *testing.T) {
 	if res.Record.End == nil || res.Record.End.State != RunInterrupted {
 		t.Errorf("the record's end: %+v", res.Record.End)
 	}
+	// What did not run and what is unknown are told apart: a statement
+	// cancelled in flight is not among those that did not run.
+	state := func(i int) State {
+		if i < len(res.Record.Statements) {
+			return res.Record.Statements[i].State
+		}
+		return Pending
+	}
+	for _, i := range ie.NotRun {
+		if s := state(i); s != Pending {
+			t.Errorf("statement %d is listed as not run, and its state is %s", i+1, s)
+		}
+	}
+	if len(ie.Unknown) == 0 {
+		t.Errorf("no statement in flight was cancelled (at concurrency 2): %+v", ie)
+	}
+	for _, i := range ie.Unknown {
+		if s := state(i); s != Unknown {
+			t.Errorf("statement %d is listed as unknown, and its state is %s", i+1, s)
+		}
+	}
 	before := executions(w, res.Plan)
 	prev := m.record(t, len(m.entries))
 	o.Progress, o.Previous, o.Resume, o.Ledger = nil, prev, true, &memory{}
@@ -237,6 +262,34 @@ func TestInterrupt(t *testing.T) {
 	for i, st := range prev.Statements {
 		if st.State == Succeeded && after[i] != before[i] {
 			t.Errorf("statement %d had succeeded and ran again", i+1)
+		}
+	}
+}
+
+// TestInterruptInPreflight: a run whose context ends in the pre-flight
+// (the validation tests wait for a warehouse that keeps every statement
+// queued) is interrupted, not a failed pre-flight, and Force does not go
+// past it: nothing runs.
+func TestInterruptInPreflight(t *testing.T) {
+	for _, force := range []bool{false, true} {
+		w := emutest.New(t, example("manual-token.yaml"), ucemu.PendingPolls(1<<20))
+		setUp := len(w.Executed())
+		ctx, cancel := context.WithCancel(t.Context())
+		stop := time.AfterFunc(300*time.Millisecond, cancel)
+		o := options(w, w.In, generator.Bootstrap)
+		o.Force, o.Ledger = force, &memory{}
+		res, err := Run(ctx, o)
+		stop.Stop()
+		cancel()
+		var ie *InterruptedError
+		if !errors.As(err, &ie) || !ie.Preflight || !errors.Is(err, context.Canceled) {
+			t.Errorf("force %v: err = %v, want an *InterruptedError in the pre-flight", force, err)
+		}
+		if res != nil && len(res.Forced) != 0 {
+			t.Errorf("force %v: forced past %q", force, res.Forced)
+		}
+		if got := w.Executed()[setUp:]; len(got) != 0 {
+			t.Errorf("force %v: statements ran: %v", force, got)
 		}
 	}
 }

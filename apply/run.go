@@ -324,11 +324,11 @@ func newRun(opts Options) (*run, error) {
 
 func (r *run) run(ctx context.Context) (*Result, error) {
 	if err := r.identify(ctx); err != nil {
-		return nil, err
+		return nil, r.preflightStopped(ctx, err)
 	}
 	r.res.Runner = r.me
 	if err := r.script(ctx); err != nil {
-		return r.res, err
+		return r.res, r.preflightStopped(ctx, err)
 	}
 	if err := r.lint(); err != nil {
 		return r.res, err
@@ -350,10 +350,25 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 	defer r.closeExecutors(ctx)
 	if !r.opts.NoValidation {
 		if err := r.validate(ctx); err != nil {
-			return r.res, err
+			return r.res, r.preflightStopped(ctx, err)
 		}
 	}
 	return r.execute(ctx)
+}
+
+// preflightStopped returns the error of a step before the first
+// statement: an [*InterruptedError] when ctx ended (Ctrl-C, a deadline),
+// whatever the step made of it, else err.
+func (r *run) preflightStopped(ctx context.Context, err error) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	ie := &InterruptedError{Cause: ctx.Err(), Preflight: true}
+	if r.plan != nil && r.rec != nil {
+		ie.Total = len(r.plan.Statements)
+		ie.Ran, ie.NotRun, ie.Unknown = r.tally()
+	}
+	return ie
 }
 
 // identify asks who the runner is, and refuses credentials that may not
@@ -583,6 +598,11 @@ func (r *run) validate(ctx context.Context) error {
 		return fmt.Errorf("apply: %w", err)
 	}
 	r.res.Validation = res
+	if ctx.Err() != nil {
+		// Tests cut short by Ctrl-C or a deadline did not fail: the run
+		// was interrupted (and --force does not go past it).
+		return ctx.Err()
+	}
 	gate := map[string]bool{validation.IdentityTest: true, validation.MetastoreTest: true, validation.WarehouseTest: true,
 		validation.ClusterTest: true, validation.ConnectionTest: true}
 	if r.opts.Kind == generator.Bootstrap && r.in.AutoBootstrap {
@@ -617,18 +637,21 @@ func (r *run) runID() string {
 }
 
 // tally counts the statements that have succeeded, and lists those that
-// did not run to an end (never ran, or were cancelled): for errors.
-func (r *run) tally() (ran int, notRun []int) {
+// did not run (never submitted) and those whose outcome is unknown
+// (cancelled, or submitted and not seen to end): for errors.
+func (r *run) tally() (ran int, notRun, unknown []int) {
 	for i := range r.plan.Statements {
 		switch r.state(i) {
 		case Succeeded:
 			ran++
 		case Failed:
+		case Unknown, Submitted:
+			unknown = append(unknown, i)
 		default:
 			notRun = append(notRun, i)
 		}
 	}
-	return ran, notRun
+	return ran, notRun, unknown
 }
 
 // execute writes the header, runs the phases, and does what follows.
@@ -665,17 +688,17 @@ func (r *run) execute(ctx context.Context) (*Result, error) {
 	}
 	r.res.Elapsed = r.now().Sub(start)
 	r.res.Ran, r.res.Skipped, r.res.Attached = x.ran, x.skipped, x.attached
-	ran, notRun := r.tally()
+	ran, notRun, unknown := r.tally()
 	end := &End{RunID: id, State: RunSucceeded}
 	var serr *StatementError
 	switch {
 	case runErr == nil:
 	case errors.As(runErr, &serr):
-		serr.Ran, serr.NotRun, serr.Total = ran, notRun, len(r.plan.Statements)
+		serr.Ran, serr.NotRun, serr.Unknown, serr.Total = ran, notRun, unknown, len(r.plan.Statements)
 		end.State, end.Message = RunFailed, serr.Error()
 	default:
 		end.State, end.Message = RunInterrupted, runErr.Error()
-		runErr = &InterruptedError{Cause: runErr, Ran: ran, NotRun: notRun, Total: len(r.plan.Statements)}
+		runErr = &InterruptedError{Cause: runErr, Ran: ran, NotRun: notRun, Unknown: unknown, Total: len(r.plan.Statements)}
 	}
 	pctx := ctx
 	if runErr == nil {

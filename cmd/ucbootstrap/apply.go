@@ -17,6 +17,7 @@ import (
 	"github.com/ucbootstrap/ucbootstrap/apply"
 	"github.com/ucbootstrap/ucbootstrap/databricks"
 	"github.com/ucbootstrap/ucbootstrap/generator"
+	"github.com/ucbootstrap/ucbootstrap/lint"
 	"github.com/ucbootstrap/ucbootstrap/liveaudit"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 	"github.com/ucbootstrap/ucbootstrap/sqlexec"
@@ -278,15 +279,19 @@ func runApply(cmd *cobra.Command, path string, f applyFlags) error {
 	}
 	resume := resumeCommand(path, f, record)
 	if res != nil {
+		// The lint's errors are said once: among the reasons of a
+		// refused pre-flight, or as forced past.
 		for _, d := range res.Lint {
-			fmt.Fprintln(stderr, "ucbootstrap: lint: "+d.String())
+			if d.Severity != lint.SeverityError {
+				fmt.Fprintln(stderr, "ucbootstrap: lint: "+d.String())
+			}
 		}
 		for _, why := range res.Forced {
 			fmt.Fprintln(stderr, "ucbootstrap: warning: forced past "+why)
 		}
 	}
 	if err != nil {
-		return applyError(stderr, p, err, res, record, resume, reason)
+		return applyError(stderr, p, err, res, record, resume, commandLine(path, f, record), f.resume, reason)
 	}
 	if f.dryRun {
 		return writeOutput(cmd.OutOrStdout(), "", "", dryRunText(res))
@@ -350,6 +355,11 @@ func readRecord(path string) (*apply.Record, error) {
 
 // resumeCommand is the command line that resumes the run.
 func resumeCommand(path string, f applyFlags, record string) string {
+	return commandLine(path, f, record) + " --resume"
+}
+
+// commandLine is the command line of the run, without --resume.
+func commandLine(path string, f applyFlags, record string) string {
 	args := []string{"ucbootstrap", "apply", shellQuote(path)}
 	if f.kind != string(generator.Bootstrap) {
 		args = append(args, "--kind", f.kind)
@@ -366,7 +376,7 @@ func resumeCommand(path string, f applyFlags, record string) string {
 	if f.insecureLoopback {
 		args = append(args, "--insecure-loopback")
 	}
-	args = append(args, "--record", shellQuote(record), "--resume")
+	args = append(args, "--record", shellQuote(record))
 	return strings.Join(args, " ")
 }
 
@@ -381,7 +391,7 @@ func shellQuote(s string) string {
 }
 
 // applyError prints what stopped a run and returns its exit error.
-func applyError(w io.Writer, p *payload, err error, res *apply.Result, record, resume string, reason func() string) error {
+func applyError(w io.Writer, p *payload, err error, res *apply.Result, record, resume, rerun string, resuming bool, reason func() string) error {
 	var (
 		ie *apply.IdentityError
 		pe *apply.PreflightError
@@ -424,7 +434,7 @@ func applyError(w io.Writer, p *payload, err error, res *apply.Result, record, r
 				}
 			}
 		}
-		fmt.Fprintf(w, "ucbootstrap: %d of %d statements have succeeded; failed: %s; did not run: %s\n", se.Ran, se.Total, ranges(failed), ranges(se.NotRun))
+		fmt.Fprintf(w, "ucbootstrap: %d of %d statements have succeeded; failed: %s; did not run: %s%s\n", se.Ran, se.Total, ranges(failed), ranges(se.NotRun), unknownText(se.Unknown))
 		fmt.Fprintf(w, "ucbootstrap: the record is in %s; once the cause is fixed, go on with:\n  %s\n", record, resume)
 		return findings()
 	case errors.As(err, &ir):
@@ -432,12 +442,29 @@ func applyError(w io.Writer, p *payload, err error, res *apply.Result, record, r
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			why = reason()
 		}
-		fmt.Fprintf(w, "ucbootstrap: %s after %d of %d statements; the running statements were cancelled (their outcome is recorded as unknown: they run again when resumed); did not run: %s\n",
-			why, ir.Ran, ir.Total, ranges(ir.NotRun))
+		if ir.Preflight {
+			fmt.Fprintf(w, "ucbootstrap: %s in the pre-flight (the identity check, the lint, the validation tests), before the first statement: nothing ran\n", why)
+			if resuming {
+				fmt.Fprintf(w, "ucbootstrap: the record %s is as it was; go on with:\n  %s\n", record, resume)
+			} else {
+				fmt.Fprintf(w, "ucbootstrap: run it again with:\n  %s\n", rerun)
+			}
+			return findings()
+		}
+		fmt.Fprintf(w, "ucbootstrap: %s after %d of %d statements; did not run: %s%s\n", why, ir.Ran, ir.Total, ranges(ir.NotRun), unknownText(ir.Unknown))
 		fmt.Fprintf(w, "ucbootstrap: the record is in %s; go on with:\n  %s\n", record, resume)
 		return findings()
 	}
 	return &exitError{code: exitUsage, err: fmt.Errorf("ucbootstrap: %s: %s", p.name, strings.TrimPrefix(err.Error(), "apply: "))}
+}
+
+// unknownText lists the statements whose outcome is unknown, for the
+// messages of a run that stopped.
+func unknownText(idx []int) string {
+	if len(idx) == 0 {
+		return ""
+	}
+	return "; outcome unknown (cancelled while running: they may have taken effect, and run again when resumed): " + ranges(idx)
 }
 
 // indent indents the lines after the first.

@@ -194,12 +194,17 @@ func TestApplyCommand(t *testing.T) {
 
 	// Interrupted (here by --deadline, as by Ctrl-C): the record is kept
 	// and the command that resumes is printed.
+	// The emulator holds the statements after the first 12 (accepted, not
+	// run): the 13th is in flight when the deadline passes, and its
+	// outcome is unknown; the others did not run.
 	w2 := emutest.New(t, filepath.Join("..", "..", "examples", "payloads", "manual-token.yaml"))
-	w2.SetLatency(20 * time.Millisecond)
+	w2.HoldAfter(emutest.Admin, 12)
 	record2 := filepath.Join(dir, "deadline.jsonl")
-	code, out, stderr = runCLIEnv(t, admin, "apply", w2.Path, "--insecure-loopback", "--record", record2, "--deadline", "400ms", "--concurrency", "1")
-	if code != 1 || !strings.Contains(stderr, "the deadline passed (--deadline 400ms) after ") || !strings.Contains(stderr, "--record "+record2+" --resume") {
-		t.Errorf("the interrupted run: exit %d\n%s%s", code, out, stderr)
+	code, out, stderr = runCLIEnv(t, admin, "apply", w2.Path, "--insecure-loopback", "--record", record2, "--deadline", "2s", "--concurrency", "1")
+	for _, want := range []string{"the deadline passed (--deadline 2s) after 12 of 34 statements; did not run: 14-34; outcome unknown (", "): 13\n", "--record " + record2 + " --resume"} {
+		if code != 1 || !strings.Contains(stderr, want) {
+			t.Errorf("the interrupted run: exit %d, want 1 and %q\n%s%s", code, want, out, stderr)
+		}
 	}
 	if rec := readRecordFile(t, record2); rec == nil || rec.End == nil || rec.End.State != apply.RunInterrupted {
 		t.Errorf("the interrupted run's record: %+v", rec)
@@ -229,5 +234,61 @@ func TestApplyCommand(t *testing.T) {
 	code, out, stderr = runCLIEnv(t, map[string]string{"DATABRICKS_TOKEN": ""}, "audit", onCluster, "--live", "--insecure-loopback", "--via", "sql")
 	if code == 0 || strings.Contains(stderr, "ran via") || !strings.Contains(stderr, "needs a SQL warehouse") {
 		t.Errorf("audit --via sql on a cluster: exit %d\n%s%s", code, out, stderr)
+	}
+}
+
+// TestApplyPreflightMessages: the lint's errors of a hand-edited script
+// are said once, refused or forced; a run interrupted in the pre-flight
+// (--deadline, as Ctrl-C) says so, with the command that runs it again,
+// and is not forced past.
+func TestApplyPreflightMessages(t *testing.T) {
+	w := emutest.New(t, filepath.Join("..", "..", "examples", "payloads", "manual-token.yaml"))
+	dir := t.TempDir()
+	admin := map[string]string{"DATABRICKS_TOKEN": emutest.AdminToken}
+	s, err := generator.Generate(w.In, generator.Bootstrap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sql, err := s.SQL()
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := strings.Index(sql, "-- 3.")
+	edited := filepath.Join(dir, "edited.sql")
+	if err := os.WriteFile(edited, []byte(sql[:i]+"GRANT USE CATALOG ON CATALOG `immuta` TO `analysts`;\n"+sql[i:]), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, force := range []bool{false, true} {
+		args := []string{"apply", w.Path, "--insecure-loopback", "--script", edited, "--record", filepath.Join(dir, "edited.jsonl")}
+		if force {
+			args = append(args, "--force")
+		}
+		code, out, stderr := runCLIEnv(t, admin, args...)
+		if n := strings.Count(stderr, "UCB004"); code != 1 || n != 1 {
+			t.Errorf("--force %v: exit %d, the lint's error said %d times, want once:\n%s%s", force, code, n, out, stderr)
+		}
+	}
+
+	w2 := emutest.New(t, filepath.Join("..", "..", "examples", "payloads", "manual-token.yaml"))
+	w2.SetPolls(1<<20, 0) // the validation's statements stay queued
+	setUp := len(w2.Executed())
+	record := filepath.Join(dir, "preflight.jsonl")
+	for _, force := range []bool{false, true} {
+		args := []string{"apply", w2.Path, "--insecure-loopback", "--record", record, "--deadline", "300ms"}
+		if force {
+			args = append(args, "--force")
+		}
+		code, out, stderr := runCLIEnv(t, admin, args...)
+		for _, want := range []string{"the deadline passed (--deadline 300ms) in the pre-flight", "nothing ran", "run it again with:\n  ucbootstrap apply " + w2.Path + " --insecure-loopback --record " + record + "\n"} {
+			if code != 1 || !strings.Contains(stderr, want) {
+				t.Errorf("--force %v: exit %d, want 1 and %q:\n%s%s", force, code, want, out, stderr)
+			}
+		}
+		if strings.Contains(stderr, "pre-flight failed") || strings.Contains(stderr, "forced past") {
+			t.Errorf("--force %v: the interruption is told as a failure:\n%s", force, stderr)
+		}
+	}
+	if got := w2.Executed()[setUp:]; len(got) != 0 {
+		t.Errorf("statements ran: %v", got)
 	}
 }
