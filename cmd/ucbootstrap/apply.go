@@ -237,7 +237,10 @@ func runApply(cmd *cobra.Command, path string, f applyFlags) error {
 	if !f.dryRun {
 		var prev *apply.Record
 		ledger, prev, err = apply.OpenFile(record)
-		if err != nil {
+		switch {
+		case errors.Is(err, apply.ErrRecordInUse):
+			return &exitError{code: exitFindings, err: fmt.Errorf("ucbootstrap: the record %s is in use by another ucbootstrap apply, which holds a lock on it until it ends: wait for that run to end (then --resume goes on from its record), or give this run another --record", record)}
+		case err != nil:
 			return inputErrorf("%v", err)
 		}
 		defer ledger.Close()

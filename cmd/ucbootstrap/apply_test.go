@@ -80,6 +80,12 @@ func TestApplyKilledAndResumed(t *testing.T) {
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+	// A second run on the same record while the child runs is refused
+	// before it does anything: the child holds the record's lock.
+	code, out, stderrText := runCLIEnv(t, map[string]string{"DATABRICKS_TOKEN": emutest.AdminToken}, "apply", w.Path, "--insecure-loopback", "--record", record, "--deadline", "5s")
+	if code != 1 || !strings.Contains(stderrText, "the record "+record+" is in use by another ucbootstrap apply") {
+		t.Errorf("a second run on the record: exit %d\n%s%s", code, out, stderrText)
+	}
 	if err := c.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
@@ -93,14 +99,16 @@ func TestApplyKilledAndResumed(t *testing.T) {
 	}
 	w.Release()
 
-	var out, errb bytes.Buffer
+	// The killed child's lock went with it: the resumed run opens the
+	// record.
+	var outb, errb bytes.Buffer
 	c = child("--resume")
-	c.Stdout, c.Stderr = &out, &errb
+	c.Stdout, c.Stderr = &outb, &errb
 	if err := c.Run(); err != nil {
-		t.Fatalf("the resumed run: %v\n%s%s", err, out.String(), errb.String())
+		t.Fatalf("the resumed run: %v\n%s%s", err, outb.String(), errb.String())
 	}
-	if !strings.HasPrefix(out.String(), "PASS: ") || !strings.Contains(errb.String(), "had succeeded before") || !strings.Contains(errb.String(), "attached to") {
-		t.Errorf("the resumed run's output:\n%s%s", out.String(), errb.String())
+	if !strings.HasPrefix(outb.String(), "PASS: ") || !strings.Contains(errb.String(), "had succeeded before") || !strings.Contains(errb.String(), "attached to") {
+		t.Errorf("the resumed run's output:\n%s%s", outb.String(), errb.String())
 	}
 	s, err := generator.Generate(w.In, generator.Bootstrap)
 	if err != nil {
@@ -116,7 +124,7 @@ func TestApplyKilledAndResumed(t *testing.T) {
 		}
 	}
 	fresh := emutest.New(t, filepath.Join("..", "..", "examples", "payloads", "manual-token.yaml"))
-	code, _, stderrText := runCLIEnv(t, map[string]string{"DATABRICKS_TOKEN": emutest.AdminToken}, "apply", fresh.Path, "--insecure-loopback", "--record", filepath.Join(t.TempDir(), "fresh.jsonl"))
+	code, _, stderrText = runCLIEnv(t, map[string]string{"DATABRICKS_TOKEN": emutest.AdminToken}, "apply", fresh.Path, "--insecure-loopback", "--record", filepath.Join(t.TempDir(), "fresh.jsonl"))
 	if code != 0 {
 		t.Fatalf("a run on a fresh emulator: exit %d\n%s", code, stderrText)
 	}
