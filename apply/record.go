@@ -98,8 +98,10 @@ type StatementRecord struct {
 	Position   string `json:"position,omitempty"`
 	Hash       string `json:"hash"`
 	Cumulative string `json:"cumulative"`
-	// RunID is the run that last changed it.
+	// RunID is the run that last changed it, and Runner whom that run's
+	// statements ran as.
 	RunID       string     `json:"runId,omitempty"`
+	Runner      string     `json:"runner,omitempty"`
 	StatementID string     `json:"statementId,omitempty"`
 	State       State      `json:"state"`
 	Error       *ErrorInfo `json:"error,omitempty"`

@@ -3,8 +3,12 @@ package apply
 import (
 	"context"
 	"errors"
+	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -291,5 +295,85 @@ func TestInterruptInPreflight(t *testing.T) {
 		if got := w.Executed()[setUp:]; len(got) != 0 {
 			t.Errorf("force %v: statements ran: %v", force, got)
 		}
+	}
+}
+
+// TestLedgerTableAfterResume: a manual bootstrap interrupted after the run
+// ledger table was created and before the hand-over leaves rows that
+// neither the runner nor the service principal could write then; the
+// resumed run writes them with its own, so that the table has a row for
+// every statement of the record, by run ID and statement index, once; a
+// resume of the finished record writes nothing again.
+func TestLedgerTableAfterResume(t *testing.T) {
+	w := emutest.New(t, example("manual-token.yaml"), ucemu.RunningPolls(1))
+	s, err := generator.Generate(w.In, generator.Bootstrap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := NewPlan(s, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	create := slices.IndexFunc(plan.Statements, func(st Statement) bool {
+		return strings.HasPrefix(st.SQL, "CREATE TABLE IF NOT EXISTS `immuta`.`immuta_system`.`setup_runs`")
+	})
+	if create < 0 {
+		t.Fatal("the bootstrap creates no run ledger table")
+	}
+	m := &memory{}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	o := options(w, w.In, generator.Bootstrap)
+	o.Ledger, o.Concurrency, o.NoValidation = m, 2, true
+	o.Progress = func(ev Event) {
+		if ev.Done > create+3 && ev.Running > 0 {
+			cancel()
+		}
+	}
+	res, err := Run(ctx, o)
+	var ie *InterruptedError
+	if !errors.As(err, &ie) {
+		t.Fatalf("err = %v, want an interruption", err)
+	}
+	t.Logf("interrupted: %v; notes %q", err, res.Notes)
+	// Read by the table's owner: the runner before the hand-over, the
+	// service principal after it.
+	rows := func(who string) map[string]int {
+		out := map[string]int{}
+		for _, row := range w.Exec(who, "SELECT run_id, statement_index FROM `immuta`.`immuta_system`.`setup_runs`") {
+			out[fmt.Sprint(row[0])+"/"+fmt.Sprint(row[1])]++
+		}
+		return out
+	}
+	first := rows(emutest.Admin)
+	if len(first) >= ie.Ran {
+		t.Errorf("after the interruption the table has %d rows, %d statements succeeded: want fewer (the test interrupts too late)", len(first), ie.Ran)
+	}
+
+	o.Progress, o.Previous, o.Resume = nil, m.record(t, len(m.entries)), true
+	mustRun(t, o)
+	rec := m.record(t, len(m.entries))
+	got := rows(w.SP)
+	want := map[string]int{}
+	for _, st := range rec.Statements {
+		want[st.RunID+"/"+strconv.Itoa(st.Index)] = 1
+	}
+	for k, n := range got {
+		if want[k] == 0 && first[k] == 0 {
+			t.Errorf("row %s is not of the record", k)
+		} else if n != 1 {
+			t.Errorf("row %s is in the table %d times", k, n)
+		}
+	}
+	for k := range want {
+		if got[k] == 0 {
+			t.Errorf("the record's statement %s has no row", k)
+		}
+	}
+
+	o.Previous = m.record(t, len(m.entries))
+	mustRun(t, o)
+	if again := rows(w.SP); !maps.Equal(again, got) {
+		t.Errorf("a resume of the finished record changed the table: %d rows, had %d", len(again), len(got))
 	}
 }

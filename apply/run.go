@@ -22,6 +22,10 @@ import (
 	"github.com/ucbootstrap/ucbootstrap/validation"
 )
 
+// ledgerTimeout bounds the writing of the run ledger's rows at the end
+// of a run, which goes on after Ctrl-C.
+const ledgerTimeout = time.Minute
+
 // DefaultConcurrency is the number of statements a run has in flight at
 // once unless told otherwise.
 const DefaultConcurrency = 4
@@ -700,13 +704,14 @@ func (r *run) execute(ctx context.Context) (*Result, error) {
 		end.State, end.Message = RunInterrupted, runErr.Error()
 		runErr = &InterruptedError{Cause: runErr, Ran: ran, NotRun: notRun, Unknown: unknown, Total: len(r.plan.Statements)}
 	}
-	pctx := ctx
+	// The rest of the run ledger first, however the run ended, with a
+	// context of its own: a Ctrl-C now (in the audit) loses no rows.
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ledgerTimeout)
+	r.catalogs.flushServicePrincipal(lctx)
+	cancel()
 	if runErr == nil {
-		r.after(pctx)
-	} else {
-		pctx = context.WithoutCancel(ctx)
+		r.after(ctx)
 	}
-	r.catalogs.flushServicePrincipal(pctx)
 	end.Ended = r.now().UTC()
 	if err := r.write(context.WithoutCancel(ctx), Entry{End: end}); err != nil && runErr == nil {
 		r.res.Notes = append(r.res.Notes, "the end of the run could not be recorded: "+err.Error())

@@ -294,6 +294,11 @@ func runApply(cmd *cobra.Command, path string, f applyFlags) error {
 		}
 	}
 	if err != nil {
+		if res != nil {
+			for _, n := range res.Notes {
+				fmt.Fprintln(stderr, "ucbootstrap: note: "+n)
+			}
+		}
 		return applyError(stderr, p, err, res, record, resume, commandLine(path, f, record), f.resume, reason)
 	}
 	if f.dryRun {

@@ -209,7 +209,7 @@ func TestApplyCommand(t *testing.T) {
 	w2.HoldAfter(emutest.Admin, 12)
 	record2 := filepath.Join(dir, "deadline.jsonl")
 	code, out, stderr = runCLIEnv(t, admin, "apply", w2.Path, "--insecure-loopback", "--record", record2, "--deadline", "2s", "--concurrency", "1")
-	for _, want := range []string{"the deadline passed (--deadline 2s) after 12 of 34 statements; did not run: 14-34; outcome unknown (", "): 13\n", "--record " + record2 + " --resume"} {
+	for _, want := range []string{"the deadline passed (--deadline 2s) after 12 of 34 statements; did not run: 14-34; outcome unknown (", "): 13\n", "--record " + record2 + " --resume", "ucbootstrap: note: the service principal could not write the run ledger "} {
 		if code != 1 || !strings.Contains(stderr, want) {
 			t.Errorf("the interrupted run: exit %d, want 1 and %q\n%s%s", code, want, out, stderr)
 		}
