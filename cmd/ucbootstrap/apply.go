@@ -124,6 +124,7 @@ pre-flight or the audit failed, or the run was interrupted; 2 a usage error.`,
 	addChoice(cmd, &f.rules, "rules", string(privileges.Current), "rules", "the audit's rule set: current or owner-model", "current", "owner-model")
 	fl.BoolVar(&f.lenient, "lenient", false, "report unknown payload keys as warnings instead of errors")
 	addLiveFlags(cmd, &f.liveFlags)
+	fl.Lookup("deadline").Usage = "the time the whole run may take (`D`, such as 30m; 0 for no limit): then, as on Ctrl-C, the running statements are cancelled, the record is kept and the command that resumes is printed"
 	c := fl.Lookup("concurrency")
 	c.Usage = "at most `N` statements in flight at a time (and requests of the audit)"
 	c.DefValue = strconv.Itoa(apply.DefaultConcurrency)
@@ -319,6 +320,14 @@ func (f applyFlags) check() error {
 // DATABRICKS_TOKEN, or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET;
 // DATABRICKS_HOST, or the payload's workspace and port.
 func runnerConfig(in *ucbootstrap.Integration, getenv func(string) string) (databricks.Config, error) {
+	// The payload's credentials are the service principal's, refused
+	// here: the messages name the environment only.
+	switch token, id := getenv("DATABRICKS_TOKEN"), getenv("DATABRICKS_CLIENT_ID"); {
+	case token == "" && id == "":
+		return databricks.Config{}, errors.New("no credentials in the environment: set DATABRICKS_TOKEN to that person's token, or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET to that person's OAuth client (the payload's credentials are the service principal's)")
+	case token == "" && getenv("DATABRICKS_CLIENT_SECRET") == "":
+		return databricks.Config{}, errors.New("DATABRICKS_CLIENT_ID is set and DATABRICKS_CLIENT_SECRET is not: set it to the secret of that person's OAuth client")
+	}
 	host := strings.TrimSpace(getenv("DATABRICKS_HOST"))
 	env := func(k string) string {
 		if k == "DATABRICKS_HOST" && host == "" {

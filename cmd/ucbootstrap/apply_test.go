@@ -161,6 +161,7 @@ func TestApplyCommand(t *testing.T) {
 		want string
 	}{
 		{map[string]string{"DATABRICKS_TOKEN": ""}, nil, 2, "is run by a person"},
+		{map[string]string{"DATABRICKS_TOKEN": ""}, nil, 2, "set DATABRICKS_TOKEN to that person's token, or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET"},
 		{admin, []string{"--kind", "edit"}, 2, "--kind edit needs --from OLD"},
 		{admin, []string{"--revoke-grants"}, 2, "--revoke-grants is for --kind cleanup"},
 		{admin, []string{"--record", "-"}, 2, "--record needs a file"},
@@ -168,12 +169,14 @@ func TestApplyCommand(t *testing.T) {
 		{admin, []string{"--resume", "--record", filepath.Join(dir, "empty.jsonl")}, 2, "nothing to resume"},
 		{map[string]string{"DATABRICKS_TOKEN": w.In.Config.Token.Reveal()}, []string{"--record", filepath.Join(dir, "sp.jsonl")}, 1, "belong to the service principal " + w.SP + " itself"},
 		{admin, []string{"--kind", "prerequisites"}, 2, "the prerequisites script is for automatic setup"},
+		{map[string]string{"DATABRICKS_TOKEN": "", "DATABRICKS_CLIENT_ID": "someone", "DATABRICKS_CLIENT_SECRET": ""}, nil, 2, "DATABRICKS_CLIENT_ID is set and DATABRICKS_CLIENT_SECRET is not"},
 	} {
 		code, out, stderr := runCLIEnv(t, c.env, append([]string{"apply", w.Path, "--insecure-loopback"}, c.args...)...)
-		if code != c.code || !strings.Contains(stderr, c.want) {
+		if code != c.code || !strings.Contains(stderr, c.want) || strings.Contains(stderr, "config.token") {
 			t.Errorf("apply %v: exit %d, want %d with %q\n%s%s", c.args, code, c.code, c.want, out, stderr)
 		}
 	}
+	t.Setenv("DATABRICKS_CLIENT_ID", "")
 	if got := w.Executed()[setUp:]; len(got) != 0 {
 		t.Errorf("the refused runs executed statements: %v", got)
 	}
@@ -181,7 +184,13 @@ func TestApplyCommand(t *testing.T) {
 		t.Errorf("the refused runs left records behind: %v", left)
 	}
 
-	code, out, stderr := runCLIEnv(t, admin, "apply", w.Path, "--insecure-loopback", "--dry-run")
+	// --deadline says what it does to an apply, not to an audit.
+	code, out, stderr := runCLI(t, "apply", "--help")
+	if code != 0 || !strings.Contains(out, "the running statements are cancelled, the record is kept") || strings.Contains(out, "unverified") {
+		t.Errorf("apply --help: exit %d\n%s%s", code, out, stderr)
+	}
+
+	code, out, stderr = runCLIEnv(t, admin, "apply", w.Path, "--insecure-loopback", "--dry-run")
 	s, _ := generator.Generate(w.In, generator.Bootstrap)
 	if code != 0 || strings.Count(out, ";\n") != len(s.Statements) || !strings.HasPrefix(out, "-- ucbootstrap apply --dry-run: 34 of the 34 statements") {
 		t.Errorf("dry run: exit %d\n%s%s", code, out, stderr)
