@@ -295,12 +295,13 @@ func runApply(cmd *cobra.Command, path string, f applyFlags) error {
 		}
 	}
 	if err != nil {
+		err = applyError(stderr, p, err, res, record, resume, commandLine(path, f, record), f.resume, reason)
 		if res != nil {
 			for _, n := range res.Notes {
 				fmt.Fprintln(stderr, "ucbootstrap: note: "+n)
 			}
 		}
-		return applyError(stderr, p, err, res, record, resume, commandLine(path, f, record), f.resume, reason)
+		return err
 	}
 	if f.dryRun {
 		return writeOutput(cmd.OutOrStdout(), "", "", dryRunText(res))
