@@ -1,10 +1,13 @@
 package apply
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -375,5 +378,53 @@ func TestLedgerTableAfterResume(t *testing.T) {
 	mustRun(t, o)
 	if again := rows(w.SP); !maps.Equal(again, got) {
 		t.Errorf("a resume of the finished record changed the table: %d rows, had %d", len(again), len(got))
+	}
+}
+
+// cancelOn is a transport that cancels a run when a request's body holds
+// a string: to interrupt a run at a given request.
+type cancelOn struct {
+	match  string
+	cancel context.CancelFunc
+}
+
+func (c cancelOn) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		if bytes.Contains(b, []byte(c.match)) {
+			c.cancel()
+		}
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// TestInterruptInAudit: a run interrupted in the live audit that follows
+// the script has run every statement, and says that the audit was
+// interrupted; the run ledger has every row.
+func TestInterruptInAudit(t *testing.T) {
+	w := emutest.New(t, example("manual-token.yaml"))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	o := options(w, w.In, generator.Bootstrap)
+	o.NoValidation = true
+	o.HTTPClient = &http.Client{Transport: cancelOn{"information_schema.catalog_privileges", cancel}}
+	res, err := Run(ctx, o)
+	if err != nil {
+		t.Fatalf("err = %v, want none", err)
+	}
+	if res.Passed || res.Ran != len(res.Plan.Statements) {
+		t.Fatalf("passed %v, %d statements ran of %d", res.Passed, res.Ran, len(res.Plan.Statements))
+	}
+	if !slices.ContainsFunc(res.Notes, func(n string) bool {
+		return strings.HasPrefix(n, "the live audit was interrupted (context canceled) after every statement had run")
+	}) {
+		t.Errorf("the notes do not say that the audit was interrupted: %q", res.Notes)
+	}
+	if rows := w.Exec(w.SP, "SELECT run_id FROM `immuta`.`immuta_system`.`setup_runs`"); len(rows) != len(res.Plan.Statements) {
+		t.Errorf("the run ledger has %d rows, want %d (notes %q)", len(rows), len(res.Plan.Statements), res.Notes)
 	}
 }

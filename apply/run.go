@@ -799,7 +799,11 @@ func (r *run) audit(ctx context.Context) *AuditResult {
 	}
 	rep, _, info, err := liveaudit.Audit(ctx, r.sp, r.spExec, reqs, r.opts.Audit)
 	out.Info = info
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		r.res.Notes = append(r.res.Notes, fmt.Sprintf("the live audit was interrupted (%v) after every statement had run: audit with ucbootstrap audit --live", ctx.Err()))
+		return out
+	case err != nil:
 		r.res.Notes = append(r.res.Notes, "the live audit failed: "+err.Error())
 		return out
 	}

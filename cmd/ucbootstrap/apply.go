@@ -41,7 +41,7 @@ type applyFlags struct {
 func newApplyCmd() *cobra.Command {
 	var f applyFlags
 	cmd := &cobra.Command{
-		Use:   "apply FILE [--kind bootstrap|prerequisites|edit|cleanup] [--from OLD] [--script SCRIPT] [--dry-run] [--record RECORD] [--resume]",
+		Use:   "apply FILE [--kind bootstrap|prerequisites|edit|cleanup] [--from OLD] [--script SCRIPT] [--dry-run] [--record RECORD] [--resume] [--concurrency N]",
 		Short: "Run a setup script on the payload's workspace, with a record to resume from, and audit the result",
 		Long: `apply runs the script of --kind (bootstrap by default) that ucbootstrap
 generate makes for the payload FILE, on the payload's SQL warehouse or
