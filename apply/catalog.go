@@ -116,17 +116,21 @@ func (c *catalogLedger) flushRunner(ctx context.Context) {
 func (c *catalogLedger) flushServicePrincipal(ctx context.Context) {
 	r := c.r
 	switch {
-	case len(c.pending) == 0:
-		return
 	case r.opts.Kind == generator.Cleanup:
-		c.note("cleanup", "the run of a cleanup is in the record only: the run ledger "+c.table+" is dropped with the catalog")
+		if len(c.pending) > 0 {
+			c.note("cleanup", "the run of a cleanup is in the record only: the run ledger "+c.table+" is dropped with the catalog")
+		}
 		return
 	case r.spExec == nil:
-		c.note("sp", "the rest of the run is in the record only: the service principal writes the run ledger "+c.table+" with the payload's credentials, which cannot be used ("+brief(r.payloadErr)+")")
+		if len(c.pending) > 0 {
+			c.note("sp", "the rest of the run is in the record only: the service principal writes the run ledger "+c.table+" with the payload's credentials, which cannot be used ("+brief(r.payloadErr)+")")
+		}
 		return
 	}
+	// Also when this run ran nothing: a resume of a record whose
+	// statements all succeeded still writes the rows the table lacks.
 	err := c.backlog(ctx, r.spExec)
-	if err == nil {
+	if err == nil && len(c.pending) > 0 {
 		err = c.flush(ctx, r.spExec)
 	}
 	if err != nil {

@@ -306,7 +306,8 @@ func TestInterruptInPreflight(t *testing.T) {
 // neither the runner nor the service principal could write then; the
 // resumed run writes them with its own, so that the table has a row for
 // every statement of the record, by run ID and statement index, once; a
-// resume of the finished record writes nothing again.
+// resume of the finished record (which runs nothing) writes nothing
+// again, and writes what the table lost.
 func TestLedgerTableAfterResume(t *testing.T) {
 	w := emutest.New(t, example("manual-token.yaml"), ucemu.RunningPolls(1))
 	s, err := generator.Generate(w.In, generator.Bootstrap)
@@ -378,6 +379,16 @@ func TestLedgerTableAfterResume(t *testing.T) {
 	mustRun(t, o)
 	if again := rows(w.SP); !maps.Equal(again, got) {
 		t.Errorf("a resume of the finished record changed the table: %d rows, had %d", len(again), len(got))
+	}
+	// A record whose statement 1 an earlier run ran without writing its
+	// row (here: a run the table has never heard of).
+	prev := m.record(t, len(m.entries))
+	prev.Statements[0].RunID = "20260101T000000Z-lost"
+	o.Previous = prev
+	mustRun(t, o)
+	got["20260101T000000Z-lost/0"] = 1
+	if again := rows(w.SP); !maps.Equal(again, got) {
+		t.Errorf("a resume of the finished record did not write the row the table lacks: %d rows, want %d", len(again), len(got))
 	}
 }
 
