@@ -73,7 +73,9 @@ the current directory) and into the governance catalog's run ledger table.
 statement that was submitted and had not ended is attached to by its
 statement ID, and a record whose statements that ran no longer match the
 script is refused. Every generated statement is idempotent, so running again
-from the top is safe too.
+from the top is safe too. A run holds a lock on its record until it ends (the
+lock goes with the process, however it ends): a second run on the same
+record is refused.
 
 Independent statements of a section run at once, up to --concurrency;
 every order the script needs is kept (catalog before schema before its
@@ -88,7 +90,8 @@ not. After the script the live audit runs (--via picks its path) and its
 report is printed; after a cleanup, the check that the catalog is gone.
 
 Exit status: 0 the script ran and the audit passes; 1 a statement failed, the
-pre-flight or the audit failed, or the run was interrupted; 2 a usage error.`,
+pre-flight or the audit failed, the run was interrupted, or another run holds
+the record; 2 a usage error.`,
 		Example: `  # What would run, without running it.
   DATABRICKS_TOKEN=... ucbootstrap apply payload.yaml --dry-run
 
