@@ -1,9 +1,12 @@
 package apply
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,9 +28,14 @@ import (
 // principal, may write it (a metastore admin reads and writes no data).
 // So the runner writes the rows of the statements that ended before the
 // hand-over, section by section, and the service principal writes the
-// rest, with the payload's credentials, when the script has ended. A
-// cleanup drops the table with the catalog: its rows stay in the record
-// only. The record (the Ledger) is the run's authority; the table is the
+// rest, with the payload's credentials, when the script has ended. Rows
+// that an earlier run of the record could not write (it was interrupted,
+// or failed before the hand-over, when the service principal may not write
+// yet) are written then too: the service principal writes every row the
+// record has and the table lacks, by run ID and statement index, so that
+// a row is written once however often a run is resumed. A cleanup drops
+// the table with the catalog: its rows stay in the record only. The
+// record (the Ledger) is the run's authority; the table is the
 // workspace's copy, and writing it never stops a run.
 
 // catalogRows bounds the rows of one INSERT.
@@ -108,16 +116,24 @@ func (c *catalogLedger) flushRunner(ctx context.Context) {
 func (c *catalogLedger) flushServicePrincipal(ctx context.Context) {
 	r := c.r
 	switch {
-	case len(c.pending) == 0:
-		return
 	case r.opts.Kind == generator.Cleanup:
-		c.note("cleanup", "the run of a cleanup is in the record only: the run ledger "+c.table+" is dropped with the catalog")
+		if len(c.pending) > 0 {
+			c.note("cleanup", "the run of a cleanup is in the record only: the run ledger "+c.table+" is dropped with the catalog")
+		}
 		return
 	case r.spExec == nil:
-		c.note("sp", "the rest of the run is in the record only: the service principal writes the run ledger "+c.table+" with the payload's credentials, which cannot be used ("+brief(r.payloadErr)+")")
+		if len(c.pending) > 0 {
+			c.note("sp", "the rest of the run is in the record only: the service principal writes the run ledger "+c.table+" with the payload's credentials, which cannot be used ("+brief(r.payloadErr)+")")
+		}
 		return
 	}
-	if err := c.flush(ctx, r.spExec); err != nil {
+	// Also when this run ran nothing: a resume of a record whose
+	// statements all succeeded still writes the rows the table lacks.
+	err := c.backlog(ctx, r.spExec)
+	if err == nil && len(c.pending) > 0 {
+		err = c.flush(ctx, r.spExec)
+	}
+	if err != nil {
 		var se *sqlexec.Error
 		if errors.As(err, &se) && (se.Class == "TABLE_OR_VIEW_NOT_FOUND" || se.Class == "SCHEMA_NOT_FOUND" || se.Class == "CATALOG_NOT_FOUND" || se.Class == "NO_SUCH_CATALOG_EXCEPTION") {
 			c.note("sp", "the governance catalog has no run ledger "+c.table+" (it is not set up yet, or by an older script): the run is in the record only")
@@ -125,6 +141,48 @@ func (c *catalogLedger) flushServicePrincipal(ctx context.Context) {
 		}
 		c.note("sp", "the service principal could not write the run ledger "+c.table+" ("+brief(err)+"): the run is in the record")
 	}
+}
+
+// backlog adds to the pending rows those of the record's earlier runs
+// that the table lacks (by run ID and statement index): rows that the run
+// that ran the statement could not write.
+func (c *catalogLedger) backlog(ctx context.Context, exec *sqlexec.Executor) error {
+	r := c.r
+	var earlier []StatementRecord
+	runs := map[string]bool{}
+	for _, st := range r.rec.Statements {
+		switch st.State {
+		case Succeeded, Failed, Unknown:
+			if st.RunID != "" && st.RunID != r.res.RunID {
+				earlier = append(earlier, st)
+				runs[st.RunID] = true
+			}
+		}
+	}
+	if len(earlier) == 0 {
+		return nil
+	}
+	ids := slices.Sorted(maps.Keys(runs))
+	lits := make([]string, len(ids))
+	for i, id := range ids {
+		lits[i] = sqltext.Literal(id)
+	}
+	res, err := exec.Query(ctx, "SELECT `run_id`, `statement_index` FROM "+c.table+" WHERE `run_id` IN ("+strings.Join(lits, ", ")+")")
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, row := range res.Rows {
+		if len(row) == 2 {
+			have[fmt.Sprint(row[0])+"\x00"+fmt.Sprint(row[1])] = true
+		}
+	}
+	for _, st := range earlier {
+		if !have[st.RunID+"\x00"+strconv.Itoa(st.Index)] {
+			c.pending = append(c.pending, st)
+		}
+	}
+	return nil
 }
 
 // flush writes the pending rows with exec, in INSERTs of up to
@@ -143,7 +201,11 @@ func (c *catalogLedger) flush(ctx context.Context, exec *sqlexec.Executor) error
 			if st.Error != nil {
 				code, msg = st.Error.Code, st.Error.Message
 			}
-			vals := []string{lit(h.RunID), lit(string(h.Kind)), lit(h.Script), lit(h.Payload), lit(h.Runner), strconv.Itoa(st.Index),
+			// A row of an earlier run (see backlog) has its run ID and
+			// runner; its kind, payload and script are this run's (a
+			// resumed run's kind and payload are the same, and the
+			// statements that had run are unchanged).
+			vals := []string{lit(cmp.Or(st.RunID, h.RunID)), lit(string(h.Kind)), lit(h.Script), lit(h.Payload), lit(cmp.Or(st.Runner, h.Runner)), strconv.Itoa(st.Index),
 				lit(st.Section), lit(st.Position), lit(st.Hash), lit(st.Cumulative), lit(st.StatementID), lit(string(st.State)),
 				lit(code), lit(msg), timeLit(st.Started), timeLit(st.Ended)}
 			b.WriteString("\n  (" + strings.Join(vals, ", ") + ")")

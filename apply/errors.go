@@ -81,11 +81,13 @@ type StatementError struct {
 	// it.
 	Err error
 	// Ran counts the statements that have succeeded, this run or before;
-	// NotRun lists the indexes of those that did not run to an end (never
-	// ran, or were cancelled); the others failed.
-	Ran    int
-	NotRun []int
-	Total  int
+	// NotRun lists the indexes of those that did not run, Unknown those
+	// whose outcome is unknown (cancelled in flight when the failure
+	// stopped the run); the others failed.
+	Ran     int
+	NotRun  []int
+	Unknown []int
+	Total   int
 }
 
 func (e *StatementError) Error() string {
@@ -107,13 +109,25 @@ func (e *StatementError) SQL() *sqlexec.Error {
 // (Ctrl-C, a deadline) or its record could not be written. The record
 // says where it stopped; resuming goes on from there.
 type InterruptedError struct {
-	Cause  error
-	Ran    int
-	NotRun []int
-	Total  int
+	Cause error
+	// Preflight is true when the run stopped before its first statement
+	// (in the identity check, the lint or the validation tests): nothing
+	// ran, and the record has nothing of this run.
+	Preflight bool
+	Ran       int
+	// NotRun lists the statements that did not run and were not in
+	// flight; Unknown those in flight when the run stopped, whose
+	// outcome is unknown (they may have taken effect; they run again
+	// when resumed).
+	NotRun  []int
+	Unknown []int
+	Total   int
 }
 
 func (e *InterruptedError) Error() string {
+	if e.Preflight {
+		return fmt.Sprintf("apply: interrupted in the pre-flight, before the first statement: %v", e.Cause)
+	}
 	return fmt.Sprintf("apply: interrupted after %d of %d statements: %v", e.Ran, e.Total, e.Cause)
 }
 

@@ -98,8 +98,10 @@ type StatementRecord struct {
 	Position   string `json:"position,omitempty"`
 	Hash       string `json:"hash"`
 	Cumulative string `json:"cumulative"`
-	// RunID is the run that last changed it.
+	// RunID is the run that last changed it, and Runner whom that run's
+	// statements ran as.
 	RunID       string     `json:"runId,omitempty"`
+	Runner      string     `json:"runner,omitempty"`
 	StatementID string     `json:"statementId,omitempty"`
 	State       State      `json:"state"`
 	Error       *ErrorInfo `json:"error,omitempty"`
@@ -257,8 +259,8 @@ type Ledger interface {
 
 // A FileLedger appends a record's entries to a file, one JSON line each,
 // with one write per entry: a process killed at any moment leaves every
-// entry but maybe a last one cut short, which [ReadRecord] ignores. The
-// file is synced at the end of a run and every few seconds. A file that
+// entry but maybe a last one cut short, which [ReadRecord] ignores. It
+// holds a lock on the file (see [OpenFile]). The file is synced at the end of a run and every few seconds. A file that
 // OpenFile created and nothing was written to is removed by Close: a run
 // refused before it started leaves no empty record behind.
 type FileLedger struct {
@@ -270,9 +272,32 @@ type FileLedger struct {
 	written bool // an entry was written
 }
 
+// ErrRecordInUse is the error of [OpenFile] for a record file that
+// another run holds.
+var ErrRecordInUse = errors.New("another run holds its lock")
+
 // OpenFile opens (or creates) the record file at path for appending, and
-// returns the record it holds (nil when it is new or empty).
+// returns the record it holds (nil when it is new or empty). It holds an
+// exclusive lock on the file (flock, on Unix systems) until Close, so
+// that two runs cannot write one record: a file that another run holds is
+// an error that wraps [ErrRecordInUse]. The lock ends with the process
+// that holds it, however it ends: a killed run leaves no stale lock.
 func OpenFile(path string) (*FileLedger, *Record, error) {
+	for range 10 {
+		l, rec, err := openLocked(path)
+		if l != nil || err != nil {
+			return l, rec, err
+		}
+		// The file was removed while this run waited for nothing: a run
+		// that created it and wrote nothing removed it on Close. Open the
+		// path again.
+	}
+	return nil, nil, fmt.Errorf("apply: the record %s: it keeps being replaced while it is opened", path)
+}
+
+// openLocked opens and locks the record file; it returns nil and no
+// error when the file it locked is no longer the one at path.
+func openLocked(path string) (*FileLedger, *Record, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND, 0)
 	created := false
 	if errors.Is(err, fs.ErrNotExist) {
@@ -281,6 +306,20 @@ func OpenFile(path string) (*FileLedger, *Record, error) {
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("apply: the record: %w", err)
+	}
+	switch locked, err := lockFile(f); {
+	case err != nil:
+		f.Close()
+		return nil, nil, fmt.Errorf("apply: the record %s: locking it: %w", path, err)
+	case !locked:
+		f.Close()
+		return nil, nil, fmt.Errorf("apply: the record %s is in use: %w", path, ErrRecordInUse)
+	}
+	if fi, err := f.Stat(); err == nil {
+		if now, err := os.Stat(path); err != nil || !os.SameFile(fi, now) {
+			f.Close()
+			return nil, nil, nil
+		}
 	}
 	rec, err := ReadRecord(f)
 	if err != nil {
@@ -318,13 +357,15 @@ func (l *FileLedger) Close() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	err := l.f.Sync()
-	if cerr := l.f.Close(); err == nil {
-		err = cerr
-	}
 	if l.created && !l.written {
+		// Removed while locked: a run that opens the path meanwhile
+		// finds the file gone once it has the lock, and opens it again.
 		if rerr := os.Remove(l.path); err == nil && !errors.Is(rerr, fs.ErrNotExist) {
 			err = rerr
 		}
+	}
+	if cerr := l.f.Close(); err == nil {
+		err = cerr
 	}
 	return err
 }

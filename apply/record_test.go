@@ -3,6 +3,7 @@ package apply
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -150,5 +151,57 @@ func TestFileLedgerLeavesNoEmptyRecord(t *testing.T) {
 	}
 	if _, err := os.Stat(used); err != nil {
 		t.Errorf("the record written before is gone: %v", err)
+	}
+}
+
+// TestFileLedgerLock: a record file that one ledger holds cannot be
+// opened by another until the first is closed, and the error names the
+// file; a new file that the first removes on Close (nothing written) is
+// not left locked for the second, which opens the path anew.
+func TestFileLedgerLock(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "run.jsonl")
+	l, _, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Write(context.Background(), header("r1", "", 3)); err != nil {
+		t.Fatal(err)
+	}
+	if l2, _, err := OpenFile(path); !errors.Is(err, ErrRecordInUse) || !strings.Contains(err.Error(), path) {
+		if l2 != nil {
+			l2.Close()
+		}
+		t.Fatalf("a second OpenFile of a held record: %v, want ErrRecordInUse naming %s", err, path)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	l, prev, err := OpenFile(path)
+	if err != nil || prev == nil || prev.RunID != "r1" {
+		t.Fatalf("OpenFile after Close: %+v, %v", prev, err)
+	}
+	l.Close()
+
+	fresh := filepath.Join(t.TempDir(), "fresh.jsonl")
+	l, _, err = OpenFile(fresh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := OpenFile(fresh); !errors.Is(err, ErrRecordInUse) {
+		t.Fatalf("a second OpenFile of a new held record: %v", err)
+	}
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	l, prev, err = OpenFile(fresh)
+	if err != nil || prev != nil {
+		t.Fatalf("OpenFile after the new record was removed: %+v, %v", prev, err)
+	}
+	if err := l.Write(context.Background(), header("r2", "", 3)); err != nil {
+		t.Fatal(err)
+	}
+	l.Close()
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("the record written is not at its path: %v", err)
 	}
 }

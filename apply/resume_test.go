@@ -1,16 +1,25 @@
 package apply
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/ucbootstrap/ucbootstrap/generator"
 	"github.com/ucbootstrap/ucbootstrap/internal/emutest"
+	"github.com/ucbootstrap/ucbootstrap/internal/ucemu"
 )
 
 // executions returns how often the emulator executed each statement of
@@ -207,17 +216,19 @@ func TestResumeRefuses(t *testing.T) {
 }
 
 // TestInterrupt: a run whose context ends half-way (Ctrl-C) cancels what
-// runs, keeps its record, and says it was interrupted; resumed, it runs
-// nothing that had succeeded.
+// runs (each statement stays in flight for a poll), keeps its record, and
+// says it was interrupted, telling the statements that did not run from
+// those whose outcome is unknown; resumed, it runs nothing that had
+// succeeded.
 func TestInterrupt(t *testing.T) {
-	w := emutest.New(t, example("audit-enabled.yaml"))
+	w := emutest.New(t, example("audit-enabled.yaml"), ucemu.RunningPolls(1))
 	m := &memory{}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	o := options(w, w.In, generator.Bootstrap)
-	o.Ledger, o.Concurrency = m, 2
+	o.Ledger, o.Concurrency, o.NoValidation = m, 2, true // the validation polls at its own pace
 	o.Progress = func(ev Event) {
-		if ev.Done >= 10 {
+		if ev.Done >= 10 && ev.Running > 0 {
 			cancel()
 		}
 	}
@@ -229,6 +240,27 @@ func TestInterrupt(t *testing.T) {
 	if res.Record.End == nil || res.Record.End.State != RunInterrupted {
 		t.Errorf("the record's end: %+v", res.Record.End)
 	}
+	// What did not run and what is unknown are told apart: a statement
+	// cancelled in flight is not among those that did not run.
+	state := func(i int) State {
+		if i < len(res.Record.Statements) {
+			return res.Record.Statements[i].State
+		}
+		return Pending
+	}
+	for _, i := range ie.NotRun {
+		if s := state(i); s != Pending {
+			t.Errorf("statement %d is listed as not run, and its state is %s", i+1, s)
+		}
+	}
+	if len(ie.Unknown) == 0 {
+		t.Errorf("no statement in flight was cancelled (at concurrency 2): %+v", ie)
+	}
+	for _, i := range ie.Unknown {
+		if s := state(i); s != Unknown {
+			t.Errorf("statement %d is listed as unknown, and its state is %s", i+1, s)
+		}
+	}
 	before := executions(w, res.Plan)
 	prev := m.record(t, len(m.entries))
 	o.Progress, o.Previous, o.Resume, o.Ledger = nil, prev, true, &memory{}
@@ -238,5 +270,172 @@ func TestInterrupt(t *testing.T) {
 		if st.State == Succeeded && after[i] != before[i] {
 			t.Errorf("statement %d had succeeded and ran again", i+1)
 		}
+	}
+}
+
+// TestInterruptInPreflight: a run whose context ends in the pre-flight
+// (the validation tests wait for a warehouse that keeps every statement
+// queued) is interrupted, not a failed pre-flight, and Force does not go
+// past it: nothing runs.
+func TestInterruptInPreflight(t *testing.T) {
+	for _, force := range []bool{false, true} {
+		w := emutest.New(t, example("manual-token.yaml"), ucemu.PendingPolls(1<<20))
+		setUp := len(w.Executed())
+		ctx, cancel := context.WithCancel(t.Context())
+		stop := time.AfterFunc(300*time.Millisecond, cancel)
+		o := options(w, w.In, generator.Bootstrap)
+		o.Force, o.Ledger = force, &memory{}
+		res, err := Run(ctx, o)
+		stop.Stop()
+		cancel()
+		var ie *InterruptedError
+		if !errors.As(err, &ie) || !ie.Preflight || !errors.Is(err, context.Canceled) {
+			t.Errorf("force %v: err = %v, want an *InterruptedError in the pre-flight", force, err)
+		}
+		if res != nil && len(res.Forced) != 0 {
+			t.Errorf("force %v: forced past %q", force, res.Forced)
+		}
+		if got := w.Executed()[setUp:]; len(got) != 0 {
+			t.Errorf("force %v: statements ran: %v", force, got)
+		}
+	}
+}
+
+// TestLedgerTableAfterResume: a manual bootstrap interrupted after the run
+// ledger table was created and before the hand-over leaves rows that
+// neither the runner nor the service principal could write then; the
+// resumed run writes them with its own, so that the table has a row for
+// every statement of the record, by run ID and statement index, once; a
+// resume of the finished record (which runs nothing) writes nothing
+// again, and writes what the table lost.
+func TestLedgerTableAfterResume(t *testing.T) {
+	w := emutest.New(t, example("manual-token.yaml"), ucemu.RunningPolls(1))
+	s, err := generator.Generate(w.In, generator.Bootstrap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	plan, err := NewPlan(s, "", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	create := slices.IndexFunc(plan.Statements, func(st Statement) bool {
+		return strings.HasPrefix(st.SQL, "CREATE TABLE IF NOT EXISTS `immuta`.`immuta_system`.`setup_runs`")
+	})
+	if create < 0 {
+		t.Fatal("the bootstrap creates no run ledger table")
+	}
+	m := &memory{}
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	o := options(w, w.In, generator.Bootstrap)
+	o.Ledger, o.Concurrency, o.NoValidation = m, 2, true
+	o.Progress = func(ev Event) {
+		if ev.Done > create+3 && ev.Running > 0 {
+			cancel()
+		}
+	}
+	res, err := Run(ctx, o)
+	var ie *InterruptedError
+	if !errors.As(err, &ie) {
+		t.Fatalf("err = %v, want an interruption", err)
+	}
+	t.Logf("interrupted: %v; notes %q", err, res.Notes)
+	// Read by the table's owner: the runner before the hand-over, the
+	// service principal after it.
+	rows := func(who string) map[string]int {
+		out := map[string]int{}
+		for _, row := range w.Exec(who, "SELECT run_id, statement_index FROM `immuta`.`immuta_system`.`setup_runs`") {
+			out[fmt.Sprint(row[0])+"/"+fmt.Sprint(row[1])]++
+		}
+		return out
+	}
+	first := rows(emutest.Admin)
+	if len(first) >= ie.Ran {
+		t.Errorf("after the interruption the table has %d rows, %d statements succeeded: want fewer (the test interrupts too late)", len(first), ie.Ran)
+	}
+
+	o.Progress, o.Previous, o.Resume = nil, m.record(t, len(m.entries)), true
+	mustRun(t, o)
+	rec := m.record(t, len(m.entries))
+	got := rows(w.SP)
+	want := map[string]int{}
+	for _, st := range rec.Statements {
+		want[st.RunID+"/"+strconv.Itoa(st.Index)] = 1
+	}
+	for k, n := range got {
+		if want[k] == 0 && first[k] == 0 {
+			t.Errorf("row %s is not of the record", k)
+		} else if n != 1 {
+			t.Errorf("row %s is in the table %d times", k, n)
+		}
+	}
+	for k := range want {
+		if got[k] == 0 {
+			t.Errorf("the record's statement %s has no row", k)
+		}
+	}
+
+	o.Previous = m.record(t, len(m.entries))
+	mustRun(t, o)
+	if again := rows(w.SP); !maps.Equal(again, got) {
+		t.Errorf("a resume of the finished record changed the table: %d rows, had %d", len(again), len(got))
+	}
+	// A record whose statement 1 an earlier run ran without writing its
+	// row (here: a run the table has never heard of).
+	prev := m.record(t, len(m.entries))
+	prev.Statements[0].RunID = "20260101T000000Z-lost"
+	o.Previous = prev
+	mustRun(t, o)
+	got["20260101T000000Z-lost/0"] = 1
+	if again := rows(w.SP); !maps.Equal(again, got) {
+		t.Errorf("a resume of the finished record did not write the row the table lacks: %d rows, want %d", len(again), len(got))
+	}
+}
+
+// cancelOn is a transport that cancels a run when a request's body holds
+// a string: to interrupt a run at a given request.
+type cancelOn struct {
+	match  string
+	cancel context.CancelFunc
+}
+
+func (c cancelOn) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Body != nil {
+		b, err := io.ReadAll(req.Body)
+		if err != nil {
+			return nil, err
+		}
+		req.Body = io.NopCloser(bytes.NewReader(b))
+		if bytes.Contains(b, []byte(c.match)) {
+			c.cancel()
+		}
+	}
+	return http.DefaultTransport.RoundTrip(req)
+}
+
+// TestInterruptInAudit: a run interrupted in the live audit that follows
+// the script has run every statement, and says that the audit was
+// interrupted; the run ledger has every row.
+func TestInterruptInAudit(t *testing.T) {
+	w := emutest.New(t, example("manual-token.yaml"))
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	o := options(w, w.In, generator.Bootstrap)
+	o.NoValidation = true
+	o.HTTPClient = &http.Client{Transport: cancelOn{"information_schema.catalog_privileges", cancel}}
+	res, err := Run(ctx, o)
+	if err != nil {
+		t.Fatalf("err = %v, want none", err)
+	}
+	if res.Passed || res.Ran != len(res.Plan.Statements) {
+		t.Fatalf("passed %v, %d statements ran of %d", res.Passed, res.Ran, len(res.Plan.Statements))
+	}
+	if !slices.ContainsFunc(res.Notes, func(n string) bool {
+		return strings.HasPrefix(n, "the live audit was interrupted (context canceled) after every statement had run")
+	}) {
+		t.Errorf("the notes do not say that the audit was interrupted: %q", res.Notes)
+	}
+	if rows := w.Exec(w.SP, "SELECT run_id FROM `immuta`.`immuta_system`.`setup_runs`"); len(rows) != len(res.Plan.Statements) {
+		t.Errorf("the run ledger has %d rows, want %d (notes %q)", len(rows), len(res.Plan.Statements), res.Notes)
 	}
 }

@@ -22,6 +22,10 @@ import (
 	"github.com/ucbootstrap/ucbootstrap/validation"
 )
 
+// ledgerTimeout bounds the writing of the run ledger's rows at the end
+// of a run, which goes on after Ctrl-C.
+const ledgerTimeout = time.Minute
+
 // DefaultConcurrency is the number of statements a run has in flight at
 // once unless told otherwise.
 const DefaultConcurrency = 4
@@ -324,11 +328,11 @@ func newRun(opts Options) (*run, error) {
 
 func (r *run) run(ctx context.Context) (*Result, error) {
 	if err := r.identify(ctx); err != nil {
-		return nil, err
+		return nil, r.preflightStopped(ctx, err)
 	}
 	r.res.Runner = r.me
 	if err := r.script(ctx); err != nil {
-		return r.res, err
+		return r.res, r.preflightStopped(ctx, err)
 	}
 	if err := r.lint(); err != nil {
 		return r.res, err
@@ -350,10 +354,25 @@ func (r *run) run(ctx context.Context) (*Result, error) {
 	defer r.closeExecutors(ctx)
 	if !r.opts.NoValidation {
 		if err := r.validate(ctx); err != nil {
-			return r.res, err
+			return r.res, r.preflightStopped(ctx, err)
 		}
 	}
 	return r.execute(ctx)
+}
+
+// preflightStopped returns the error of a step before the first
+// statement: an [*InterruptedError] when ctx ended (Ctrl-C, a deadline),
+// whatever the step made of it, else err.
+func (r *run) preflightStopped(ctx context.Context, err error) error {
+	if ctx.Err() == nil {
+		return err
+	}
+	ie := &InterruptedError{Cause: ctx.Err(), Preflight: true}
+	if r.plan != nil && r.rec != nil {
+		ie.Total = len(r.plan.Statements)
+		ie.Ran, ie.NotRun, ie.Unknown = r.tally()
+	}
+	return ie
 }
 
 // identify asks who the runner is, and refuses credentials that may not
@@ -583,6 +602,11 @@ func (r *run) validate(ctx context.Context) error {
 		return fmt.Errorf("apply: %w", err)
 	}
 	r.res.Validation = res
+	if ctx.Err() != nil {
+		// Tests cut short by Ctrl-C or a deadline did not fail: the run
+		// was interrupted (and --force does not go past it).
+		return ctx.Err()
+	}
 	gate := map[string]bool{validation.IdentityTest: true, validation.MetastoreTest: true, validation.WarehouseTest: true,
 		validation.ClusterTest: true, validation.ConnectionTest: true}
 	if r.opts.Kind == generator.Bootstrap && r.in.AutoBootstrap {
@@ -617,18 +641,21 @@ func (r *run) runID() string {
 }
 
 // tally counts the statements that have succeeded, and lists those that
-// did not run to an end (never ran, or were cancelled): for errors.
-func (r *run) tally() (ran int, notRun []int) {
+// did not run (never submitted) and those whose outcome is unknown
+// (cancelled, or submitted and not seen to end): for errors.
+func (r *run) tally() (ran int, notRun, unknown []int) {
 	for i := range r.plan.Statements {
 		switch r.state(i) {
 		case Succeeded:
 			ran++
 		case Failed:
+		case Unknown, Submitted:
+			unknown = append(unknown, i)
 		default:
 			notRun = append(notRun, i)
 		}
 	}
-	return ran, notRun
+	return ran, notRun, unknown
 }
 
 // execute writes the header, runs the phases, and does what follows.
@@ -665,25 +692,26 @@ func (r *run) execute(ctx context.Context) (*Result, error) {
 	}
 	r.res.Elapsed = r.now().Sub(start)
 	r.res.Ran, r.res.Skipped, r.res.Attached = x.ran, x.skipped, x.attached
-	ran, notRun := r.tally()
+	ran, notRun, unknown := r.tally()
 	end := &End{RunID: id, State: RunSucceeded}
 	var serr *StatementError
 	switch {
 	case runErr == nil:
 	case errors.As(runErr, &serr):
-		serr.Ran, serr.NotRun, serr.Total = ran, notRun, len(r.plan.Statements)
+		serr.Ran, serr.NotRun, serr.Unknown, serr.Total = ran, notRun, unknown, len(r.plan.Statements)
 		end.State, end.Message = RunFailed, serr.Error()
 	default:
 		end.State, end.Message = RunInterrupted, runErr.Error()
-		runErr = &InterruptedError{Cause: runErr, Ran: ran, NotRun: notRun, Total: len(r.plan.Statements)}
+		runErr = &InterruptedError{Cause: runErr, Ran: ran, NotRun: notRun, Unknown: unknown, Total: len(r.plan.Statements)}
 	}
-	pctx := ctx
+	// The rest of the run ledger first, however the run ended, with a
+	// context of its own: a Ctrl-C now (in the audit) loses no rows.
+	lctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), ledgerTimeout)
+	r.catalogs.flushServicePrincipal(lctx)
+	cancel()
 	if runErr == nil {
-		r.after(pctx)
-	} else {
-		pctx = context.WithoutCancel(ctx)
+		r.after(ctx)
 	}
-	r.catalogs.flushServicePrincipal(pctx)
 	end.Ended = r.now().UTC()
 	if err := r.write(context.WithoutCancel(ctx), Entry{End: end}); err != nil && runErr == nil {
 		r.res.Notes = append(r.res.Notes, "the end of the run could not be recorded: "+err.Error())
@@ -771,7 +799,11 @@ func (r *run) audit(ctx context.Context) *AuditResult {
 	}
 	rep, _, info, err := liveaudit.Audit(ctx, r.sp, r.spExec, reqs, r.opts.Audit)
 	out.Info = info
-	if err != nil {
+	switch {
+	case err != nil && ctx.Err() != nil:
+		r.res.Notes = append(r.res.Notes, fmt.Sprintf("the live audit was interrupted (%v) after every statement had run: audit with ucbootstrap audit --live", ctx.Err()))
+		return out
+	case err != nil:
 		r.res.Notes = append(r.res.Notes, "the live audit failed: "+err.Error())
 		return out
 	}

@@ -168,7 +168,7 @@ func (x *scheduler) one(ctx context.Context, idx int) error {
 	}
 	ended := r.now().UTC()
 	rec := StatementRecord{Index: idx, Section: st.Section.Key(), Position: st.Pos.String(), Hash: st.Hash, Cumulative: st.Cumulative,
-		RunID: r.res.RunID, State: Succeeded, Started: &started, Ended: &ended}
+		RunID: r.res.RunID, Runner: r.me, State: Succeeded, Started: &started, Ended: &ended}
 	var se *sqlexec.Error
 	switch {
 	case err == nil:
@@ -223,7 +223,7 @@ func (r *run) submitted(s sqlexec.Submission) error {
 	r.ids[idx] = s.ID
 	started := r.started[idx]
 	return r.write(context.Background(), Entry{Statement: &StatementRecord{Index: idx, Section: st.Section.Key(), Position: st.Pos.String(),
-		Hash: st.Hash, Cumulative: st.Cumulative, RunID: r.res.RunID, StatementID: s.ID, State: Submitted, Started: &started}})
+		Hash: st.Hash, Cumulative: st.Cumulative, RunID: r.res.RunID, Runner: r.me, StatementID: s.ID, State: Submitted, Started: &started}})
 }
 
 // progress passes on what sqlexec waits for.

@@ -60,7 +60,10 @@ func (e *SQLError) Unwrap() error { return e.Err }
 // The grants read are those of the principals that matter to the audit —
 // the service principal, account users, the workspace-local groups users
 // and admins — and every grant inside the governance catalog, where any
-// grant to another principal is an exposure. A securable that no owner view
+// grant to another principal is an exposure (see [Audited]). Privileges
+// are spelt as the REST API spells them (Grant.Spelling "USE_CATALOG",
+// where information_schema writes "USE CATALOG"), so that both paths
+// fetch the same grants. A securable that no owner view
 // lists is in Fetched.NotFound: it does not exist, or the credentials may
 // not see it (information_schema shows only what they may reach).
 // Fetched.Requests counts the queries. Securable types that the views do
@@ -104,7 +107,7 @@ func FetchSQL(ctx context.Context, q Querier, reqs *privileges.Requirements, opt
 	if len(js) == 0 {
 		return f, nil
 	}
-	principals := []string{reqs.ServicePrincipal, "account users", "users", "admins"}
+	principals := auditedPrincipals(reqs)
 	w := &sqlWhere{catalogs: slices.Sorted(maps.Keys(catalogs)), schemas: slices.Sorted(maps.Keys(schemas)),
 		names: slices.Sorted(maps.Keys(names)), principals: principals, governance: reqs.Catalog}
 	var qs []sqlQuery
@@ -165,6 +168,7 @@ func FetchSQL(ctx context.Context, q Querier, reqs *privileges.Requirements, opt
 		}
 		for _, g := range r.grants {
 			g.Pos = privileges.Position{} // of the synthetic result, not of a file
+			g.Spelling = restSpelling(g.Spelling)
 			direct[g.On.Canonical()] = append(direct[g.On.Canonical()], g)
 		}
 		for s, o := range r.owners {
@@ -205,6 +209,32 @@ func FetchSQL(ctx context.Context, q Querier, reqs *privileges.Requirements, opt
 	SortGrants(f.Grants)
 	return f, nil
 }
+
+// auditedPrincipals are the principals whose grants the live audit reads
+// outside the governance catalog: the service principal, account users,
+// and the workspace-local groups users and admins (a grant to them is a
+// finding).
+func auditedPrincipals(reqs *privileges.Requirements) []string {
+	return []string{reqs.ServicePrincipal, "account users", "users", "admins"}
+}
+
+// Audited reports whether the live audit reads grant g: a grant to one of
+// the principals that matter to it (the service principal, account users,
+// the workspace-local groups users and admins), or any grant inside the
+// governance catalog, where a grant to anyone else is an exposure.
+// [FetchSQL] asks the warehouse for these grants only; [Fetch] learns the
+// grants of every principal, and the live audit (package liveaudit) drops
+// the others, so that both paths audit the same grants.
+func Audited(reqs *privileges.Requirements, g privileges.Grant) bool {
+	if reqs.Catalog != "" && g.On.CatalogName() == reqs.Catalog {
+		return true
+	}
+	return slices.Contains(auditedPrincipals(reqs), g.Principal)
+}
+
+// restSpelling spells a privilege of an information_schema row ("USE
+// CATALOG") as the REST API does ("USE_CATALOG").
+func restSpelling(s string) string { return strings.ReplaceAll(s, " ", "_") }
 
 // notListed says why a securable is in Fetched.NotFound on the warehouse
 // path.

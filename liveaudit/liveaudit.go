@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"iter"
 
 	"github.com/ucbootstrap/ucbootstrap/databricks"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
@@ -120,17 +121,37 @@ func Fetch(ctx context.Context, c *databricks.Client, exec *sqlexec.Executor, re
 	return rest("the warehouse path failed (" + err.Error() + ")")
 }
 
-// Audit fetches with [Fetch] and audits what it learned.
+// Audit fetches with [Fetch] and audits what it learned: the [Grants].
 func Audit(ctx context.Context, c *databricks.Client, exec *sqlexec.Executor, reqs *privileges.Requirements, opts Options) (*privileges.Report, *databricks.Fetched, Info, error) {
 	f, info, err := Fetch(ctx, c, exec, reqs, opts)
 	if err != nil {
 		return nil, f, info, err
 	}
-	rep, err := privileges.Audit(reqs, f.Seq(), f.Facts())
+	rep, err := privileges.Audit(reqs, Grants(f, reqs), f.Facts())
 	if err != nil {
 		return nil, f, info, fmt.Errorf("liveaudit: %w", err)
 	}
 	return rep, f, info, nil
+}
+
+// Grants returns the fetched grants that the live audit reads, whichever
+// path fetched them: those of the principals that matter to the audit and
+// every grant inside the governance catalog ([databricks.Audited]). The
+// warehouse path fetches no others; the REST path learns the grants of
+// every principal on the securables it asks about, and the others are
+// left out here, so that both paths give the same report, its count of
+// grants read included.
+func Grants(f *databricks.Fetched, reqs *privileges.Requirements) iter.Seq2[privileges.Grant, error] {
+	return func(yield func(privileges.Grant, error) bool) {
+		for g, err := range f.Seq() {
+			if err == nil && !databricks.Audited(reqs, g) {
+				continue
+			}
+			if !yield(g, err) {
+				return
+			}
+		}
+	}
 }
 
 // querier runs the warehouse path's queries on an executor.

@@ -17,6 +17,7 @@ import (
 	"github.com/ucbootstrap/ucbootstrap/apply"
 	"github.com/ucbootstrap/ucbootstrap/databricks"
 	"github.com/ucbootstrap/ucbootstrap/generator"
+	"github.com/ucbootstrap/ucbootstrap/lint"
 	"github.com/ucbootstrap/ucbootstrap/liveaudit"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 	"github.com/ucbootstrap/ucbootstrap/sqlexec"
@@ -40,7 +41,7 @@ type applyFlags struct {
 func newApplyCmd() *cobra.Command {
 	var f applyFlags
 	cmd := &cobra.Command{
-		Use:   "apply FILE [--kind bootstrap|prerequisites|edit|cleanup] [--from OLD] [--script SCRIPT] [--dry-run] [--record RECORD] [--resume]",
+		Use:   "apply FILE [--kind bootstrap|prerequisites|edit|cleanup] [--from OLD] [--script SCRIPT] [--dry-run] [--record RECORD] [--resume] [--concurrency N]",
 		Short: "Run a setup script on the payload's workspace, with a record to resume from, and audit the result",
 		Long: `apply runs the script of --kind (bootstrap by default) that ucbootstrap
 generate makes for the payload FILE, on the payload's SQL warehouse or
@@ -72,7 +73,9 @@ the current directory) and into the governance catalog's run ledger table.
 statement that was submitted and had not ended is attached to by its
 statement ID, and a record whose statements that ran no longer match the
 script is refused. Every generated statement is idempotent, so running again
-from the top is safe too.
+from the top is safe too. A run holds a lock on its record until it ends (the
+lock goes with the process, however it ends): a second run on the same
+record is refused.
 
 Independent statements of a section run at once, up to --concurrency;
 every order the script needs is kept (catalog before schema before its
@@ -87,7 +90,8 @@ not. After the script the live audit runs (--via picks its path) and its
 report is printed; after a cleanup, the check that the catalog is gone.
 
 Exit status: 0 the script ran and the audit passes; 1 a statement failed, the
-pre-flight or the audit failed, or the run was interrupted; 2 a usage error.`,
+pre-flight or the audit failed, the run was interrupted, or another run holds
+the record; 2 a usage error.`,
 		Example: `  # What would run, without running it.
   DATABRICKS_TOKEN=... ucbootstrap apply payload.yaml --dry-run
 
@@ -123,6 +127,7 @@ pre-flight or the audit failed, or the run was interrupted; 2 a usage error.`,
 	addChoice(cmd, &f.rules, "rules", string(privileges.Current), "rules", "the audit's rule set: current or owner-model", "current", "owner-model")
 	fl.BoolVar(&f.lenient, "lenient", false, "report unknown payload keys as warnings instead of errors")
 	addLiveFlags(cmd, &f.liveFlags)
+	fl.Lookup("deadline").Usage = "the time the whole run may take (`D`, such as 30m; 0 for no limit): then, as on Ctrl-C, the running statements are cancelled, the record is kept and the command that resumes is printed"
 	c := fl.Lookup("concurrency")
 	c.Usage = "at most `N` statements in flight at a time (and requests of the audit)"
 	c.DefValue = strconv.Itoa(apply.DefaultConcurrency)
@@ -236,7 +241,10 @@ func runApply(cmd *cobra.Command, path string, f applyFlags) error {
 	if !f.dryRun {
 		var prev *apply.Record
 		ledger, prev, err = apply.OpenFile(record)
-		if err != nil {
+		switch {
+		case errors.Is(err, apply.ErrRecordInUse):
+			return &exitError{code: exitFindings, err: fmt.Errorf("ucbootstrap: the record %s is in use by another ucbootstrap apply, which holds a lock on it until it ends: wait for that run to end (then --resume goes on from its record), or give this run another --record", record)}
+		case err != nil:
 			return inputErrorf("%v", err)
 		}
 		defer ledger.Close()
@@ -278,15 +286,25 @@ func runApply(cmd *cobra.Command, path string, f applyFlags) error {
 	}
 	resume := resumeCommand(path, f, record)
 	if res != nil {
+		// The lint's errors are said once: among the reasons of a
+		// refused pre-flight, or as forced past.
 		for _, d := range res.Lint {
-			fmt.Fprintln(stderr, "ucbootstrap: lint: "+d.String())
+			if d.Severity != lint.SeverityError {
+				fmt.Fprintln(stderr, "ucbootstrap: lint: "+d.String())
+			}
 		}
 		for _, why := range res.Forced {
 			fmt.Fprintln(stderr, "ucbootstrap: warning: forced past "+why)
 		}
 	}
 	if err != nil {
-		return applyError(stderr, p, err, res, record, resume, reason)
+		err = applyError(stderr, p, err, res, record, resume, commandLine(path, f, record), f.resume, reason)
+		if res != nil {
+			for _, n := range res.Notes {
+				fmt.Fprintln(stderr, "ucbootstrap: note: "+n)
+			}
+		}
+		return err
 	}
 	if f.dryRun {
 		return writeOutput(cmd.OutOrStdout(), "", "", dryRunText(res))
@@ -306,6 +324,14 @@ func (f applyFlags) check() error {
 // DATABRICKS_TOKEN, or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET;
 // DATABRICKS_HOST, or the payload's workspace and port.
 func runnerConfig(in *ucbootstrap.Integration, getenv func(string) string) (databricks.Config, error) {
+	// The payload's credentials are the service principal's, refused
+	// here: the messages name the environment only.
+	switch token, id := getenv("DATABRICKS_TOKEN"), getenv("DATABRICKS_CLIENT_ID"); {
+	case token == "" && id == "":
+		return databricks.Config{}, errors.New("no credentials in the environment: set DATABRICKS_TOKEN to that person's token, or DATABRICKS_CLIENT_ID and DATABRICKS_CLIENT_SECRET to that person's OAuth client (the payload's credentials are the service principal's)")
+	case token == "" && getenv("DATABRICKS_CLIENT_SECRET") == "":
+		return databricks.Config{}, errors.New("DATABRICKS_CLIENT_ID is set and DATABRICKS_CLIENT_SECRET is not: set it to the secret of that person's OAuth client")
+	}
 	host := strings.TrimSpace(getenv("DATABRICKS_HOST"))
 	env := func(k string) string {
 		if k == "DATABRICKS_HOST" && host == "" {
@@ -350,6 +376,11 @@ func readRecord(path string) (*apply.Record, error) {
 
 // resumeCommand is the command line that resumes the run.
 func resumeCommand(path string, f applyFlags, record string) string {
+	return commandLine(path, f, record) + " --resume"
+}
+
+// commandLine is the command line of the run, without --resume.
+func commandLine(path string, f applyFlags, record string) string {
 	args := []string{"ucbootstrap", "apply", shellQuote(path)}
 	if f.kind != string(generator.Bootstrap) {
 		args = append(args, "--kind", f.kind)
@@ -366,7 +397,7 @@ func resumeCommand(path string, f applyFlags, record string) string {
 	if f.insecureLoopback {
 		args = append(args, "--insecure-loopback")
 	}
-	args = append(args, "--record", shellQuote(record), "--resume")
+	args = append(args, "--record", shellQuote(record))
 	return strings.Join(args, " ")
 }
 
@@ -381,7 +412,7 @@ func shellQuote(s string) string {
 }
 
 // applyError prints what stopped a run and returns its exit error.
-func applyError(w io.Writer, p *payload, err error, res *apply.Result, record, resume string, reason func() string) error {
+func applyError(w io.Writer, p *payload, err error, res *apply.Result, record, resume, rerun string, resuming bool, reason func() string) error {
 	var (
 		ie *apply.IdentityError
 		pe *apply.PreflightError
@@ -424,7 +455,7 @@ func applyError(w io.Writer, p *payload, err error, res *apply.Result, record, r
 				}
 			}
 		}
-		fmt.Fprintf(w, "ucbootstrap: %d of %d statements have succeeded; failed: %s; did not run: %s\n", se.Ran, se.Total, ranges(failed), ranges(se.NotRun))
+		fmt.Fprintf(w, "ucbootstrap: %d of %d statements have succeeded; failed: %s; did not run: %s%s\n", se.Ran, se.Total, ranges(failed), ranges(se.NotRun), unknownText(se.Unknown))
 		fmt.Fprintf(w, "ucbootstrap: the record is in %s; once the cause is fixed, go on with:\n  %s\n", record, resume)
 		return findings()
 	case errors.As(err, &ir):
@@ -432,12 +463,29 @@ func applyError(w io.Writer, p *payload, err error, res *apply.Result, record, r
 		if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 			why = reason()
 		}
-		fmt.Fprintf(w, "ucbootstrap: %s after %d of %d statements; the running statements were cancelled (their outcome is recorded as unknown: they run again when resumed); did not run: %s\n",
-			why, ir.Ran, ir.Total, ranges(ir.NotRun))
+		if ir.Preflight {
+			fmt.Fprintf(w, "ucbootstrap: %s in the pre-flight (the identity check, the lint, the validation tests), before the first statement: nothing ran\n", why)
+			if resuming {
+				fmt.Fprintf(w, "ucbootstrap: the record %s is as it was; go on with:\n  %s\n", record, resume)
+			} else {
+				fmt.Fprintf(w, "ucbootstrap: run it again with:\n  %s\n", rerun)
+			}
+			return findings()
+		}
+		fmt.Fprintf(w, "ucbootstrap: %s after %d of %d statements; did not run: %s%s\n", why, ir.Ran, ir.Total, ranges(ir.NotRun), unknownText(ir.Unknown))
 		fmt.Fprintf(w, "ucbootstrap: the record is in %s; go on with:\n  %s\n", record, resume)
 		return findings()
 	}
 	return &exitError{code: exitUsage, err: fmt.Errorf("ucbootstrap: %s: %s", p.name, strings.TrimPrefix(err.Error(), "apply: "))}
+}
+
+// unknownText lists the statements whose outcome is unknown, for the
+// messages of a run that stopped.
+func unknownText(idx []int) string {
+	if len(idx) == 0 {
+		return ""
+	}
+	return "; outcome unknown (cancelled while running: they may have taken effect, and run again when resumed): " + ranges(idx)
 }
 
 // indent indents the lines after the first.

@@ -180,7 +180,7 @@ func runAudit(cmd *cobra.Command, path string, f auditFlags) error {
 		if err != nil {
 			return err
 		}
-		grants, facts.Owners = grantsOf(fetched), fetched.Owners
+		grants, facts.Owners = liveaudit.Grants(fetched, reqs), fetched.Owners
 		facts.Unreadable, facts.Absent, facts.Unfetched = fetched.Failed, fetched.NotFound, fetched.Unfetched
 	}
 	if f.script != "" {

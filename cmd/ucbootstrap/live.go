@@ -157,7 +157,8 @@ func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f live
 	}
 	var info liveaudit.Info
 	fetched, info, err = liveaudit.Fetch(ctx, client, exec, reqs, liveaudit.Options{Via: via, Concurrency: f.concurrency, REST: opts})
-	if say {
+	if say && (err == nil || ctx.Err() != nil && fetched != nil) {
+		// A path that failed did not run: its error says why.
 		fmt.Fprintf(stderr, "ucbootstrap: the live audit ran %s\n", info)
 	}
 	switch {
@@ -189,17 +190,6 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
-}
-
-// grantsOf turns fetched grants into the sequence the audit reads.
-func grantsOf(fetched *databricks.Fetched) func(yield func(privileges.Grant, error) bool) {
-	return func(yield func(privileges.Grant, error) bool) {
-		for _, g := range fetched.Grants {
-			if !yield(g, nil) {
-				return
-			}
-		}
-	}
 }
 
 type dumpFlags struct {
