@@ -439,3 +439,22 @@ func TestInterruptInAudit(t *testing.T) {
 		t.Errorf("the run ledger has %d rows, want %d (notes %q)", len(rows), len(res.Plan.Statements), res.Notes)
 	}
 }
+
+// TestPreflightAdviceNamesTheSettings: a pre-flight statement that does not
+// end within its budget (the statement timeout, no interruption) fails the
+// pre-flight with advice that names the caller's setting for that budget.
+func TestPreflightAdviceNamesTheSettings(t *testing.T) {
+	w := emutest.New(t, example("manual-token.yaml"), ucemu.PendingPolls(1<<20))
+	o := options(w, w.In, generator.Bootstrap)
+	o.Ledger = &memory{}
+	o.SQL.Timeout, o.SQL.StartTimeout = 200*time.Millisecond, 200*time.Millisecond
+	o.TimeoutSetting, o.RequestTimeoutSetting = "--the-budget", "--each-request"
+	_, err := Run(t.Context(), o)
+	var pe *PreflightError
+	if !errors.As(err, &pe) {
+		t.Fatalf("err = %v, want a *PreflightError", err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "more time with --the-budget") || strings.Contains(msg, "--each-request") {
+		t.Errorf("the advice does not name the statement budget's setting alone:\n%s", msg)
+	}
+}

@@ -101,6 +101,10 @@ type Options struct {
 	InsecureLoopback bool
 	HTTPClient       *http.Client
 	RequestTimeout   time.Duration
+	// TimeoutSetting and RequestTimeoutSetting name where the caller sets
+	// the statement budget and RequestTimeout (such as a flag), for the
+	// pre-flight's advice (see validation.Options).
+	TimeoutSetting, RequestTimeoutSetting string
 	// SQL are the statement execution options (timeouts, polling);
 	// Submitted and Progress are Run's own.
 	SQL sqlexec.Options
@@ -590,7 +594,11 @@ func (r *run) validate(ctx context.Context) error {
 		return &PreflightError{Message: msg}
 	}
 	vo := validation.Options{Getenv: r.opts.PayloadEnv, InsecureLoopback: r.opts.InsecureLoopback, HTTPClient: r.opts.HTTPClient,
-		RequestTimeout: r.opts.RequestTimeout, Requirements: r.opts.Requirements, Concurrency: r.opts.Audit.Concurrency}
+		RequestTimeout: r.opts.RequestTimeout, Requirements: r.opts.Requirements, Concurrency: r.opts.Audit.Concurrency,
+		TimeoutSetting: r.opts.TimeoutSetting, RequestTimeoutSetting: r.opts.RequestTimeoutSetting,
+		// The run's statement budget is the pre-flight's too (0: the
+		// validation's default), so that the advice's setting gives it.
+		Timeout: r.opts.SQL.Timeout}
 	if vo.Getenv == nil {
 		vo.Getenv = func(string) string { return "" }
 	}

@@ -208,9 +208,12 @@ func runApply(cmd *cobra.Command, path string, f applyFlags) error {
 		DryRun:           f.dryRun,
 		InsecureLoopback: f.insecureLoopback,
 		RequestTimeout:   f.timeout,
-		Concurrency:      f.concurrency,
-		Audit:            liveaudit.Options{Via: liveaudit.Via(f.via), Concurrency: f.concurrency},
-		Requirements:     []privileges.Option{privileges.Rules(privileges.RuleSet(f.rules))},
+		// The pre-flight's advice names the flags that give more time.
+		TimeoutSetting:        "--deadline",
+		RequestTimeoutSetting: "--timeout",
+		Concurrency:           f.concurrency,
+		Audit:                 liveaudit.Options{Via: liveaudit.Via(f.via), Concurrency: f.concurrency},
+		Requirements:          []privileges.Option{privileges.Rules(privileges.RuleSet(f.rules))},
 	}
 	if f.deadline > 0 {
 		opts.SQL = sqlexec.Options{Timeout: f.deadline, StartTimeout: f.deadline}
