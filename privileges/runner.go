@@ -138,14 +138,17 @@ func RunnerRequirements(runner string, steps []Step) []Requirement {
 // eachNeed calls fn with every requirement of every step, in order; first
 // is true the first time a privilege on a securable comes.
 func eachNeed(runner string, steps []Step, fn func(r Requirement, first bool)) {
-	seen := map[reqKey]bool{}
+	seen := make(map[reqKey]bool, len(steps))
 	var buf []Requirement
 	for _, s := range steps {
 		buf = s.appendNeeds(buf[:0], runner)
 		for _, r := range buf {
 			k := reqKey{r.Privilege, r.On}
-			fn(r, !seen[k])
-			seen[k] = true
+			first := !seen[k]
+			if first {
+				seen[k] = true
+			}
+			fn(r, first)
 		}
 	}
 }
