@@ -1,7 +1,6 @@
 package ucbootstrap
 
 import (
-	"cmp"
 	"errors"
 	"fmt"
 	"strings"
@@ -82,11 +81,15 @@ func (ds DataSource) Contains(other DataSource) bool {
 // Compare orders data sources by catalog, schema and table; a catalog sorts
 // before its schemas and a schema before its tables.
 func (ds DataSource) Compare(other DataSource) int {
-	return cmp.Or(
-		cmp.Compare(ds.Catalog, other.Catalog),
-		cmp.Compare(ds.Schema, other.Schema),
-		cmp.Compare(ds.Table, other.Table),
-	)
+	// Part by part, stopping at the first that differs: sorting 100 000
+	// data sources spends its time here.
+	if c := strings.Compare(ds.Catalog, other.Catalog); c != 0 {
+		return c
+	}
+	if c := strings.Compare(ds.Schema, other.Schema); c != 0 {
+		return c
+	}
+	return strings.Compare(ds.Table, other.Table)
 }
 
 // MaxNameLength is the longest name part Unity Catalog accepts.
