@@ -31,11 +31,12 @@
 //
 // A run with [Options.Resume] and the [Options.Previous] record goes on
 // from it, provided every statement that had run is unchanged (its hash;
-// the record's payload and kind too): what had succeeded does not run
-// again, a statement recorded as submitted is attached to by its statement
-// ID (sqlexec.Executor.Attach) instead of being submitted again, and the
-// rest runs. Every generated statement is idempotent, so a run from the
-// top is always safe as well.
+// the record's kind and catalog too; a changed payload is noted, and is
+// refused by the hash of the first statement it changed that ran): what
+// had succeeded does not run again, a statement recorded as submitted is
+// attached to by its statement ID (sqlexec.Executor.Attach) instead of
+// being submitted again, and the rest runs. Every generated statement is
+// idempotent, so a run from the top is always safe as well.
 //
 // # Use from a server
 //

@@ -195,7 +195,6 @@ func TestResumeRefuses(t *testing.T) {
 		index  int
 	}{
 		{"changed statement", func(r *Record) { r.Statements[3].Hash = hash("something else") }, "statement 4 (bootstrap.sql:", 3},
-		{"other payload", func(r *Record) { r.Payload = "sha256:0000" }, "another payload", -1},
 		{"other kind", func(r *Record) { r.Kind = generator.Edit }, "of the edit script, not of the bootstrap script", -1},
 		{"statement beyond the script", func(r *Record) {
 			r.Total++
@@ -456,5 +455,40 @@ func TestPreflightAdviceNamesTheSettings(t *testing.T) {
 	}
 	if msg := err.Error(); !strings.Contains(msg, "more time with --the-budget") || strings.Contains(msg, "--each-request") {
 		t.Errorf("the advice does not name the statement budget's setting alone:\n%s", msg)
+	}
+}
+
+// TestResumeOtherPayload: a record written for another payload resumes
+// when every statement that ran is unchanged (a note says so), and is
+// refused at the first statement that ran and that the change changed.
+func TestResumeOtherPayload(t *testing.T) {
+	w := emutest.New(t, example("manual-token.yaml"))
+	m := &memory{}
+	o := options(w, w.In, generator.Bootstrap)
+	o.Ledger = m
+	mustRun(t, o)
+
+	prev := m.record(t, len(m.entries))
+	prev.Payload = "sha256:0000"
+	o.Previous, o.Resume, o.Ledger = prev, true, nil
+	res, err := Run(context.Background(), o)
+	if err != nil {
+		t.Fatalf("resume of a record of another payload with the same statements: %v", err)
+	}
+	if !slices.ContainsFunc(res.Notes, func(n string) bool { return strings.Contains(n, "written for another payload (sha256:0000;") }) {
+		t.Errorf("no note of the other payload in %q", res.Notes)
+	}
+
+	// Another data source changes the metadata statement (it records the
+	// fingerprint) and adds grants: the first changed statement that ran
+	// refuses the resume.
+	in := *w.In
+	in.Config.DataSources = append(slices.Clone(in.Config.DataSources), "newcat")
+	o2 := options(w, &in, generator.Bootstrap)
+	o2.Previous, o2.Resume = m.record(t, len(m.entries)), true
+	_, err = Run(context.Background(), o2)
+	var re *ResumeError
+	if !errors.As(err, &re) || !strings.Contains(err.Error(), "has changed since it ran") {
+		t.Errorf("err = %v, want a *ResumeError for a changed statement", err)
 	}
 }

@@ -508,8 +508,12 @@ func (r *run) resume() error {
 		return &ResumeError{Index: -1, Reason: fmt.Sprintf("the record is of the %s script, not of the %s script", prev.Kind, r.plan.Kind)}
 	case prev.Catalog != r.in.Config.CatalogName():
 		return &ResumeError{Index: -1, Reason: fmt.Sprintf("the record is of catalog %s, not %s", prev.Catalog, r.in.Config.CatalogName())}
-	case prev.Payload != r.in.Fingerprint():
-		return &ResumeError{Index: -1, Reason: fmt.Sprintf("the record is of another payload (%s; this one is %s)", prev.Payload, r.in.Fingerprint())}
+	}
+	if prev.Payload != r.in.Fingerprint() {
+		// The statements that ran decide, as for a hand-edited script: a
+		// payload change that changed one of them (the metadata
+		// statement records the fingerprint) is refused below.
+		r.res.Notes = append(r.res.Notes, fmt.Sprintf("the record was written for another payload (%s; this one is %s): the statements that ran are unchanged, so the run goes on with this payload", prev.Payload, r.in.Fingerprint()))
 	}
 	last := -1
 	for i, st := range prev.Statements {
