@@ -492,3 +492,33 @@ func TestResumeOtherPayload(t *testing.T) {
 		t.Errorf("err = %v, want a *ResumeError for a changed statement", err)
 	}
 }
+
+// TestResumeAutomaticAfterFault: an automatic bootstrap that stopped
+// half-way (its catalog and schemas created, its functions not) resumes,
+// and runs again from the top, without --force: the pre-flight holds what
+// the service principal has yet to create as pending, not missing.
+func TestResumeAutomaticAfterFault(t *testing.T) {
+	w := emutest.New(t, example("auto-token.json"))
+	mustRun(t, options(w, w.In, generator.Prerequisites))
+	w.FailStatement("CREATE FUNCTION IF NOT EXISTS", 1)
+	m := &memory{}
+	o := options(w, w.In, generator.Bootstrap)
+	o.Ledger = m
+	_, err := Run(context.Background(), o)
+	var serr *StatementError
+	if !errors.As(err, &serr) || !strings.Contains(serr.Statement.SQL, "CREATE FUNCTION") {
+		t.Fatalf("err = %v, want the injected failure of a CREATE FUNCTION", err)
+	}
+	if _, ok := w.Owner(ucemu.Sec("CATALOG", "immuta")); !ok {
+		t.Fatal("the first run did not create the catalog")
+	}
+	o.Previous, o.Resume, o.Ledger = m.record(t, len(m.entries)), true, nil
+	res := mustRun(t, o)
+	if res.Skipped == 0 || res.Ran == 0 || len(res.Forced) != 0 {
+		t.Errorf("resumed: ran %d, skipped %d, forced past %q", res.Ran, res.Skipped, res.Forced)
+	}
+	o.Previous, o.Resume = nil, false
+	if res := mustRun(t, o); len(res.Forced) != 0 {
+		t.Errorf("from the top: forced past %q", res.Forced)
+	}
+}

@@ -602,7 +602,8 @@ func (r *run) validate(ctx context.Context) error {
 		TimeoutSetting: r.opts.TimeoutSetting, RequestTimeoutSetting: r.opts.RequestTimeoutSetting,
 		// The run's statement budget is the pre-flight's too (0: the
 		// validation's default), so that the advice's setting gives it.
-		Timeout: r.opts.SQL.Timeout}
+		Timeout: r.opts.SQL.Timeout,
+		SetUp:   r.opts.Kind == generator.Bootstrap && r.in.AutoBootstrap}
 	if vo.Getenv == nil {
 		vo.Getenv = func(string) string { return "" }
 	}

@@ -278,9 +278,11 @@ func (r *runner) privileges() Test {
 		return failed("the requirements of the payload could not be derived: " + trim(err))
 	}
 	// Before the first run of an automatic setup, what the service
-	// principal will create (and then own) cannot be there yet.
+	// principal will create (and then own) cannot be there yet; nor, just
+	// before a run of its bootstrap, what a run that stopped half-way did
+	// not create.
 	pending := 0
-	if r.in.AutoBootstrap && r.catalogAbsent {
+	if r.in.AutoBootstrap && (r.catalogAbsent || r.opts.SetUp) {
 		cat := r.in.Config.CatalogName()
 		kept := reqs.List[:0:0]
 		for _, q := range reqs.List {

@@ -86,6 +86,12 @@ type Options struct {
 	// "--timeout", for the advice of a test whose statement or request ran
 	// out of time ("give it more time with --deadline"); "" names none.
 	TimeoutSetting, RequestTimeoutSetting string
+	// SetUp says the tests run just before the bootstrap of an automatic
+	// setup (apply's pre-flight): what the service principal creates in
+	// the governance catalog, and then owns, is pending, not missing, even
+	// when the catalog exists (a bootstrap that stopped half-way, run
+	// again or resumed).
+	SetUp bool
 	// Concurrency bounds the requests of the privileges test in flight; 0
 	// means databricks.DefaultConcurrency.
 	Concurrency int
