@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -183,4 +184,55 @@ func TestPathsAgreeWithoutOwners(t *testing.T) {
 		t.Fatal(err)
 	}
 	sameReports(t, restRep, sqlRep)
+}
+
+// TestAutoFallsBack: the automatic choice takes the REST API when the
+// payload names no warehouse, when it names a cluster, and when the
+// warehouse path fails, and says why each time; the report is the one the
+// REST path gives. Asked for the warehouse path, the same cases fail.
+func TestAutoFallsBack(t *testing.T) {
+	w := emutest.New(t, filepath.Join("..", "examples", "payloads", "manual-token.yaml"))
+	setUp(t, w)
+	c, exec := clients(t, w)
+	reqs, err := privileges.Required(w.In)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	want, _, _, err := Audit(ctx, c, exec, reqs, Options{Via: REST})
+	if err != nil {
+		t.Fatal(err)
+	}
+	cluster, err := sqlexec.New(c, "sql/protocolv1/o/1234567890123456/0123-456789-abcdefgh", sqlexec.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name  string
+		exec  *sqlexec.Executor
+		fault bool // the statements API refuses
+		why   string
+	}{
+		{"no warehouse", nil, false, "the payload names no SQL warehouse"},
+		{"cluster", cluster, false, "httpPath names a cluster, not a SQL warehouse"},
+		{"warehouse path fails", exec, true, "the warehouse path failed ("},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.fault {
+				// The last case: the fault stays for the --via sql run.
+				w.Inject(ucemu.Fault{Prefix: "POST /api/2.0/sql/statements", Status: 403, Code: "PERMISSION_DENIED", N: 1000})
+			}
+			rep, _, info, err := Audit(ctx, c, tc.exec, reqs, Options{})
+			if err != nil {
+				t.Fatalf("auto: %v", err)
+			}
+			if info.Via != REST || !strings.HasPrefix(info.Why, tc.why) {
+				t.Errorf("auto ran %v, want via rest because %q", info, tc.why)
+			}
+			sameReports(t, want, rep)
+			if _, _, info, err := Audit(ctx, c, tc.exec, reqs, Options{Via: SQL}); err == nil {
+				t.Errorf("--via sql ran (%v), want an error", info)
+			}
+		})
+	}
 }
