@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"net/http"
 	"net/http/httptest"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -55,6 +56,8 @@ func FuzzHandlers(f *testing.F) {
 					secrets = append(secrets, s)
 				}
 			}
+		} else {
+			secrets = append(secrets, rawSecrets(body)...)
 		}
 		for _, s := range secrets {
 			if bytes.Contains(rec.Body.Bytes(), []byte(s)) {
@@ -74,4 +77,37 @@ func secretOf(o *ucbootstrap.OAuthClientConfig) ucbootstrap.Secret {
 		return ucbootstrap.Secret{}
 	}
 	return o.ClientSecret
+}
+
+// rawSecretRE finds the value of a token or clientSecret key in a body
+// that does not decode, in JSON or YAML form.
+var rawSecretRE = regexp.MustCompile(`"?(?:token|clientSecret)"?\s*:\s*"?([^"\s,}\\]{8,})`)
+
+// rawSecrets returns the secrets of a body that does not decode: each
+// value of a secret key that the body holds only there (a value repeated
+// in another field may rightly be quoted by a message about that field).
+func rawSecrets(body []byte) []string {
+	var out []string
+	for _, m := range rawSecretRE.FindAllSubmatch(body, -1) {
+		if s := m[1]; bytes.Count(body, s) == 1 && string(s) != ucbootstrap.Redacted {
+			out = append(out, string(s))
+		}
+	}
+	return out
+}
+
+func TestRawSecrets(t *testing.T) {
+	for _, c := range []struct {
+		body string
+		want []string
+	}{
+		{`{"config": {"token": "dapi-12345678", "port": "x"`, []string{"dapi-12345678"}},
+		{"config:\n  oAuthClientConfig:\n    clientSecret: dose-abcdefgh\n  port: [", []string{"dose-abcdefgh"}},
+		{`{"type": "abcdefghij", "config": {"token": "abcdefghij"}`, nil}, // quoted as the type
+		{`{"config": {"token": "short"}`, nil},
+	} {
+		if got := rawSecrets([]byte(c.body)); strings.Join(got, ",") != strings.Join(c.want, ",") {
+			t.Errorf("rawSecrets(%q) = %q, want %q", c.body, got, c.want)
+		}
+	}
 }
