@@ -65,6 +65,16 @@ func clients(t testing.TB, w *emutest.Workspace) (*databricks.Client, *sqlexec.E
 	return c, exec
 }
 
+// required returns the requirements of w's payload.
+func required(t testing.TB, w *emutest.Workspace) *privileges.Requirements {
+	t.Helper()
+	reqs, err := privileges.Required(w.In)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return reqs
+}
+
 func report(t *testing.T, rep *privileges.Report) string {
 	t.Helper()
 	return written(t, rep, "text")
@@ -100,10 +110,7 @@ func TestPathsAgree(t *testing.T) {
 			w := emutest.New(t, file)
 			setUp(t, w)
 			c, exec := clients(t, w)
-			reqs, err := privileges.Required(w.In)
-			if err != nil {
-				t.Fatal(err)
-			}
+			reqs := required(t, w)
 			ctx := context.Background()
 			restRep, _, restInfo, err := Audit(ctx, c, exec, reqs, Options{Via: REST})
 			if err != nil {
@@ -144,10 +151,7 @@ func TestPathsAgreeOnFindings(t *testing.T) {
 	w.Exec(emutest.Admin, "GRANT SELECT ON TABLE `hr`.`people`.`employees` TO `analysts`")
 	w.Exec(emutest.Admin, "GRANT USE CATALOG ON CATALOG `hr` TO `analysts`")
 	c, exec := clients(t, w)
-	reqs, err := privileges.Required(w.In)
-	if err != nil {
-		t.Fatal(err)
-	}
+	reqs := required(t, w)
 	ctx := context.Background()
 	restRep, _, _, err := Audit(ctx, c, exec, reqs, Options{Via: REST})
 	if err != nil {
@@ -171,10 +175,7 @@ func TestPathsAgreeWithoutOwners(t *testing.T) {
 	w.SetOwner(ucemu.Sec("SCHEMA", "main.sales"), "")
 	w.SetOwner(ucemu.Sec("TABLE", "hr.people.employees"), "")
 	c, exec := clients(t, w)
-	reqs, err := privileges.Required(w.In)
-	if err != nil {
-		t.Fatal(err)
-	}
+	reqs := required(t, w)
 	restRep, _, _, err := Audit(context.Background(), c, exec, reqs, Options{Via: REST})
 	if err != nil {
 		t.Fatal(err)
@@ -194,10 +195,7 @@ func TestAutoFallsBack(t *testing.T) {
 	w := emutest.New(t, filepath.Join("..", "examples", "payloads", "manual-token.yaml"))
 	setUp(t, w)
 	c, exec := clients(t, w)
-	reqs, err := privileges.Required(w.In)
-	if err != nil {
-		t.Fatal(err)
-	}
+	reqs := required(t, w)
 	ctx := context.Background()
 	want, _, _, err := Audit(ctx, c, exec, reqs, Options{Via: REST})
 	if err != nil {
