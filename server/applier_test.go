@@ -165,13 +165,8 @@ func TestLiveCreateError(t *testing.T) {
 		}
 	}
 	emu.FailStatement(bootstrap.Statements[failing].SQL, 1)
-	if r := h.post("/integrations", payload); r.status != 200 {
-		t.Fatalf("POST: %d %s", r.status, r.body)
-	}
-	h.runJobs()
-	st := statusBody(t, h, "1")
-	e, _ := st["error"].(map[string]any)
-	fs, _ := e["failedStatement"].(map[string]any)
+	st := createAndRun(t, h, payload)
+	fs := failedStatement(st)
 	if st["status"] != "createError" || fs == nil || fs["index"] != float64(failing) || fs["statement"] != bootstrap.Statements[failing].SQL ||
 		!strings.Contains(fmt.Sprint(fs["message"]), "INTERNAL_ERROR") {
 		t.Fatalf("after a failed bootstrap: %s", js(st))

@@ -75,13 +75,8 @@ func TestLiveDeleteAfterForeignCatalog(t *testing.T) {
 				runScript(t, emu, payload, generator.Prerequisites)
 				foreignCatalog(t, emu, visible)
 				h := applyHarness(t, backend)
-				if r := h.post("/integrations", payload); r.status != 200 {
-					t.Fatalf("POST: %d %s", r.status, r.body)
-				}
-				h.runJobs()
-				st := statusBody(t, h, "1")
-				e, _ := st["error"].(map[string]any)
-				fs, _ := e["failedStatement"].(map[string]any)
+				st := createAndRun(t, h, payload)
+				fs := failedStatement(st)
 				if st["status"] != "createError" || !strings.Contains(fmt.Sprint(fs["message"]), "USER_RAISED_EXCEPTION") {
 					t.Fatalf("after the bootstrap: %s", js(st))
 				}
@@ -342,4 +337,22 @@ func deleteAndCheckGone(t *testing.T, h *harness, emu *ucemu.Server, when string
 	if _, ok := emu.Owner(ucemu.Sec("CATALOG", "immuta")); ok {
 		t.Error("the cleanup left catalog immuta")
 	}
+}
+
+// createAndRun posts payload, runs the job, and returns the status of
+// integration 1.
+func createAndRun(t *testing.T, h *harness, payload string) map[string]any {
+	t.Helper()
+	if r := h.post("/integrations", payload); r.status != 200 {
+		t.Fatalf("POST: %d %s", r.status, r.body)
+	}
+	h.runJobs()
+	return statusBody(t, h, "1")
+}
+
+// failedStatement returns the failedStatement of a status's error, or nil.
+func failedStatement(st map[string]any) map[string]any {
+	e, _ := st["error"].(map[string]any)
+	fs, _ := e["failedStatement"].(map[string]any)
+	return fs
 }
