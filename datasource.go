@@ -4,6 +4,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"github.com/ucbootstrap/ucbootstrap/internal/clip"
 )
 
 // Level is the kind of securable a data source names.
@@ -147,7 +149,7 @@ func ParseDataSource(s string) (DataSource, error) {
 	}
 	if len(parts) > 3 {
 		return DataSource{}, dsErrorf("name a catalog, catalog.schema or catalog.schema.table; a column or a fourth part cannot be protected on its own",
-			"%s has %d parts; a data source has at most 3", quoted(s), len(parts))
+			"%s has %d parts; a data source has at most 3", clip.Quote(s), len(parts))
 	}
 	for i, p := range parts {
 		if err := checkNamePart(p); err != nil {
@@ -157,12 +159,12 @@ func ParseDataSource(s string) (DataSource, error) {
 			if plain := strings.ReplaceAll(s, "`", ""); strings.Contains(p, ".") && strings.Count(plain, ".") < 3 {
 				hint = "a period separates name parts; write them without backticks, as in " + plain
 			}
-			return DataSource{}, dsErrorf(hint, "%s name in %s %s", []string{"catalog", "schema", "table"}[i], quoted(s), de.msg)
+			return DataSource{}, dsErrorf(hint, "%s name in %s %s", []string{"catalog", "schema", "table"}[i], clip.Quote(s), de.msg)
 		}
 		parts[i] = strings.ToLower(p)
 	}
 	if why, ok := reservedCatalogs[parts[0]]; ok {
-		return DataSource{}, dsErrorf(why[1], "%s cannot be a data source: %s", quoted(s), why[0])
+		return DataSource{}, dsErrorf(why[1], "%s cannot be a data source: %s", clip.Quote(s), why[0])
 	}
 	var ds DataSource
 	ds.Catalog = parts[0]
@@ -185,7 +187,7 @@ func cutPart(s, rest string) (part, after string, err error) {
 		}
 		part = rest[:i]
 		if strings.ContainsRune(part, '`') {
-			return "", "", dsErrorf("quote the whole part, as in main.`my-schema`", "%s has a backtick inside a name part", quoted(s))
+			return "", "", dsErrorf("quote the whole part, as in main.`my-schema`", "%s has a backtick inside a name part", clip.Quote(s))
 		}
 		return part, rest[i:], nil
 	}
@@ -202,11 +204,11 @@ func cutPart(s, rest string) (part, after string, err error) {
 		}
 		after = rest[i+1:]
 		if after != "" && after[0] != '.' {
-			return "", "", dsErrorf("separate the parts with periods, as in `my-catalog`.schema", "%s has text after a closing backtick", quoted(s))
+			return "", "", dsErrorf("separate the parts with periods, as in `my-catalog`.schema", "%s has text after a closing backtick", clip.Quote(s))
 		}
 		return b.String(), after, nil
 	}
-	return "", "", dsErrorf("close it, as in main.`my-schema`", "%s has a backtick that is never closed", quoted(s))
+	return "", "", dsErrorf("close it, as in main.`my-schema`", "%s has a backtick that is never closed", clip.Quote(s))
 }
 
 // checkNamePart applies the object-name rules of Unity Catalog.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/ucbootstrap/ucbootstrap/internal/clip"
 	"github.com/ucbootstrap/ucbootstrap/internal/suggest"
 )
 
@@ -20,7 +21,7 @@ var getResponseKeys = []string{"id", "status", "validationResults"}
 
 // cutKey cuts a key for the field of a diagnostic, so that a huge key does
 // not make a huge line.
-func cutKey(key string) string { return cutText(key) }
+func cutKey(key string) string { return clip.Text(key) }
 
 // An Option changes how [Decode] reads a payload.
 type Option func(*decodeOptions)
@@ -215,7 +216,7 @@ func (d *decoder) wrongType(path string, n *node, want nodeKind, hint string) {
 		case want == boolNode && n.kind == stringNode && yaml11Bool(n.text) != "":
 			// YAML 1.1 read yes, no, on and off as booleans; YAML 1.2
 			// and JSON read them as strings.
-			hint = fmt.Sprintf("write %s: %s is a string in YAML 1.2 and JSON; the booleans are true and false", yaml11Bool(n.text), quoted(n.text))
+			hint = fmt.Sprintf("write %s: %s is a string in YAML 1.2 and JSON; the booleans are true and false", yaml11Bool(n.text), clip.Quote(n.text))
 		case want == boolNode && n.kind == stringNode:
 			hint = "write true or false, without quotes"
 		case want == numberNode && n.kind == stringNode && isNumeral(n.text):
@@ -223,7 +224,7 @@ func (d *decoder) wrongType(path string, n *node, want nodeKind, hint string) {
 		case want == numberNode && n.kind == stringNode:
 			hint = "write the number without quotes, as in 443"
 		case want == stringNode && n.kind != mappingNode && n.kind != sequenceNode:
-			hint = "quote the value, as in " + quoted(n.text)
+			hint = "quote the value, as in " + clip.Quote(n.text)
 		}
 	}
 	if path == "" {
@@ -280,18 +281,18 @@ func (d *decoder) integer(fields map[string]*node, path, key string) int {
 			if n.kind == numberNode {
 				return int(v)
 			}
-			d.wrongType(field, n, numberNode, "write the number without quotes, as in "+cutText(text))
+			d.wrongType(field, n, numberNode, "write the number without quotes, as in "+clip.Text(text))
 			return 0
 		}
 		d.in.src.bad[field] = true
-		d.errorf(n.pos, field, "write a port between 1 and 65535, or remove it for the default 443", "must be between 1 and 65535, not %s", quoted(text))
+		d.errorf(n.pos, field, "write a port between 1 and 65535, or remove it for the default 443", "must be between 1 and 65535, not %s", clip.Quote(text))
 		return 0
 	case n.kind != numberNode:
 		d.wrongType(field, n, numberNode, "")
 		return 0
 	}
 	d.in.src.bad[field] = true
-	d.errorf(n.pos, field, "write a whole number such as 443", "must be a whole number, not %s", quoted(text))
+	d.errorf(n.pos, field, "write a whole number such as 443", "must be a whole number, not %s", clip.Quote(text))
 	return 0
 }
 
@@ -398,7 +399,7 @@ func (d *decoder) strList(path string, n *node) []string {
 	if n.kind != sequenceNode {
 		hint := ""
 		if n.kind == stringNode {
-			hint = "write a list, as in [" + quoted(n.text) + "]"
+			hint = "write a list, as in [" + clip.Quote(n.text) + "]"
 		}
 		d.wrongType(path, n, sequenceNode, hint)
 		return nil

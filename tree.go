@@ -17,6 +17,8 @@ import (
 	"github.com/goccy/go-yaml/parser"
 	"github.com/goccy/go-yaml/scanner"
 	"github.com/goccy/go-yaml/token"
+
+	"github.com/ucbootstrap/ucbootstrap/internal/clip"
 )
 
 // The payload is first read into a small tree of nodes that keeps the
@@ -333,7 +335,7 @@ func (r *jsonReader) valueFrom(t json.Token, off, depth int) (*node, error) {
 				return nil, &jsonError{off: koff, msg: "object key is not a string"}
 			}
 			if seen[key] {
-				return nil, &jsonError{off: koff, msg: fmt.Sprintf("key %s appears twice in the same object", quoted(key)), hint: "remove one of them"}
+				return nil, &jsonError{off: koff, msg: fmt.Sprintf("key %s appears twice in the same object", clip.Quote(key)), hint: "remove one of them"}
 			}
 			seen[key] = true
 			if r.keys++; r.keys > maxKeys {
@@ -733,7 +735,7 @@ func (y *yamlReader) mapping(pos Position, values []*ast.MappingValueNode, depth
 		}
 		key := k.text
 		if seen[key] {
-			y.fail(mv.Key, fmt.Sprintf("key %s appears twice in the same mapping", quoted(key)), "remove one of them")
+			y.fail(mv.Key, fmt.Sprintf("key %s appears twice in the same mapping", clip.Quote(key)), "remove one of them")
 			continue
 		}
 		seen[key] = true

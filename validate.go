@@ -3,7 +3,6 @@ package ucbootstrap
 import (
 	"errors"
 	"fmt"
-	"github.com/ucbootstrap/ucbootstrap/internal/clip"
 	"net/netip"
 	"net/url"
 	"regexp"
@@ -12,6 +11,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/ucbootstrap/ucbootstrap/internal/clip"
 	"github.com/ucbootstrap/ucbootstrap/internal/suggest"
 )
 
@@ -116,7 +116,7 @@ func (v *validator) integration() {
 	}
 	if v.required("type", in.Type != "", `write type: Databricks`) && in.Type != TypeDatabricks {
 		hint := "write type: Databricks"
-		v.errorf("type", hint, "must be %q (the Unity Catalog integration), not %s", TypeDatabricks, quoted(in.Type))
+		v.errorf("type", hint, "must be %q (the Unity Catalog integration), not %s", TypeDatabricks, clip.Quote(in.Type))
 	}
 	if v.decoded() {
 		v.required("autoBootstrap", v.has("autoBootstrap", true), "write autoBootstrap: false for a script that a person runs, true when the service principal sets itself up")
@@ -133,7 +133,7 @@ func (v *validator) config() {
 	if v.required("config.httpPath", c.HTTPPath != "", "copy the HTTP path from the SQL warehouse's connection details, as in /sql/1.0/warehouses/1234567890abcdef") &&
 		!warehouseRE.MatchString(c.HTTPPath) && !clusterRE.MatchString(c.HTTPPath) {
 		v.errorf("config.httpPath", "copy it from the SQL warehouse's connection details, as in /sql/1.0/warehouses/<id>, or from the cluster's JDBC/ODBC tab, as in sql/protocolv1/o/<org>/<cluster>",
-			"%s is not the HTTP path of a SQL warehouse or a cluster", quoted(c.HTTPPath))
+			"%s is not the HTTP path of a SQL warehouse or a cluster", clip.Quote(c.HTTPPath))
 	}
 	if v.has("config.port", c.Port != 0) && !v.bad("config.port") && (c.Port < 1 || c.Port > 65535) {
 		v.errorf("config.port", "remove it for the default 443", "must be between 1 and 65535, not %d", c.Port)
@@ -146,7 +146,7 @@ func (v *validator) config() {
 	if v.has("config.tenant", c.Tenant != "") && !v.bad("config.tenant") {
 		v.text("config.tenant", c.Tenant, "remove it, or name the tenant, as in acme-prod")
 		if strings.ContainsAny(c.Tenant, "[]") {
-			v.errorf("config.tenant", "remove the brackets, as in acme-prod", "%s contains a square bracket, which the catalog marker uses", quoted(c.Tenant))
+			v.errorf("config.tenant", "remove the brackets, as in acme-prod", "%s contains a square bracket, which the catalog marker uses", clip.Quote(c.Tenant))
 		}
 	}
 	if c.Audit.QueryHistory && !c.Audit.Enabled {
@@ -200,7 +200,7 @@ func (v *validator) workspaceURL() {
 			"holds a user name or password before the host (user:password@); remove it: the credentials go in config.token or config.oAuthClientConfig")
 		return
 	case err != nil:
-		v.errorf(field, hintHost(hostOf(s), example), "%s is not a host name: %v", quoted(s), err)
+		v.errorf(field, hintHost(hostOf(s), example), "%s is not a host name: %v", clip.Quote(s), err)
 		return
 	case u.User != nil:
 		// Never repeat the user information: it may hold a password.
@@ -212,11 +212,11 @@ func (v *validator) workspaceURL() {
 		if IsLoopback(u.Hostname()) {
 			hint += "; a local stand-in of a workspace is reached over plain HTTP with the flag --insecure-loopback"
 		}
-		v.errorf(field, hint, "uses the scheme %s; Databricks workspaces are reached over https", quoted(strings.ToLower(u.Scheme)))
+		v.errorf(field, hint, "uses the scheme %s; Databricks workspaces are reached over https", clip.Quote(strings.ToLower(u.Scheme)))
 		return
 	case u.Path != "" && u.Path != "/" || u.RawQuery != "" || u.Fragment != "" || u.ForceQuery:
 		rest := strings.TrimPrefix(s[strings.Index(s, u.Host)+len(u.Host):], "/")
-		v.errorf(field, hintHost(u.Hostname(), example), "has a path or query (%s); a workspace URL is a host name", quoted("/"+rest))
+		v.errorf(field, hintHost(u.Hostname(), example), "has a path or query (%s); a workspace URL is a host name", clip.Quote("/"+rest))
 		return
 	case u.Port() != "":
 		v.errorf(field, fmt.Sprintf("write workspaceUrl: %s and port: %s", yamlHost(u.Hostname()), u.Port()),
@@ -228,7 +228,7 @@ func (v *validator) workspaceURL() {
 		return // a local stand-in of a workspace
 	}
 	if _, err := netip.ParseAddr(host); err == nil {
-		v.errorf(field, example, "%s is an IP address; a workspace is named by its host name (IP addresses are accepted only for a local stand-in on loopback)", quoted(host))
+		v.errorf(field, example, "%s is an IP address; a workspace is named by its host name (IP addresses are accepted only for a local stand-in on loopback)", clip.Quote(host))
 		return
 	}
 	labels := strings.Split(host, ".")
@@ -237,7 +237,7 @@ func (v *validator) workspaceURL() {
 		valid = valid && hostLabelRE.MatchString(l)
 	}
 	if !valid {
-		v.errorf(field, example, "%s is not a host name", quoted(host))
+		v.errorf(field, example, "%s is not a host name", clip.Quote(host))
 	}
 }
 
@@ -324,13 +324,6 @@ func hasUserinfo(s string) bool {
 	return strings.Contains(s, "@")
 }
 
-// quoted returns s quoted for a message, cut so that a huge value does
-// not make a huge line.
-func quoted(s string) string { return clip.Quote(s) }
-
-// cutText returns s cut as quoted cuts it, without quotes.
-func cutText(s string) string { return clip.Text(s) }
-
 func (v *validator) auth() {
 	c := &v.in.Config
 	const field = "config.authenticationType"
@@ -372,7 +365,7 @@ func (v *validator) auth() {
 		if s := suggest.Nearest(string(c.AuthenticationType), []string{string(TokenAuth), string(OAuthM2M)}); s != "" {
 			hint = fmt.Sprintf("did you mean %q?", s)
 		}
-		v.errorf(field, hint, "must be %q or %q, not %s", TokenAuth, OAuthM2M, quoted(string(c.AuthenticationType)))
+		v.errorf(field, hint, "must be %q or %q, not %s", TokenAuth, OAuthM2M, clip.Quote(string(c.AuthenticationType)))
 	}
 }
 
@@ -410,11 +403,11 @@ func (v *validator) authorityURL(field, s string) {
 	case err == nil && u.User != nil, hasUserinfo(s):
 		v.errorf(field, "remove the user name and password: the client ID and secret go in clientId and clientSecret", "holds a user name or password before the host (user:password@)")
 	case err != nil || u.Host == "" || !u.IsAbs():
-		v.errorf(field, hint, "%s is not an https URL", quoted(s))
+		v.errorf(field, hint, "%s is not an https URL", clip.Quote(s))
 	case strings.EqualFold(u.Scheme, "https"):
 	case strings.EqualFold(u.Scheme, "http") && IsLoopback(u.Hostname()):
 	default:
-		v.errorf(field, hint, "%s is not an https URL", quoted(s))
+		v.errorf(field, hint, "%s is not an https URL", clip.Quote(s))
 	}
 }
 
@@ -434,10 +427,10 @@ func (v *validator) catalog() {
 	case bad >= 0:
 		r, _ := utf8.DecodeRuneInString(c.Catalog[bad:])
 		v.errorf(field, "use letters, digits and underscores, as in "+catalogSuggestion(c.Catalog),
-			"%s contains %q; a catalog name may hold only letters, digits and underscores", quoted(c.Catalog), r)
+			"%s contains %q; a catalog name may hold only letters, digits and underscores", clip.Quote(c.Catalog), r)
 	case c.Catalog[0] >= '0' && c.Catalog[0] <= '9':
 		v.errorf(field, "start it with a letter or an underscore, as in "+catalogSuggestion(c.Catalog),
-			"%s starts with a digit; a catalog name must start with a letter or an underscore", quoted(c.Catalog))
+			"%s starts with a digit; a catalog name must start with a letter or an underscore", clip.Quote(c.Catalog))
 	case reservedCatalogs[lower][0] != "":
 		v.errorf(field, "choose a catalog of its own for the integration, as in immuta", "%q is a built-in catalog: %s", c.Catalog, reservedCatalogs[lower][0])
 	case c.Catalog != lower:
@@ -482,7 +475,7 @@ func (v *validator) servicePrincipal() {
 	}
 	if c.ServicePrincipal != "" {
 		if !uuidRE.MatchString(c.ServicePrincipal) {
-			v.errorf(field, uuidHint, "%s is not an application ID (a UUID); Unity Catalog names service principals by application ID, never by display name", quoted(c.ServicePrincipal))
+			v.errorf(field, uuidHint, "%s is not an application ID (a UUID); Unity Catalog names service principals by application ID, never by display name", clip.Quote(c.ServicePrincipal))
 			return
 		}
 		if o := c.OAuthClientConfig; c.AuthenticationType == OAuthM2M && o != nil && o.ClientID != "" && !strings.EqualFold(o.ClientID, c.ServicePrincipal) {
@@ -494,7 +487,7 @@ func (v *validator) servicePrincipal() {
 	case OAuthM2M:
 		if o := c.OAuthClientConfig; o != nil && o.ClientID != "" && !uuidRE.MatchString(o.ClientID) {
 			v.errorf("config.oAuthClientConfig.clientId", "write the service principal's application ID, or set config.servicePrincipal to it",
-				"%s is not an application ID (a UUID), and it names the service principal when config.servicePrincipal is not set", quoted(o.ClientID))
+				"%s is not an application ID (a UUID), and it names the service principal when config.servicePrincipal is not set", clip.Quote(o.ClientID))
 		}
 	case TokenAuth:
 		if !v.in.AutoBootstrap {
@@ -526,7 +519,7 @@ func (v *validator) dataSources() {
 			continue
 		}
 		if ds.Catalog == catalog && catalog != "" {
-			v.errorf(field, "remove it; the integration manages the governance catalog itself and protects data in other catalogs", "%s lies in the governance catalog %s", quoted(s), quoted(catalog))
+			v.errorf(field, "remove it; the integration manages the governance catalog itself and protects data in other catalogs", "%s lies in the governance catalog %s", clip.Quote(s), clip.Quote(catalog))
 			continue
 		}
 		parsed[i], ok[i] = ds, true
@@ -540,7 +533,7 @@ func (v *validator) dataSources() {
 		}
 		ds := parsed[i]
 		if j := first[ds]; j < i {
-			v.warnf(dataSourceField(i), "remove one of them", "%s repeats %s (%s)", quoted(s), dataSourceField(j), quoted(c.DataSources[j]))
+			v.warnf(dataSourceField(i), "remove one of them", "%s repeats %s (%s)", clip.Quote(s), dataSourceField(j), clip.Quote(c.DataSources[j]))
 			continue
 		}
 		// The outermost data source that holds this one, if any.
@@ -549,7 +542,7 @@ func (v *validator) dataSources() {
 				break
 			}
 			if j, found := first[outer]; found {
-				v.warnf(dataSourceField(i), "remove it: the grants on the outer data source cover it", "%s lies inside %s (%s)", quoted(s), dataSourceField(j), quoted(c.DataSources[j]))
+				v.warnf(dataSourceField(i), "remove it: the grants on the outer data source cover it", "%s lies inside %s (%s)", clip.Quote(s), dataSourceField(j), clip.Quote(c.DataSources[j]))
 				break
 			}
 		}
@@ -570,7 +563,7 @@ func (v *validator) storage() {
 			if n := suggest.Nearest(schema, GovernanceSchemas); n != "" {
 				hint = fmt.Sprintf("did you mean %q?", n)
 			}
-			v.errorf(field, hint, "%s is not a schema of the governance catalog", quoted(schema))
+			v.errorf(field, hint, "%s is not a schema of the governance catalog", clip.Quote(schema))
 			continue
 		}
 		v.location(field, s.SchemaLocations[schema])
@@ -583,13 +576,13 @@ func (v *validator) location(field, loc string) {
 	scheme, rest, ok := strings.Cut(loc, "://")
 	switch {
 	case !ok || !containsString(storageSchemes, scheme):
-		v.errorf(field, hint, "%s is not a cloud storage URI", quoted(loc))
+		v.errorf(field, hint, "%s is not a cloud storage URI", clip.Quote(loc))
 	case rest == "" || strings.HasPrefix(rest, "/"):
-		v.errorf(field, hint, "%s names no bucket or container", quoted(loc))
+		v.errorf(field, hint, "%s names no bucket or container", clip.Quote(loc))
 	case len(loc) > 1024:
 		v.errorf(field, "shorten it", "is %d bytes long; at most 1024 are allowed", len(loc))
 	case strings.ContainsFunc(loc, func(r rune) bool { return isControl(r) || strings.ContainsRune(" '\"`\\", r) }):
-		v.errorf(field, hint, "%s contains a space, quote, backslash or control character", quoted(loc))
+		v.errorf(field, hint, "%s contains a space, quote, backslash or control character", clip.Quote(loc))
 	}
 }
 

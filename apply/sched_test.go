@@ -1,7 +1,6 @@
 package apply
 
 import (
-	"encoding/json"
 	"os"
 	"path/filepath"
 	"strings"
@@ -18,17 +17,7 @@ import (
 // sources (internal/benchdata) as a file.
 func benchPayload(t testing.TB, n int) string {
 	t.Helper()
-	in := benchdata.Integration(n)
-	c := in.Config
-	raw := map[string]any{"type": "Databricks", "autoBootstrap": false, "config": map[string]any{
-		"workspaceUrl": c.WorkspaceURL, "httpPath": c.HTTPPath, "authenticationType": "token", "token": c.Token.Reveal(),
-		"catalog": c.Catalog, "servicePrincipal": c.ServicePrincipal, "tenant": c.Tenant,
-		"dataSources": c.DataSources, "audit": map[string]any{"enabled": c.Audit.Enabled},
-	}}
-	data, err := json.Marshal(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	data := benchdata.Payload(n)
 	path := filepath.Join(t.TempDir(), "bench.json")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		t.Fatal(err)

@@ -2,7 +2,6 @@ package liveaudit
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -19,14 +18,7 @@ import (
 // sources (internal/benchdata), its bootstrap run.
 func benchWorkspace(b *testing.B, n int) *emutest.Workspace {
 	b.Helper()
-	in := benchdata.Integration(n)
-	c := in.Config
-	raw := map[string]any{"type": "Databricks", "autoBootstrap": false, "config": map[string]any{
-		"workspaceUrl": c.WorkspaceURL, "httpPath": c.HTTPPath, "authenticationType": "token", "token": c.Token.Reveal(),
-		"catalog": c.Catalog, "servicePrincipal": c.ServicePrincipal, "tenant": c.Tenant,
-		"dataSources": c.DataSources, "audit": map[string]any{"enabled": c.Audit.Enabled},
-	}}
-	data, _ := json.Marshal(raw)
+	data := benchdata.Payload(n)
 	path := filepath.Join(b.TempDir(), "bench.json")
 	if err := os.WriteFile(path, data, 0o600); err != nil {
 		b.Fatal(err)

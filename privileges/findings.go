@@ -3,9 +3,10 @@ package privileges
 import (
 	"cmp"
 	"fmt"
-	"github.com/ucbootstrap/ucbootstrap/internal/clip"
 	"slices"
 	"strings"
+
+	"github.com/ucbootstrap/ucbootstrap/internal/clip"
 )
 
 // findings records what grant g shows beyond the requirements; isSP tells

@@ -15,7 +15,6 @@ import (
 	"context"
 	"encoding/json"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -108,30 +107,11 @@ func TestCrashApply(t *testing.T) {
 				emu.HoldStatement(heldSQL)
 
 				dir := t.TempDir()
-				dsn := storetest.DSN(t, backend)
 				ctx := context.Background()
-				st, err := store.Open(ctx, dsn, store.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer st.Close()
-				key, _, err := CreateAPIKey(ctx, st, "admin", store.Admin)
-				if err != nil {
-					t.Fatal(err)
-				}
+				dsn, st, key := crashStore(t, backend)
 
 				first := startHelper(t, "TestCrashApplyHelper", dir, "first", "UCB_CRASH_APPLY_STORE="+dsn)
-				req, _ := http.NewRequest("POST", "http://"+first.addr+"/integrations", strings.NewReader(payload))
-				req.Header.Set("Authorization", key)
-				req.Header.Set("Content-Type", "application/json")
-				res, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				res.Body.Close()
-				if res.StatusCode != 200 {
-					t.Fatalf("POST: %d", res.StatusCode)
-				}
+				postIntegration(t, first.addr, key, payload)
 				// Killed once the checkpoint records the held statement as
 				// submitted, with its statement ID.
 				var statementID string

@@ -192,31 +192,12 @@ func TestCrash(t *testing.T) {
 		}{{"completes", -1, store.Enabled}, {"fails", 5, store.CreateError}} {
 			t.Run(backend+"/"+tc.name, func(t *testing.T) {
 				dir := t.TempDir()
-				dsn := storetest.DSN(t, backend)
 				ctx := context.Background()
-				st, err := store.Open(ctx, dsn, store.Options{})
-				if err != nil {
-					t.Fatal(err)
-				}
-				defer st.Close()
-				key, _, err := CreateAPIKey(ctx, st, "admin", store.Admin)
-				if err != nil {
-					t.Fatal(err)
-				}
+				dsn, st, key := crashStore(t, backend)
 				ws := fileWorkspace{filepath.Join(dir, "workspace")}
 
 				first := startCrashServer(t, dsn, dir, "first", 4, -1)
-				req, _ := http.NewRequest("POST", "http://"+first.addr+"/integrations", strings.NewReader(tokenPayload(ws1, true)))
-				req.Header.Set("Authorization", key)
-				req.Header.Set("Content-Type", "application/json")
-				res, err := http.DefaultClient.Do(req)
-				if err != nil {
-					t.Fatal(err)
-				}
-				res.Body.Close()
-				if res.StatusCode != 200 {
-					t.Fatalf("POST: %d", res.StatusCode)
-				}
+				postIntegration(t, first.addr, key, tokenPayload(ws1, true))
 				// Killed once four statements ran and their checkpoint is saved
 				// (the double's ledger cannot tell a statement that ran from one
 				// that did not when the kill falls between the two: the apply
@@ -280,5 +261,39 @@ func TestCrash(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// crashStore opens the store of backend for a crash test, with an admin
+// API key; it is closed when the test ends.
+func crashStore(t *testing.T, backend string) (dsn string, st store.Store, key string) {
+	t.Helper()
+	dsn = storetest.DSN(t, backend)
+	st, err := store.Open(context.Background(), dsn, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	key, _, err = CreateAPIKey(context.Background(), st, "admin", store.Admin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return dsn, st, key
+}
+
+// postIntegration posts payload to the server at addr with key, and wants
+// 200.
+func postIntegration(t *testing.T, addr, key, payload string) {
+	t.Helper()
+	req, _ := http.NewRequest("POST", "http://"+addr+"/integrations", strings.NewReader(payload))
+	req.Header.Set("Authorization", key)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 200 {
+		t.Fatalf("POST: %d", res.StatusCode)
 	}
 }

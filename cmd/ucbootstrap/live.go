@@ -172,7 +172,7 @@ func fetch(cmd *cobra.Command, p *payload, reqs *privileges.Requirements, f live
 		if opts.Progress != nil {
 			fmt.Fprintln(stderr) // end the progress line
 		}
-		were := plural(len(fetched.Unfetched), "securable") + " were"
+		were := fmt.Sprintf("%d securables were", len(fetched.Unfetched))
 		if len(fetched.Unfetched) == 1 {
 			were = "1 securable was"
 		}

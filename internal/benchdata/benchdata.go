@@ -1,6 +1,7 @@
 package benchdata
 
 import (
+	"encoding/json"
 	"fmt"
 
 	"github.com/ucbootstrap/ucbootstrap"
@@ -42,4 +43,20 @@ func Integration(n int) *ucbootstrap.Integration {
 			Audit:              ucbootstrap.Audit{Enabled: true},
 		},
 	}
+}
+
+// Payload returns the payload of [Integration] as the JSON body of the
+// integrations API, with its token, for a stand-in workspace to rewrite.
+func Payload(n int) []byte {
+	c := Integration(n).Config
+	raw := map[string]any{"type": "Databricks", "autoBootstrap": false, "config": map[string]any{
+		"workspaceUrl": c.WorkspaceURL, "httpPath": c.HTTPPath, "authenticationType": "token", "token": c.Token.Reveal(),
+		"catalog": c.Catalog, "servicePrincipal": c.ServicePrincipal, "tenant": c.Tenant,
+		"dataSources": c.DataSources, "audit": map[string]any{"enabled": c.Audit.Enabled},
+	}}
+	data, err := json.Marshal(raw)
+	if err != nil {
+		panic("benchdata: " + err.Error()) // only strings, bools and slices of strings
+	}
+	return data
 }

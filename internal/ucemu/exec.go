@@ -471,17 +471,27 @@ func (x *session) read(parts []string) (*relation, *sqlError) {
 	return &relation{cols: o.columns, rows: o.rows}, nil
 }
 
-// merge executes MERGE INTO: all or nothing.
-func (x *session) merge(m *mergeStmt) (*relation, *sqlError) {
-	sec := x.resolve("TABLE", m.target)
+// writeTarget resolves the table a MERGE or INSERT writes: it and its
+// containers must exist, and the caller must be allowed to write it.
+func (x *session) writeTarget(name []string) (Securable, *object, *sqlError) {
+	sec := x.resolve("TABLE", name)
 	if err := x.containersExist(sec); err != nil {
-		return nil, err
+		return sec, nil, err
 	}
 	o := x.ms.get(sec)
 	if o == nil {
-		return nil, notFound(sec)
+		return sec, nil, notFound(sec)
 	}
 	if err := x.ms.canWrite(x.caller, sec); err != nil {
+		return sec, nil, err
+	}
+	return sec, o, nil
+}
+
+// merge executes MERGE INTO: all or nothing.
+func (x *session) merge(m *mergeStmt) (*relation, *sqlError) {
+	sec, o, err := x.writeTarget(m.target)
+	if err != nil {
 		return nil, err
 	}
 	ev := &evaluator{caller: x.caller, ms: x.ms, count: -1}
@@ -591,15 +601,8 @@ func (x *session) merge(m *mergeStmt) (*relation, *sqlError) {
 // insert executes INSERT INTO: all rows or none. Values are stored as
 // given; the emulator does not cast them to the columns' types.
 func (x *session) insert(in *insertStmt) (*relation, *sqlError) {
-	sec := x.resolve("TABLE", in.target)
-	if err := x.containersExist(sec); err != nil {
-		return nil, err
-	}
-	o := x.ms.get(sec)
-	if o == nil {
-		return nil, notFound(sec)
-	}
-	if err := x.ms.canWrite(x.caller, sec); err != nil {
+	sec, o, err := x.writeTarget(in.target)
+	if err != nil {
 		return nil, err
 	}
 	// The column each value goes to: the columns named, or all in order.

@@ -5,11 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"github.com/ucbootstrap/ucbootstrap/internal/clip"
 	"io"
 	"strconv"
 	"strings"
 
+	"github.com/ucbootstrap/ucbootstrap/internal/clip"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
 

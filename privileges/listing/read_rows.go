@@ -3,10 +3,10 @@ package listing
 import (
 	"encoding/csv"
 	"fmt"
-	"github.com/ucbootstrap/ucbootstrap/internal/clip"
 	"slices"
 	"strings"
 
+	"github.com/ucbootstrap/ucbootstrap/internal/clip"
 	"github.com/ucbootstrap/ucbootstrap/privileges"
 )
 
